@@ -1,0 +1,69 @@
+import type * as ort from 'onnxruntime-node';
+import { toOrtFeeds } from '../runtime/session';
+import type { Feed } from '../data/types';
+
+export interface LatencyStats {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export interface ABLatency {
+  a: LatencyStats;
+  b: LatencyStats;
+  /** Median over rounds of b/a: each round times both models back to back, so machine noise cancels. */
+  ratioMedian: number;
+  ratioP10: number;
+  ratioP90: number;
+  rounds: number;
+}
+
+/**
+ * Interleaved A/B timing: warm-up, then rounds of (A, B) with the order flipped every round,
+ * reporting the median of per-round ratios. On a noisy machine this is far steadier than
+ * timing A's runs and then B's.
+ */
+export async function interleavedLatency(a: ort.InferenceSession, b: ort.InferenceSession, feeds: Record<string, Feed>, rounds: number, warmup = 5): Promise<ABLatency> {
+  const input = toOrtFeeds(feeds);
+  const time = async (s: ort.InferenceSession) => {
+    const t0 = performance.now();
+    await s.run(input);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < warmup; i++) {
+    await time(a);
+    await time(b);
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let x: number;
+    let y: number;
+    if (i % 2 === 0) {
+      x = await time(a);
+      y = await time(b);
+    } else {
+      y = await time(b);
+      x = await time(a);
+    }
+    ta.push(x);
+    tb.push(y);
+    ratios.push(y / x);
+  }
+  return { a: stats(ta), b: stats(tb), ratioMedian: quantile(ratios, 0.5), ratioP10: quantile(ratios, 0.1), ratioP90: quantile(ratios, 0.9), rounds };
+}
+
+export function stats(xs: number[]): LatencyStats {
+  return { p50: quantile(xs, 0.5), p90: quantile(xs, 0.9), p99: quantile(xs, 0.99), mean: xs.reduce((s, x) => s + x, 0) / xs.length };
+}
+
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((p, r) => p - r);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}

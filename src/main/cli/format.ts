@@ -1,0 +1,40 @@
+import type { ModelSummary } from '../../shared/model';
+import type { QuantizeReport } from '../../shared/report';
+
+export const formatBytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+const dims = (d: (number | string | null)[] | null) => (d ? `[${d.map((x) => x ?? '?').join(', ')}]` : '(unknown shape)');
+
+export function formatSummary(s: ModelSummary): string {
+  const lines = [
+    `${s.path}`,
+    `  size        ${formatBytes(s.sizeBytes)}, ${s.parameters.toLocaleString('en-US')} parameters, ${s.nodes} nodes`,
+    `  opset       ${s.opset} (IR ${s.irVersion})${Object.keys(s.opsets).length > 1 ? `; also ${Object.entries(s.opsets).filter(([d]) => d !== 'ai.onnx').map(([d, v]) => `${d} ${v}`).join(', ')}` : ''}`,
+    `  producer    ${s.producer || 'unknown'}`,
+    `  quantized   ${s.quantized ? 'yes' : 'no'}`,
+    '  inputs',
+    ...s.inputs.map((t) => `    ${t.name}: ${t.type} ${dims(t.dims)}`),
+    '  outputs',
+    ...s.outputs.map((t) => `    ${t.name}: ${t.type} ${dims(t.dims)}`),
+    '  ops',
+    ...Object.entries(s.opHistogram).map(([op, n]) => `    ${String(n).padStart(5)}  ${op}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatQuantizeReport(r: QuantizeReport): string {
+  const f = r.fusion;
+  const lines = [
+    `wrote ${r.output.path} (${formatBytes(r.output.sizeBytes)}, was ${formatBytes(r.input.sizeBytes)}; ${r.output.format}, opset ${r.output.opset})`,
+    `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
+    `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
+  ];
+  if (r.preparation.opsetUpgradedFrom !== undefined) lines.push(`  opset        upgraded from ${r.preparation.opsetUpgradedFrom} to ${r.output.opset}`);
+  if (r.preparation.foldedBatchNorms) lines.push(`  batchnorm    ${r.preparation.foldedBatchNorms} folded into Conv`);
+  if (f.details.length) {
+    lines.push('  fp32 compute ops:');
+    for (const d of f.details.slice(0, 20)) lines.push(`    ${d.opType} ${d.node}: ${d.reason}`);
+    if (f.details.length > 20) lines.push(`    … and ${f.details.length - 20} more (see --report)`);
+  }
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,162 @@
+// The `octet` command: inspect, quantize and demo. Heavy work runs in a forked worker.
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { OctetError, toErrorInfo } from '../../shared/errors';
+import { OCTET_VERSION } from '../../shared/version';
+import { ACT_ALGOS, FORMATS } from '../../shared/recipe';
+import { runInWorker } from '../jobs/host';
+import { progressPrinter } from './progress';
+import { formatSummary, formatQuantizeReport } from './format';
+import { runDemo } from './demo';
+
+const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
+
+Usage:
+  octet inspect MODEL [--json]
+  octet quantize MODEL -o OUT [--recipe FILE] [--data SPEC] [--calib-samples N]
+                 [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
+                 [--shape NAME=d0,d1,...] [--report FILE]
+  octet demo [--out DIR]
+
+  SPEC is a .npy file (first axis = samples), a folder of images, or "mnist" (built-in digits).
+  Add --debug to any command for stack traces.`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const debug = rest.includes('--debug');
+  try {
+    switch (command) {
+      case 'inspect':
+        return await inspect(rest);
+      case 'quantize':
+        return await quantize(rest);
+      case 'demo':
+        return await runDemo(parse(rest, { out: { type: 'string' } }).values.out as string | undefined);
+      case '--version':
+      case '-v':
+        console.log(OCTET_VERSION);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof OctetError && e.code === 'BAD_USAGE')) {
+      console.error(`octet: ${e.message}\nRun 'octet --help' for usage.`);
+      return 2;
+    }
+    const info = toErrorInfo(e);
+    console.error(`octet: error ${info.code}: ${info.message}`);
+    if (debug && info.detail) console.error(info.detail);
+    return 1;
+  }
+}
+
+type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+function parse(args: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args, options: { ...options, debug: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('inspect takes one MODEL');
+  const summary = await runInWorker({ kind: 'inspect', params: { model: positionals[0] } });
+  console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+  return 0;
+}
+
+async function quantize(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    output: { type: 'string', short: 'o' },
+    recipe: { type: 'string' },
+    data: { type: 'string' },
+    'calib-samples': { type: 'string' },
+    'act-algo': { type: 'string' },
+    format: { type: 'string' },
+    shape: { type: 'string', multiple: true },
+    report: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError('quantize takes one MODEL');
+  if (!values.output) throw new UsageError('quantize needs -o OUT');
+  const recipe: Record<string, unknown> = values.recipe ? await readRecipe(values.recipe as string) : {};
+  if (values['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(values['calib-samples'] as string, '--calib-samples');
+  if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ['entropy', ...ACT_ALGOS], '--act-algo');
+  if (values.format !== undefined) recipe.format = oneOf(values.format as string, FORMATS, '--format');
+  const shapes = parseShapes((values.shape as string[] | undefined) ?? []);
+  const progress = progressPrinter(process.stderr);
+  try {
+    const report = await runInWorker(
+      {
+        kind: 'quantize',
+        params: { model: positionals[0], output: values.output as string, data: (values.data as string | undefined) ?? 'mnist', recipe, shapes, reportPath: values.report as string | undefined },
+      },
+      { onProgress: progress.update, onLog: progress.log, signal: interruptSignal() },
+    );
+    progress.done();
+    console.log(formatQuantizeReport(report));
+  } finally {
+    progress.done();
+  }
+  return 0;
+}
+
+async function readRecipe(path: string): Promise<Record<string, unknown>> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new OctetError('RECIPE_INVALID', `Cannot read recipe ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
+    return value as Record<string, unknown>;
+  } catch (e) {
+    throw new OctetError('RECIPE_INVALID', `Recipe ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number ≥ 1, got '${s}'`);
+  return n;
+}
+
+function oneOf<T extends string>(s: string, allowed: readonly T[], flag: string): T {
+  if (!allowed.includes(s as T)) throw new UsageError(`${flag} takes one of ${allowed.join('|')}, got '${s}'`);
+  return s as T;
+}
+
+export function parseShapes(specs: string[]): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const m = /^(.+)=(\d+(?:,\d+)*)$/.exec(spec);
+    if (!m) throw new UsageError(`--shape takes NAME=d0,d1,... with positive whole numbers, got '${spec}'`);
+    const dims = m[2].split(',').map(Number);
+    if (dims.some((d) => d < 1)) throw new UsageError(`--shape ${m[1]}: every dim must be ≥ 1`);
+    shapes[m[1]] = dims;
+  }
+  return shapes;
+}
+
+/** Ctrl-C cancels the job cleanly (worker killed, temp files removed) instead of orphaning it. */
+function interruptSignal(): AbortSignal {
+  const ac = new AbortController();
+  process.once('SIGINT', () => ac.abort());
+  process.once('SIGTERM', () => ac.abort());
+  return ac.signal;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

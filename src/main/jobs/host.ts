@@ -1,0 +1,125 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { OctetError, isErrorCode } from '../../shared/errors';
+import type { HostMessage, JobKind, JobSpec, JobTypes, ProgressEvent, WorkerMessage } from '../../shared/jobs';
+
+/** A worker process, whatever started it: child_process.fork here, utilityProcess in Electron. */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  send(msg: HostMessage): void;
+  onMessage(cb: (msg: WorkerMessage) => void): void;
+  onExit(cb: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+export type WorkerFactory = () => WorkerHandle;
+
+/** The worker script beside this module: worker.cjs when bundled, worker.ts under tsx. */
+export function workerScript(): string {
+  const ts = join(__dirname, 'worker.ts');
+  return __filename.endsWith('.ts') && existsSync(ts) ? ts : join(__dirname, 'worker.cjs');
+}
+
+export const forkWorker: WorkerFactory = () => {
+  const child = fork(workerScript(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return {
+    pid: child.pid,
+    send: (msg) => void child.send(msg),
+    onMessage: (cb) => void child.on('message', (m) => cb(m as WorkerMessage)),
+    onExit: (cb) => void child.on('exit', (code, signal) => cb(code, signal)),
+    kill: () => void child.kill('SIGKILL'),
+  };
+};
+
+export interface RunOptions {
+  factory?: WorkerFactory;
+  onProgress?: (p: ProgressEvent) => void;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Called once the worker exists, e.g. for tests that kill it. */
+  onWorker?: (w: WorkerHandle) => void;
+}
+
+/**
+ * Runs one job in its own worker process. A crash (even a segfault in native code) or a
+ * kill becomes a job error; the caller's process goes on.
+ */
+export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: RunOptions = {}): Promise<JobTypes[K]['result']> {
+  const jobId = randomUUID();
+  const worker = (opts.factory ?? forkWorker)();
+  opts.onWorker?.(worker);
+  const eta = etaTracker();
+  return new Promise((resolvePromise, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => {
+      worker.kill();
+      void cleanupTemps(spec as JobSpec).finally(() => finish(() => reject(new OctetError('CANCELLED', 'The job was cancelled'))));
+    };
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort);
+    worker.onMessage((msg) => {
+      switch (msg.type) {
+        case 'ready':
+          worker.send({ type: 'start', jobId, spec: spec as JobSpec });
+          break;
+        case 'progress':
+          opts.onProgress?.(eta(msg.progress));
+          break;
+        case 'log':
+          opts.onLog?.(msg.line);
+          break;
+        case 'result':
+          finish(() => resolvePromise(msg.result as JobTypes[K]['result']));
+          worker.kill();
+          break;
+        case 'error': {
+          const e = msg.error;
+          finish(() => reject(new OctetError(isErrorCode(e.code) ? e.code : 'INTERNAL', e.message, e.detail)));
+          worker.kill();
+          break;
+        }
+      }
+    });
+    worker.onExit((code, signal) => {
+      if (settled) return;
+      const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      void cleanupTemps(spec as JobSpec).finally(() =>
+        finish(() => reject(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`))),
+      );
+    });
+  });
+}
+
+/** Estimates time left in the current phase from the rate so far. */
+function etaTracker(): (p: ProgressEvent) => ProgressEvent {
+  let phase = '';
+  let start = 0;
+  return (p) => {
+    const now = performance.now();
+    if (p.phase !== phase) {
+      phase = p.phase;
+      start = now;
+    }
+    const etaMs = p.done > 0 && p.total > p.done ? ((now - start) / p.done) * (p.total - p.done) : p.done >= p.total ? 0 : undefined;
+    return { ...p, etaMs: etaMs === undefined ? undefined : Math.round(etaMs) };
+  };
+}
+
+/** Temp files of an atomic write that a killed worker left beside its outputs. */
+export async function cleanupTemps(spec: JobSpec): Promise<void> {
+  const outputs = spec.kind === 'quantize' ? [spec.params.output, spec.params.reportPath].filter((p): p is string => !!p) : [];
+  for (const out of outputs) {
+    const dir = dirname(resolve(out));
+    const suffix = `-${basename(out)}`;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.startsWith('.octet-tmp-') && n.endsWith(suffix)).map((n) => unlink(join(dir, n)).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,193 @@
+import { onnx } from './proto/onnx';
+import { num, dimsOf, type TensorProto } from './tensor';
+
+export type NodeProto = onnx.NodeProto;
+export type GraphProto = onnx.GraphProto;
+const AT = onnx.AttributeProto.AttributeType;
+
+/** Forces a float attribute where a JS number would otherwise be written as an int. */
+export class Float {
+  constructor(readonly values: number | number[]) {}
+}
+export const float = (v: number | number[]): Float => new Float(v);
+export type AttrValue = number | number[] | string | string[] | Float | TensorProto;
+
+export function makeAttribute(name: string, value: AttrValue): onnx.AttributeProto {
+  if (value instanceof Float) {
+    return Array.isArray(value.values)
+      ? onnx.AttributeProto.create({ name, type: AT.FLOATS, floats: value.values })
+      : onnx.AttributeProto.create({ name, type: AT.FLOAT, f: value.values });
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? onnx.AttributeProto.create({ name, type: AT.INT, i: value }) : onnx.AttributeProto.create({ name, type: AT.FLOAT, f: value });
+  }
+  if (typeof value === 'string') return onnx.AttributeProto.create({ name, type: AT.STRING, s: new TextEncoder().encode(value) });
+  if (Array.isArray(value)) {
+    if (value.every((v) => typeof v === 'string')) return onnx.AttributeProto.create({ name, type: AT.STRINGS, strings: (value as string[]).map((s) => new TextEncoder().encode(s)) });
+    const nums = value as number[];
+    return nums.every(Number.isInteger) ? onnx.AttributeProto.create({ name, type: AT.INTS, ints: nums }) : onnx.AttributeProto.create({ name, type: AT.FLOATS, floats: nums });
+  }
+  return onnx.AttributeProto.create({ name, type: AT.TENSOR, t: value });
+}
+
+export function makeNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attrs: Record<string, AttrValue | undefined> = {},
+  name = '',
+  domain = '',
+): NodeProto {
+  const attribute = Object.entries(attrs)
+    .filter((e): e is [string, AttrValue] => e[1] !== undefined)
+    .map(([k, v]) => makeAttribute(k, v));
+  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, domain, attribute });
+}
+
+export function getAttr(node: NodeProto, name: string): onnx.AttributeProto | undefined {
+  return node.attribute.find((a) => a.name === name);
+}
+export function attrInt(node: NodeProto, name: string, dflt: number): number {
+  const a = getAttr(node, name);
+  return a ? num(a.i) : dflt;
+}
+export function attrFloat(node: NodeProto, name: string, dflt: number): number {
+  const a = getAttr(node, name);
+  return a ? a.f : dflt;
+}
+export function attrInts(node: NodeProto, name: string): number[] | undefined {
+  const a = getAttr(node, name);
+  return a ? a.ints.map(num) : undefined;
+}
+export function attrString(node: NodeProto, name: string): string | undefined {
+  const a = getAttr(node, name);
+  return a ? new TextDecoder().decode(a.s) : undefined;
+}
+export function setAttr(node: NodeProto, name: string, value: AttrValue): void {
+  node.attribute = node.attribute.filter((a) => a.name !== name);
+  node.attribute.push(makeAttribute(name, value));
+}
+export function removeAttr(node: NodeProto, name: string): void {
+  node.attribute = node.attribute.filter((a) => a.name !== name);
+}
+
+/**
+ * Index over a graph: who produces and who consumes each tensor. Cheap to rebuild, so
+ * rewrites mutate `graph.node` and call `refresh()` rather than keeping the maps in sync.
+ */
+export class GraphView {
+  readonly initializers = new Map<string, TensorProto>();
+  readonly producer = new Map<string, NodeProto>();
+  readonly consumers = new Map<string, NodeProto[]>();
+  private readonly names = new Set<string>();
+
+  constructor(readonly graph: GraphProto) {
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.initializers.clear();
+    this.producer.clear();
+    this.consumers.clear();
+    for (const t of this.graph.initializer) this.initializers.set(t.name, t);
+    for (const n of this.graph.node) {
+      for (const o of n.output) if (o) this.producer.set(o, n);
+      for (const i of n.input) {
+        if (!i) continue;
+        const list = this.consumers.get(i);
+        if (list) list.push(n);
+        else this.consumers.set(i, [n]);
+      }
+      for (const s of [...n.input, ...n.output, n.name]) if (s) this.names.add(s);
+    }
+    for (const v of [...this.graph.input, ...this.graph.output, ...this.graph.valueInfo]) this.names.add(v.name);
+    for (const t of this.graph.initializer) this.names.add(t.name);
+  }
+
+  /** Graph inputs that the caller feeds (initializers listed as inputs are constants). */
+  get feedInputs(): onnx.ValueInfoProto[] {
+    return this.graph.input.filter((i) => !this.initializers.has(i.name));
+  }
+
+  get outputNames(): Set<string> {
+    return new Set(this.graph.output.map((o) => o.name));
+  }
+
+  isConstant(name: string): boolean {
+    return this.initializers.has(name) || this.producer.get(name)?.opType === 'Constant';
+  }
+
+  /** The initializer behind a name, looking through a Constant node. */
+  constantTensor(name: string): TensorProto | undefined {
+    const init = this.initializers.get(name);
+    if (init) return init;
+    const p = this.producer.get(name);
+    if (p?.opType === 'Constant') {
+      const a = getAttr(p, 'value');
+      if (a?.t) return a.t as TensorProto;
+    }
+    return undefined;
+  }
+
+  uniqueName(base: string): string {
+    let name = base;
+    for (let i = 1; this.names.has(name); i++) name = `${base}_${i}`;
+    this.names.add(name);
+    return name;
+  }
+
+  addInitializer(t: TensorProto): string {
+    this.graph.initializer.push(t);
+    this.initializers.set(t.name, t);
+    this.names.add(t.name);
+    return t.name;
+  }
+
+  /** Nodes in an order where every input is produced before it is consumed. */
+  topoSort(): void {
+    const ready = new Set<string>([...this.graph.input.map((i) => i.name), ...this.graph.initializer.map((t) => t.name), '']);
+    const pending = [...this.graph.node];
+    const sorted: NodeProto[] = [];
+    while (pending.length) {
+      const before = pending.length;
+      for (let i = 0; i < pending.length; ) {
+        const n = pending[i];
+        if (n.input.every((x) => ready.has(x) || !this.producer.has(x))) {
+          sorted.push(n);
+          for (const o of n.output) ready.add(o);
+          pending.splice(i, 1);
+        } else i++;
+      }
+      if (pending.length === before) {
+        sorted.push(...pending); // a cycle or an input from an outer scope: keep the rest as it was
+        break;
+      }
+    }
+    this.graph.node = sorted;
+  }
+}
+
+/** Static dims of a value (graph input/output or value_info); null for symbolic/unknown dims. */
+export function valueDims(v: onnx.ValueInfoProto): (number | null)[] | undefined {
+  const shape = v.type?.tensorType?.shape;
+  if (!shape) return undefined;
+  return shape.dim.map((d) => (d.dimValue != null && Object.prototype.hasOwnProperty.call(d, 'dimValue') ? num(d.dimValue) : null));
+}
+
+export function valueElemType(v: onnx.ValueInfoProto): number {
+  return v.type?.tensorType?.elemType ?? 0;
+}
+
+export function makeValueInfo(name: string, elemType: number, dims: (number | string | null)[] | undefined): onnx.ValueInfoProto {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: dims ? { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : typeof d === 'string' ? { dimParam: d } : {})) } : undefined,
+      },
+    },
+  });
+}
+
+export { dimsOf };

@@ -1,0 +1,41 @@
+import { GraphView, valueDims, valueElemType } from './graph';
+import { elemTypeName, sizeOf, dimsOf } from './tensor';
+import { opsetOf, type LoadedModel } from './model';
+import type { ModelSummary, TensorSummary } from '../../shared/model';
+import type { onnx } from './proto/onnx';
+
+const QUANTIZED = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|QGemm|QAttention)$/;
+
+export function summarize(loaded: LoadedModel): ModelSummary {
+  const { model } = loaded;
+  const graph = model.graph!;
+  const g = new GraphView(graph);
+  const hist: Record<string, number> = {};
+  for (const n of graph.node) {
+    const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType;
+    hist[key] = (hist[key] ?? 0) + 1;
+  }
+  const tensor = (v: onnx.ValueInfoProto): TensorSummary => {
+    const shape = v.type?.tensorType?.shape;
+    return {
+      name: v.name,
+      type: elemTypeName(valueElemType(v)),
+      dims: shape ? shape.dim.map((d, i) => valueDims(v)![i] ?? (d.dimParam || null)) : null,
+    };
+  };
+  return {
+    path: loaded.path,
+    sizeBytes: loaded.sizeBytes,
+    sha256: loaded.sha256,
+    irVersion: model.irVersion,
+    opset: opsetOf(model),
+    opsets: Object.fromEntries(model.opsetImport.map((o) => [o.domain || 'ai.onnx', o.version])),
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    inputs: g.feedInputs.map(tensor),
+    outputs: graph.output.map(tensor),
+    nodes: graph.node.length,
+    opHistogram: Object.fromEntries(Object.entries(hist).sort((a, b) => b[1] - a[1])),
+    parameters: graph.initializer.reduce((a, t) => a + sizeOf(dimsOf(t)), 0),
+    quantized: graph.node.some((n) => QUANTIZED.test(n.opType)),
+  };
+}

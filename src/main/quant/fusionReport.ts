@@ -1,0 +1,83 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuFeatures } from '../../../native';
+import { decodeModel } from '../onnx/model';
+import { openSession } from '../runtime/session';
+import type { QuantPlan } from './plan';
+import type { FusionReport, FusionDetail } from '../../shared/report';
+
+/** Ops that do int8 arithmetic once ORT has fused Q/DQ around them. */
+const INT8_COMPUTE = new Set(['QLinearConv', 'QLinearMatMul', 'MatMulIntegerToFloat', 'QGemm', 'ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'QAttention']);
+const INT8_OTHER = new Set([
+  'QLinearAdd',
+  'QLinearMul',
+  'QLinearConcat',
+  'QLinearAveragePool',
+  'QLinearGlobalAveragePool',
+  'QLinearSigmoid',
+  'QLinearLeakyRelu',
+  'QLinearSoftmax',
+  'QLinearWhere',
+  'QLinearConvTranspose',
+]);
+/** Float compute ops, including ORT's fused and NCHWc forms of them. */
+const FP32_COMPUTE = new Set(['Conv', 'FusedConv', 'ConvTranspose', 'MatMul', 'FusedMatMul', 'Gemm', 'FusedGemm', 'NhwcFusedConv']);
+
+/**
+ * Loads the int8 model the way ORT will run it and reads the optimized graph back: the only
+ * honest answer to "what runs in int8".
+ */
+export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise<FusionReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'octet-fusion-'));
+  try {
+    const optimized = join(dir, 'optimized.onnx');
+    const session = await openSession(modelPath, { threads: 1, optimizedModelFilePath: optimized, level: 'all' });
+    await session.release();
+    const model = decodeModel(await readFile(optimized), 'optimized model');
+    const nodes = model.graph!.node;
+    const reasons = new Map<string, string>();
+    for (const d of plan?.decisions ?? []) if (d.reason) reasons.set(d.node.name, d.reason);
+
+    const int8Ops: Record<string, number> = {};
+    const fp32Ops: Record<string, number> = {};
+    const details: FusionDetail[] = [];
+    let int8Compute = 0;
+    let fp32Compute = 0;
+    let quantizeOps = 0;
+    let dequantizeOps = 0;
+    for (const n of nodes) {
+      const t = n.opType;
+      if (INT8_COMPUTE.has(t) || INT8_OTHER.has(t)) {
+        int8Ops[t] = (int8Ops[t] ?? 0) + 1;
+        if (INT8_COMPUTE.has(t)) int8Compute++;
+      } else if (FP32_COMPUTE.has(t)) {
+        fp32Compute++;
+        fp32Ops[t] = (fp32Ops[t] ?? 0) + 1;
+        const original = originalName(n.name);
+        details.push({ node: original, opType: t, reason: reasons.get(original) ?? reasons.get(n.name) ?? guessReason(n, nodes) });
+      } else if (t === 'QuantizeLinear' || t === 'DynamicQuantizeLinear') quantizeOps++;
+      else if (t === 'DequantizeLinear') dequantizeOps++;
+    }
+    const cpu = cpuFeatures();
+    const warnings: string[] = [];
+    if (!cpu.avx512vnni && !cpu.avxvnni) {
+      warnings.push(
+        'This CPU has no VNNI instructions: ONNX Runtime runs u8s8 int8 kernels with 16-bit intermediate sums here, so speed-ups are smaller than on VNNI CPUs, and weights outside 7 bits switch ORT to its slower u8u8 kernel (recipe option reduce_range avoids that).',
+      );
+    }
+    return { int8Ops: int8Compute, fp32ComputeOps: fp32Compute, int8OpsByType: int8Ops, fp32OpsByType: fp32Ops, quantizeOps, dequantizeOps, details, warnings };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** ORT keeps an unfused node's name, and NCHWc rewrites add a suffix to it. */
+function originalName(name: string): string {
+  return name.replace(/_nchwc$/, '');
+}
+
+function guessReason(n: { opType: string; input: string[] }, nodes: { opType: string; output: string[] }[]): string {
+  const fromDq = n.input.some((i) => nodes.find((p) => p.output.includes(i))?.opType === 'DequantizeLinear');
+  return fromDq ? 'ORT did not fuse the Q/DQ around it' : 'not quantized';
+}

@@ -1,0 +1,188 @@
+import { GraphView, type NodeProto, type GraphProto } from '../onnx/graph';
+import { tensorFloat32 } from '../onnx/tensor';
+import { handlerFor, COMPUTE_OPS } from './ops/registry';
+import type { OpHandler } from './ops/types';
+import { resolveNodeRule, isExcluded, type NodeRule, type Recipe, type ActAlgo } from '../../shared/recipe';
+
+export interface NodeDecision {
+  node: NodeProto;
+  handler?: OpHandler;
+  rule: NodeRule;
+  int8: boolean;
+  /** Why the node stays fp32 (only for nodes that have an int8 form). */
+  reason?: string;
+  /** A Relu/Clip folded into this node's output range (ORT removes it before a Q with zp = qmin). */
+  absorbed?: NodeProto;
+}
+
+export interface TensorQuant {
+  name: string;
+  dtype: 'uint8' | 'int8';
+  symmetric: boolean;
+  algo: ActAlgo;
+  /** Passthrough outputs reuse their input's scale so ORT can drop the Q/DQ around them. */
+  sharesWith?: string;
+  fixedRange?: [number, number];
+  /** After an absorbed Relu the range must start at the type's minimum for ORT to drop the Relu. */
+  startsAtZero?: boolean;
+  /** Bounds of an absorbed Clip: the Q range must fit inside them for ORT to drop the Clip. */
+  within?: [number, number];
+}
+
+export interface QuantPlan {
+  decisions: NodeDecision[];
+  byNode: Map<NodeProto, NodeDecision>;
+  /** Activation tensors that get a QuantizeLinear/DequantizeLinear pair. */
+  tensors: Map<string, TensorQuant>;
+  /** Tensors whose range calibration must measure. */
+  observed: string[];
+  /** Override keys that matched no node: probably a typo in the recipe. */
+  unusedOverrides: string[];
+}
+
+export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
+  const g = new GraphView(graph);
+  g.topoSort();
+  const outputs = g.outputNames;
+  const decisions: NodeDecision[] = [];
+  const byNode = new Map<NodeProto, NodeDecision>();
+  const usedKeys = new Set<string>();
+  const absorbedNodes = new Set<NodeProto>();
+  /** Tensors that will carry int8 data → the tensor whose scale they use. */
+  const int8Tensors = new Map<string, string>();
+
+  for (const node of graph.node) {
+    const rule = resolveNodeRule(recipe, { name: node.name, opType: node.opType });
+    rule.matchedBy.forEach((k) => usedKeys.add(k));
+    const handler = handlerFor(node);
+    const d: NodeDecision = { node, handler, rule, int8: false };
+    decisions.push(d);
+    byNode.set(node, d);
+    if (absorbedNodes.has(node)) continue;
+    if (!handler) {
+      if (COMPUTE_OPS.has(node.opType)) d.reason = 'ONNX Runtime has no int8 kernel for it on CPU';
+      continue;
+    }
+    if (isExcluded(rule)) {
+      d.reason = `excluded by rule ${rule.matchedBy.map((k) => `"${k}"`).join(', ') || '(global fp32)'}`;
+      continue;
+    }
+    const blocker = handler.blocker?.(node, g);
+    if (blocker) {
+      d.reason = blocker;
+      continue;
+    }
+    const acts = handler.activationInputs(node, g).map((i) => node.input[i]);
+    if (handler.kind === 'compute') {
+      d.int8 = true;
+    } else if (acts.length > 0 && acts.every((t) => int8Tensors.has(t))) {
+      // Elementwise and passthrough ops pay only when their inputs already arrive in int8;
+      // quantizing float data just to run them in int8 costs more than it saves.
+      d.int8 = true;
+    } else {
+      d.reason = 'inputs arrive in fp32, so int8 would only add Quantize/Dequantize';
+      continue;
+    }
+    if (handler.kind === 'passthrough') {
+      const root = int8Tensors.get(acts[0])!;
+      for (const o of node.output) if (o) int8Tensors.set(o, root);
+      continue;
+    }
+    const out = node.output[0];
+    const act = absorbableActivation(node, g, outputs);
+    if (act && !isExcluded(resolveNodeRule(recipe, act))) {
+      d.absorbed = act;
+      absorbedNodes.add(act);
+      int8Tensors.set(act.output[0], act.output[0]);
+    } else {
+      int8Tensors.set(out, out);
+    }
+  }
+
+  // A passthrough whose output no int8 op reads gains nothing: keep it on the float side.
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    const d = decisions[i];
+    if (!d.int8 || d.handler?.kind !== 'passthrough') continue;
+    const feedsInt8 = d.node.output.some((o) => o && !outputs.has(o) && (g.consumers.get(o) ?? []).some((c) => byNode.get(c)?.int8));
+    if (!feedsInt8) {
+      d.int8 = false;
+      d.reason = 'its output goes to fp32 ops';
+      for (const o of d.node.output) int8Tensors.delete(o);
+    }
+  }
+
+  // Tensors to quantize: every activation input of an int8 node, and each int8 node's output
+  // unless ORT has a float-output form and nothing int8 reads it.
+  const tensors = new Map<string, TensorQuant>();
+  const add = (name: string, d: NodeDecision, extra: Partial<TensorQuant> = {}) => {
+    if (tensors.has(name)) return;
+    const dtype = d.rule.act_dtype === 'int8' ? 'int8' : 'uint8';
+    tensors.set(name, { name, dtype, symmetric: d.rule.act_sym, algo: d.rule.act_algo, ...extra });
+  };
+  for (const d of decisions) {
+    if (!d.int8 || !d.handler) continue;
+    const h = d.handler;
+    const node = d.node;
+    const effectiveOut = d.absorbed ? d.absorbed.output[0] : node.output[0];
+    if (h.kind === 'passthrough') {
+      for (const o of node.output) if (o) add(o, d, { sharesWith: int8Tensors.get(o) });
+    } else {
+      const readByInt8 = (g.consumers.get(effectiveOut) ?? []).some((c) => byNode.get(c)?.int8);
+      if (h.outputQuantizedForFusion || readByInt8) {
+        add(effectiveOut, d, { fixedRange: h.fixedOutputRange, startsAtZero: d.absorbed ? startsAtZero(d.absorbed, g) : undefined, within: d.absorbed ? clipBounds(d.absorbed, g) : undefined });
+      }
+    }
+  }
+  for (const d of decisions) {
+    if (!d.int8 || !d.handler) continue;
+    for (const i of d.handler.activationInputs(d.node, g)) {
+      const t = d.node.input[i];
+      const root = int8Tensors.get(t);
+      if (root && root !== t) add(t, d, { sharesWith: root });
+      else add(t, d);
+    }
+  }
+  // A shared scale needs its root quantized too.
+  for (const t of [...tensors.values()]) {
+    if (t.sharesWith && !tensors.has(t.sharesWith)) tensors.set(t.sharesWith, { ...t, name: t.sharesWith, sharesWith: undefined });
+  }
+  const observed = [...tensors.values()].filter((t) => !t.sharesWith && !t.fixedRange).map((t) => t.name);
+  const unusedOverrides = Object.keys(recipe.local).filter((k) => !usedKeys.has(k));
+  return { decisions, byNode, tensors, observed, unusedOverrides };
+}
+
+/** A Relu, or a Clip whose bounds contain 0, that is the only reader of `node`'s output. */
+function absorbableActivation(node: NodeProto, g: GraphView, outputs: Set<string>): NodeProto | undefined {
+  const out = node.output[0];
+  if (outputs.has(out)) return undefined;
+  const readers = g.consumers.get(out) ?? [];
+  if (readers.length !== 1) return undefined;
+  const act = readers[0];
+  if (act.domain && act.domain !== 'ai.onnx') return undefined;
+  if (act.opType === 'Relu') return act;
+  if (act.opType === 'Clip') {
+    const lo = act.input[1] ? g.constantTensor(act.input[1]) : undefined;
+    const hi = act.input[2] ? g.constantTensor(act.input[2]) : undefined;
+    if ((act.input[1] && !lo) || (act.input[2] && !hi)) return undefined;
+    const min = lo ? tensorFloat32(lo)[0] : -Infinity;
+    const max = hi ? tensorFloat32(hi)[0] : Infinity;
+    return min <= 0 && max >= 0 ? act : undefined;
+  }
+  return undefined;
+}
+
+function clipBounds(act: NodeProto, g: GraphView): [number, number] | undefined {
+  if (act.opType !== 'Clip') return undefined;
+  const bound = (i: number, dflt: number) => {
+    const t = act.input[i] ? g.constantTensor(act.input[i]) : undefined;
+    return t ? tensorFloat32(t)[0] : dflt;
+  };
+  return [bound(1, -Infinity), bound(2, Infinity)];
+}
+
+/** Relu, or a Clip with a lower bound of 0: the output range starts at exactly 0. */
+function startsAtZero(act: NodeProto, g: GraphView): boolean {
+  if (act.opType === 'Relu') return true;
+  const lo = act.input[1] ? g.constantTensor(act.input[1]) : undefined;
+  return lo !== undefined && tensorFloat32(lo)[0] === 0;
+}

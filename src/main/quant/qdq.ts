@@ -1,0 +1,163 @@
+import { quantizeWeights, quantizeBias } from '../../../native';
+import { GraphView, makeNode, type GraphProto, type NodeProto } from '../onnx/graph';
+import { makeTensor, tensorFloat32, dimsOf, DT } from '../onnx/tensor';
+import { activationParams, type QParams } from './qparams';
+import type { QuantPlan, NodeDecision } from './plan';
+import type { TensorRange } from './calibrate';
+import type { Recipe } from '../../shared/recipe';
+
+export interface TensorParamRefs {
+  params: QParams;
+  scale: string;
+  zeroPoint: string;
+}
+
+export interface QdqResult {
+  /** Activation tensor → its quantization parameters and their initializer names. */
+  activations: Map<string, TensorParamRefs>;
+  weightsQuantized: number;
+  pairsInserted: number;
+}
+
+/**
+ * Rewrites the graph in place into QDQ form: int8 weights and int32 biases behind
+ * DequantizeLinear, and a QuantizeLinear → DequantizeLinear pair on each planned activation,
+ * placed where ONNX Runtime's CPU provider fuses them into int8 kernels.
+ */
+export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string, TensorRange>, recipe: Recipe): QdqResult {
+  const g = new GraphView(graph);
+  const activations = new Map<string, TensorParamRefs>();
+
+  // 1. Activation parameters: roots first, then tensors that share a root's scale.
+  const entries = [...plan.tensors.values()];
+  for (const t of entries.filter((e) => !e.sharesWith)) {
+    const r = t.fixedRange ? { lo: t.fixedRange[0], hi: t.fixedRange[1] } : ranges.get(t.name);
+    if (!r) throw new Error(`internal: no range for ${t.name}`);
+    const params = activationParams(r.lo, r.hi, t.dtype, t.symmetric, t.startsAtZero, t.within);
+    activations.set(t.name, { params, ...paramInitializers(g, t.name, params) });
+  }
+  for (const t of entries.filter((e) => e.sharesWith)) activations.set(t.name, activations.get(t.sharesWith!)!);
+
+  // 2. Weights, biases and constant operands of int8 nodes (before activations are renamed).
+  let weightsQuantized = 0;
+  const weightCache = new Map<string, { name: string; scales: Float32Array }>();
+  for (const d of plan.decisions) {
+    if (!d.int8 || !d.handler) continue;
+    const wScales = new Map<number, Float32Array>();
+    for (const w of d.handler.weights?.(d.node, g) ?? []) {
+      const res = quantizeWeight(g, d, w.index, w.axis, recipe, weightCache);
+      wScales.set(w.index, res.scales);
+      weightsQuantized++;
+    }
+    const bias = d.handler.bias?.(d.node, g);
+    if (bias && wScales.has(bias.weightIndex)) {
+      const act = activations.get(d.node.input[bias.activationIndex]);
+      if (act) quantizeBiasInput(g, d.node, bias.index, act.params.scale, wScales.get(bias.weightIndex)!);
+    }
+    for (const i of d.handler.constantInputs?.(d.node, g) ?? []) quantizeConstantOperand(g, d.node, i);
+  }
+
+  // 3. Q → DQ on each activation. The producer's output is renamed so every reader, graph
+  //    outputs included, reads the DQ output under the original name.
+  let pairsInserted = 0;
+  const feedNames = new Set(graph.input.map((i) => i.name));
+  for (const [name, refs] of activations) {
+    const q = `${name}_quantized`;
+    const producer = g.producer.get(name);
+    let source = name;
+    let dqOut = name;
+    if (producer) {
+      source = g.uniqueName(`${name}_float`);
+      producer.output = producer.output.map((o) => (o === name ? source : o));
+    } else if (feedNames.has(name)) {
+      dqOut = g.uniqueName(`${name}_dequantized`);
+      for (const c of g.consumers.get(name) ?? []) c.input = c.input.map((i) => (i === name ? dqOut : i));
+    } else continue;
+    graph.node.push(makeNode('QuantizeLinear', [source, refs.scale, refs.zeroPoint], [q], {}, `${name}_QuantizeLinear`));
+    graph.node.push(makeNode('DequantizeLinear', [q, refs.scale, refs.zeroPoint], [dqOut], {}, `${name}_DequantizeLinear`));
+    pairsInserted++;
+  }
+
+  dropUnusedInitializers(graph);
+  new GraphView(graph).topoSort();
+  return { activations, weightsQuantized, pairsInserted };
+}
+
+function paramInitializers(g: GraphView, base: string, p: QParams): { scale: string; zeroPoint: string } {
+  const scale = g.addInitializer(makeTensor(g.uniqueName(`${base}_scale`), new Float32Array([p.scale]), []));
+  const zp = p.dtype === 'uint8' ? new Uint8Array([p.zeroPoint]) : new Int8Array([p.zeroPoint]);
+  const zeroPoint = g.addInitializer(makeTensor(g.uniqueName(`${base}_zero_point`), zp, []));
+  return { scale, zeroPoint };
+}
+
+function quantizeWeight(
+  g: GraphView,
+  d: NodeDecision,
+  index: number,
+  axis: number,
+  recipe: Recipe,
+  cache: Map<string, { name: string; scales: Float32Array }>,
+): { scales: Float32Array } {
+  const name = d.node.input[index];
+  const perChannel = d.rule.w_granularity === 'per_channel' && axis >= 0;
+  const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${recipe.reduce_range}`;
+  const hit = cache.get(key);
+  if (hit) {
+    d.node.input[index] = hit.name;
+    return hit;
+  }
+  const w = g.constantTensor(name)!;
+  const dims = dimsOf(w);
+  const q = quantizeWeights(tensorFloat32(w), dims, { dtype: 'int8', symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange: recipe.reduce_range });
+  const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, dims));
+  const cdims = perChannel ? [dims[axis]] : [];
+  const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, cdims));
+  const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), q.zeroPoint, cdims));
+  const out = g.uniqueName(`${name}_dequantized`);
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis } : {}, `${name}_DequantizeLinear`));
+  d.node.input[index] = out;
+  const res = { name: out, scales: q.scale };
+  cache.set(key, res);
+  return res;
+}
+
+function quantizeBiasInput(g: GraphView, node: NodeProto, index: number, inputScale: number, weightScales: Float32Array): void {
+  const name = node.input[index];
+  const b = g.constantTensor(name)!;
+  const values = tensorFloat32(b);
+  const q = quantizeBias(values, inputScale, weightScales);
+  const n = values.length;
+  const perChannel = q.scale.length > 1;
+  const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, [n]));
+  const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, perChannel ? [n] : []));
+  const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), new Int32Array(perChannel ? n : 1), perChannel ? [n] : []));
+  const out = g.uniqueName(`${name}_dequantized`);
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis: 0 } : {}, `${name}_DequantizeLinear`));
+  node.input[index] = out;
+}
+
+/** A constant operand of Add/Mul/Concat, quantized per tensor with its own range. */
+function quantizeConstantOperand(g: GraphView, node: NodeProto, index: number): void {
+  const name = node.input[index];
+  const t = g.constantTensor(name);
+  if (!t || t.dataType !== DT.FLOAT) return;
+  const dims = dimsOf(t);
+  const q = quantizeWeights(tensorFloat32(t), dims, { dtype: 'uint8', symmetric: false });
+  const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, dims));
+  const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, []));
+  const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), q.zeroPoint, []));
+  const out = g.uniqueName(`${name}_dequantized`);
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], {}, `${name}_DequantizeLinear`));
+  node.input[index] = out;
+}
+
+/** Float weights that every reader now takes in int8 are dropped (also from old-IR input lists). */
+export function dropUnusedInitializers(graph: GraphProto): void {
+  const used = new Set<string>();
+  for (const n of graph.node) for (const i of n.input) used.add(i);
+  for (const o of graph.output) used.add(o.name);
+  const keep = graph.initializer.filter((t) => used.has(t.name));
+  const dropped = new Set(graph.initializer.filter((t) => !used.has(t.name)).map((t) => t.name));
+  graph.initializer = keep;
+  graph.input = graph.input.filter((i) => !dropped.has(i.name));
+}

@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quantizeModel } from './quantize';
+import { compareModels } from '../bench/compare';
+import { SHARED_MODELS, SHARED_IMAGES } from '../data/testdata/fixtures';
+import { writeSynthetic } from '../../../test/util/synthetic';
+import { OctetError } from '../../shared/errors';
+
+const haveShared = existsSync(join(SHARED_MODELS, 'mnist-8.onnx'));
+const tmp = () => mkdtempSync(join(tmpdir(), 'octet-q-'));
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+test('mnist-8: int8 top-1 within 0.3 points of fp32 on 2,000 held-out digits, all compute in int8', { skip: !haveShared && 'shared models absent' }, async () => {
+  const dir = tmp();
+  try {
+    const model = join(SHARED_MODELS, 'mnist-8.onnx');
+    const before = sha(model);
+    const out = join(dir, 'mnist8.int8.onnx');
+    const report = await quantizeModel({ model, output: out, data: 'mnist', recipe: { calib_samples: 200 } });
+    assert.equal(sha(model), before, 'input model must be unchanged');
+    assert.equal(report.input.opset, 8);
+    assert.ok(report.output.opset >= 13);
+    assert.equal(report.fusion.fp32ComputeOps, 0, JSON.stringify(report.fusion.details));
+    assert.ok(report.fusion.int8Ops >= 3);
+    const bench = await compareModels({ fp32: model, int8: out, data: 'mnist', samples: 2000, runs: 5 });
+    assert.equal(bench.accuracy!.samples, 2000);
+    assert.ok(bench.accuracy!.fp32 > 0.99);
+    assert.ok(bench.accuracy!.fp32 - bench.accuracy!.int8 <= 0.003, `top-1 ${bench.accuracy!.fp32} → ${bench.accuracy!.int8}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ultraface: calibrated on photo crops, output cosine >= 0.995', { skip: !haveShared && 'shared models absent' }, async () => {
+  const dir = tmp();
+  try {
+    const model = join(SHARED_MODELS, 'ultraface-rfb-320.onnx');
+    const out = join(dir, 'uf.int8.onnx');
+    const preprocess = { resize: 'random-crop' as const, cropsPerImage: 4, mean: [127 / 255], std: [128 / 255] };
+    const report = await quantizeModel({ model, output: out, data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess } });
+    assert.equal(report.fusion.fp32ComputeOps, 0, JSON.stringify(report.fusion.details.slice(0, 5)));
+    const bench = await compareModels({ fp32: model, int8: out, data: SHARED_IMAGES, samples: 8, runs: 3, preprocess });
+    assert.ok(bench.fidelity.cosine >= 0.995, `cosine ${bench.fidelity.cosine}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const name of ['mlp', 'resnetCnn', 'transformerBlock', 'mobilenetBlock', 'unetLike', 'oldOpset9', 'oldOpset8', 'dynamicBatch', 'opset11Pads']) {
+  test(`synthetic ${name}: valid, faithful, every Conv/MatMul/Gemm with an int8 kernel in int8`, async () => {
+    const dir = tmp();
+    try {
+      const f = writeSynthetic(dir, name);
+      const out = join(dir, `${name}.int8.onnx`);
+      const report = await quantizeModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, recipe: { calib_samples: 16 } });
+      const unexpected = report.fusion.details.filter((d) => d.opType !== 'ConvTranspose');
+      assert.deepEqual(unexpected, [], 'compute ops left in fp32');
+      const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 8, runs: 3, shapes: f.shapes });
+      assert.ok(bench.fidelity.cosine >= 0.99, `cosine ${bench.fidelity.cosine}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('QOperator format: explicit QLinear ops, valid and faithful', async () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'resnetCnn');
+    const out = join(dir, 'q.onnx');
+    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 8, format: 'qoperator' } });
+    assert.equal(report.fusion.fp32ComputeOps, 0);
+    assert.equal(report.fusion.quantizeOps, 1, 'only the graph input is quantized at run time');
+    const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 4, runs: 3 });
+    assert.ok(bench.fidelity.cosine >= 0.99, `cosine ${bench.fidelity.cosine}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('rules: an op-type override to fp32 leaves those ops in fp32 with the reason', async () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'resnetCnn');
+    const out = join(dir, 'q.onnx');
+    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 4, local: { Linear: { w_dtype: 'fp32' } } } });
+    assert.equal(report.fusion.fp32ComputeOps, 1);
+    assert.match(report.fusion.details[0].reason, /excluded by rule "Linear"/);
+    assert.ok(report.fusion.int8Ops >= 9);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad input: clear error code, no output file, no temp files left', async (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const f = writeSynthetic(dir, 'mlp', 4);
+  const cases: [string, Parameters<typeof quantizeModel>[0], string][] = [
+    ['not ONNX', { model: join(dir, 'mlp.npy'), output: join(dir, 'o1.onnx'), data: f.data }, 'MODEL_UNREADABLE'],
+    ['missing model', { model: join(dir, 'nope.onnx'), output: join(dir, 'o2.onnx'), data: f.data }, 'MODEL_NOT_FOUND'],
+    ['output folder missing', { model: f.model, output: join(dir, 'no/such/dir/o.onnx'), data: f.data }, 'OUTPUT_UNWRITABLE'],
+    ['output is input', { model: f.model, output: f.model, data: f.data }, 'OUTPUT_IS_INPUT'],
+    ['wrong data shape', { model: f.model, output: join(dir, 'o3.onnx'), data: writeSynthetic(dir, 'resnetCnn', 2).data }, 'SHAPE_MISMATCH'],
+    ['bad recipe', { model: f.model, output: join(dir, 'o4.onnx'), data: f.data, recipe: { act_algo: 'fast' } as never }, 'RECIPE_INVALID'],
+  ];
+  const before = sha(f.model);
+  for (const [what, req, code] of cases) {
+    await assert.rejects(quantizeModel(req), (e: unknown) => e instanceof OctetError && e.code === code && !e.message.includes('\n'), what);
+  }
+  assert.equal(sha(f.model), before);
+  const left = readdirSync(dir).filter((n) => n.startsWith('o') || n.startsWith('.octet-tmp'));
+  assert.deepEqual(left, []);
+});

@@ -1,0 +1,38 @@
+// The quantization report: what `octet quantize --report` writes, what the worker returns and
+// what the wizard shows. Plain data so it crosses every transport unchanged.
+import type { Recipe } from './recipe';
+
+export interface FusionDetail {
+  node: string;
+  opType: string;
+  reason: string;
+}
+
+export interface FusionReport {
+  /** Compute ops (Conv, MatMul, Gemm) that ORT runs with int8 kernels. */
+  int8Ops: number;
+  /** Compute ops left in fp32 after ORT's optimizations. */
+  fp32ComputeOps: number;
+  int8OpsByType: Record<string, number>;
+  fp32OpsByType: Record<string, number>;
+  /** Q/DQ nodes ORT could not fold away: each one costs a pass over its tensor. */
+  quantizeOps: number;
+  dequantizeOps: number;
+  /** Every fp32 compute op with the reason it stayed fp32. */
+  details: FusionDetail[];
+  warnings: string[];
+}
+
+export interface QuantizeReport {
+  octetVersion: string;
+  createdAt: string;
+  input: { path: string; sha256: string; opset: number; sizeBytes: number };
+  output: { path: string; sizeBytes: number; opset: number; format: Recipe['format'] };
+  recipe: Recipe;
+  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; shapes: Record<string, number[]> };
+  calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string };
+  fusion: FusionReport;
+  nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
+  warnings: string[];
+  seconds: number;
+}
