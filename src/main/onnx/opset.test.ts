@@ -389,6 +389,45 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     assert.ok(changes.some((c) => c.startsWith('Squeeze:')) && changes.some((c) => c.startsWith('ReduceSum:')), changes.join('\n'));
   });
 
+  test('Loop bodies are upgraded too (outer-scope constant, Unsqueeze/ReduceSum axes inside)', async () => {
+    const b = new ModelBuilder('loop', 11);
+    const v0 = b.input('v0', [2]);
+    const trip = b.init('trip', new BigInt64Array([3n]), []);
+    const cond = b.init('cond', new Uint8Array([1]), []);
+    const one = b.init('one', new Float32Array([1, 2]), [2]);
+    b.node('Loop', [trip, cond, v0], {}, ['v']);
+    b.output('v');
+    const m = b.build();
+    m.graph!.initializer!.find((x) => x.name === cond)!.dataType = DT.BOOL; // the builder types a Uint8Array as uint8
+    const body = onnx.GraphProto.create({
+      name: 'body',
+      input: [makeValueInfo('i', DT.INT64, []), makeValueInfo('c', DT.BOOL, []), makeValueInfo('vin', DT.FLOAT, [2])],
+      output: [makeValueInfo('cout', DT.BOOL, []), makeValueInfo('vout', DT.FLOAT, [2])],
+      node: [
+        makeNode('Identity', ['c'], ['cout'], {}, 'body_cond'),
+        makeNode('Unsqueeze', ['vin'], ['u'], { axes: [0] }, 'body_unsqueeze'),
+        makeNode('ReduceSum', ['u'], ['s'], { axes: [0], keepdims: 0 }, 'body_sum'),
+        makeNode('Add', ['s', one], ['vout'], {}, 'body_add'),
+      ],
+    });
+    nodesOf(m)[0].attribute = [onnx.AttributeProto.create({ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body })];
+    const changes = await assertUpgradeKeeps(m, [{ v0: randomFloat([2], 36) }]);
+    assert.ok(changes.some((c) => c.startsWith('Unsqueeze:')) && changes.some((c) => c.startsWith('ReduceSum:')), changes.join('\n'));
+    assert.deepEqual(body.node.map((n) => n.input.length), [1, 2, 2, 2]);
+  });
+
+  test('rank inference follows long chains without recursion limits', () => {
+    const b = new ModelBuilder('deep', 9);
+    let t = b.input('x', [4, 5]);
+    for (let i = 0; i < 20000; i++) t = b.op(i % 2 ? 'Relu' : 'Neg', [t]);
+    b.op('Softmax', [t], { axis: 1 }, 'y');
+    b.output('y');
+    const m = b.build();
+    upgradeOpset(m);
+    assert.equal(opsOf(m).at(-1), 'Softmax');
+    assert.equal(nodesOf(m).length, 20001);
+  });
+
   test('an opset-9 model with per-axis DequantizeLinear (as ORT quantizer writes it) loads after the upgrade', async () => {
     const b = new ModelBuilder('dq', 9);
     const x = b.input('x', [2, 3]);

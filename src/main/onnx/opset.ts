@@ -232,7 +232,7 @@ function floatTensor(name: string, values: number[], dims: number[], elemType: n
   return makeTensor(name, Float32Array.from(values), dims);
 }
 
-/** Values of a float tensor (float, double or float16 in raw or typed storage). */
+/** Values of a float or double tensor (raw or typed storage); undefined for other types. */
 function floatValues(t: Tensor): number[] | undefined {
   const dims = (t.dims ?? []).map(num);
   const n = dims.reduce((a, b) => a * b, 1);

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInWorker, type WorkerHandle } from './host';
+import { writeSynthetic } from '../../../test/util/synthetic';
+import { OctetError } from '../../shared/errors';
+
+test('a worker killed mid-calibration fails that job only, and leaves no files', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'octet-host-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const f = writeSynthetic(dir, 'transformerBlock', 64);
+  let worker: WorkerHandle | undefined;
+  const job = runInWorker(
+    { kind: 'quantize', params: { model: f.model, output: join(dir, 'out.onnx'), data: f.data, recipe: { calib_samples: 64 } } },
+    {
+      onWorker: (w) => (worker = w),
+      onProgress: (p) => {
+        if (p.phase === 'calibrate' && p.done >= 2) worker?.kill();
+      },
+    },
+  );
+  await assert.rejects(job, (e: unknown) => e instanceof OctetError && e.code === 'WORKER_CRASHED' && /SIGKILL/.test(e.message));
+  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('out') || n.startsWith('.octet-tmp')), []);
+  // The host process goes on: the next job runs.
+  const summary = await runInWorker({ kind: 'inspect', params: { model: f.model } });
+  assert.equal(summary.inputs[0].name, 'input');
+});
+
+test('cancel kills the worker and reports CANCELLED; progress carries an ETA', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'octet-host-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const f = writeSynthetic(dir, 'transformerBlock', 64);
+  const ac = new AbortController();
+  let sawEta = false;
+  const job = runInWorker(
+    { kind: 'quantize', params: { model: f.model, output: join(dir, 'out.onnx'), data: f.data, recipe: { calib_samples: 64 } } },
+    {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.phase === 'calibrate' && p.done >= 3) {
+          sawEta ||= typeof p.etaMs === 'number' && p.etaMs > 0;
+          ac.abort();
+        }
+      },
+    },
+  );
+  await assert.rejects(job, (e: unknown) => e instanceof OctetError && e.code === 'CANCELLED');
+  assert.ok(sawEta);
+});
