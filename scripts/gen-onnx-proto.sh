@@ -5,5 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../src/main/onnx/proto"
 npx pbjs -t static-module -w commonjs --force-message --force-number --no-verify --no-convert --no-delimited --no-service -o onnx.js onnx.proto
-sed -i 's#^var \$protobuf = require("protobufjs/minimal");#var $protobuf = require("protobufjs/minimal");\n$protobuf.util.Long = undefined; $protobuf.configure(); // int64 as number#' onnx.js
+# Numbers at or beyond ±2^63 (INT64_MAX decodes as 2^63, e.g. Slice's "to the end") are clamped
+# on encode so sentinels round-trip instead of wrapping to INT64_MIN.
+patch='$protobuf.util.Long = undefined; $protobuf.configure(); // int64 as number\
+(function (LongBits) { var fromNumber = LongBits.fromNumber; LongBits.fromNumber = function (v) { if (v >= 9223372036854775807) return new LongBits(0xffffffff, 0x7fffffff); if (v <= -9223372036854775808) return new LongBits(0, 0x80000000); return fromNumber(v); }; })($protobuf.util.LongBits);'
+sed -i "s#^var \\\$protobuf = require(\"protobufjs/minimal\");#&\\n$patch#" onnx.js
 npx pbts -o onnx.d.ts onnx.js

@@ -17,7 +17,10 @@ function walk(dir) {
     else if (/\.test\.tsx?$/.test(name)) files.push(p);
   }
 }
-for (const r of roots) statSync(r, { throwIfNoEntry: false })?.isDirectory() ? walk(r) : files.push(r);
+for (const r of roots) {
+  if (statSync(r, { throwIfNoEntry: false })?.isDirectory()) walk(r);
+  else files.push(r);
+}
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(res.status ?? 1);

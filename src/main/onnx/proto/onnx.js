@@ -3,6 +3,7 @@
 
 var $protobuf = require("protobufjs/minimal");
 $protobuf.util.Long = undefined; $protobuf.configure(); // int64 as number
+(function (LongBits) { var fromNumber = LongBits.fromNumber; LongBits.fromNumber = function (v) { if (v >= 9223372036854775807) return new LongBits(0xffffffff, 0x7fffffff); if (v <= -9223372036854775808) return new LongBits(0, 0x80000000); return fromNumber(v); }; })($protobuf.util.LongBits);
 
 // Common aliases
 var $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
