@@ -9,8 +9,8 @@
 // Header directory (first that holds include/node/common.gypi and node_api.h):
 //   $OCTET_NODEDIR, $npm_config_nodedir, the prefix of the running node (/usr for
 //   /usr/bin/node), node-gyp's cache (~/.cache/node-gyp/<version>).
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -68,6 +68,11 @@ if (!gyp) fail('node-gyp is not installed.', 'Run `npm install` in the repositor
 if (!existsSync(join(root, 'node_modules', 'node-addon-api')))
   fail('node-addon-api is not installed.', 'Run `npm install` in the repository root (node-addon-api is a devDependency).');
 
+if (process.env.OCTET_NODEDIR && !hasHeaders(process.env.OCTET_NODEDIR))
+  fail(
+    `OCTET_NODEDIR=${process.env.OCTET_NODEDIR} does not hold include/node/common.gypi and include/node/node_api.h.`,
+    'Set it to the prefix that contains include/node (for /usr/include/node that is /usr), or unset it to use the headers found automatically.',
+  );
 const { dir: nodedir, tried } = findNodeDir();
 if (!nodedir)
   fail(
@@ -85,34 +90,54 @@ const python = process.env.PYTHON || (isWin ? 'python' : 'python3');
 if (!which(python))
   fail(`Python 3 (needed by node-gyp) was not found as \`${python}\`.`, 'Install it (`apt-get install -y g++ make python3`) or set $PYTHON to a python3 executable.');
 
+// N-API is ABI-stable, so headers of another Node version still produce a working addon;
+// say so rather than fail.
+try {
+  const vh = readFileSync(join(nodedir, 'include', 'node', 'node_version.h'), 'utf8');
+  const major = /#define NODE_MAJOR_VERSION (\d+)/.exec(vh)?.[1];
+  if (major && major !== process.versions.node.split('.')[0])
+    console.warn(`build:native: note: headers in ${nodedir} are for Node ${major}, running ${process.version} (fine for N-API; set OCTET_NODEDIR to use others)`);
+} catch {
+  // no node_version.h: nothing to compare
+}
+
 // --- build ---------------------------------------------------------------------
 if (clean) rmSync(join(here, 'build'), { recursive: true, force: true });
 
 const env = { ...process.env, npm_config_nodedir: nodedir };
 delete env.npm_config_tarball; // a tarball setting would make node-gyp fetch/extract headers
-const common = [`--nodedir=${nodedir}`, ...(debug ? ['--debug'] : [])];
+const common = [`--nodedir=${nodedir}`, '--loglevel=warn', ...(debug ? ['--debug'] : [])];
 let log = '';
+// Streams node-gyp's output while keeping a copy to classify a failure.
 function run(step, extra) {
-  const r = spawnSync(gyp.cmd, [...gyp.pre, step, ...common, ...extra], { cwd: here, env, encoding: 'utf8', shell: isWin && gyp.pre.length === 0 });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  log += out;
-  process.stdout.write(r.stdout ?? '');
-  process.stderr.write(r.stderr ?? '');
-  if (r.error) fail(`could not start node-gyp (${r.error.message}).`, 'Run `npm install` in the repository root.');
-  return r.status === 0;
+  return new Promise((resolvePromise) => {
+    const child = spawn(gyp.cmd, [...gyp.pre, step, ...common, ...extra], { cwd: here, env, shell: isWin && gyp.pre.length === 0 });
+    child.stdout.on('data', (d) => {
+      log += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      log += d;
+      process.stderr.write(d);
+    });
+    child.on('error', (e) => fail(`could not start node-gyp (${e.message}).`, 'Run `npm install` in the repository root.'));
+    child.on('close', (code) => resolvePromise(code === 0));
+  });
 }
 
 console.log(`build:native: node ${process.version}, headers from ${nodedir}`);
-const ok = run('configure', []) && run('build', ['--jobs=max']);
+const ok = (await run('configure', [])) && (await run('build', ['--jobs=max']));
 if (!ok) {
-  const text = log;
-  if (/(c\+\+|g\+\+|cc|clang\+\+)[:,]? (command )?not found|No such file or directory.*(g\+\+|c\+\+)|not found: (make|c\+\+|g\+\+)|make: not found/i.test(text))
-    fail('the C++ toolchain is incomplete (compiler or make missing).', 'Install it: `apt-get install -y g++ make python3`, then run `npm run build:native` again.', text);
+  const text = log; // already shown above: classify it, don't repeat it
+  if (/\b(c\+\+|g\+\+|clang\+\+|make)\b[:,]? (command )?not found|not found: (make|c\+\+|g\+\+)|spawn (make|c\+\+|g\+\+) ENOENT/i.test(text))
+    fail('the C++ toolchain is incomplete (compiler or make missing).', 'Install it: `apt-get install -y g++ make python3`, then run `npm run build:native` again.');
   if (/Could not find any Python|python.*not found/i.test(text))
-    fail('node-gyp could not find Python 3.', 'Install it (`apt-get install -y python3`) or set $PYTHON, then run `npm run build:native` again.', text);
-  if (/common\.gypi|node_api\.h|napi\.h|js_native_api\.h/.test(text) && /No such file|not found|cannot open/i.test(text))
-    fail(`the Node.js headers under ${nodedir} are incomplete or unreadable.`, 'Point the build at a complete header prefix: `OCTET_NODEDIR=/path/to/prefix npm run build:native` (the directory containing include/node with common.gypi and node_api.h).', text);
-  fail('node-gyp failed (see the compiler output above).', 'Fix the reported error, or run `node native/build.mjs --clean` to rebuild from scratch; see native/README.md, Troubleshooting.', text);
+    fail('node-gyp could not find Python 3.', 'Install it (`apt-get install -y python3`) or set $PYTHON, then run `npm run build:native` again.');
+  if (/napi\.h: No such file/.test(text))
+    fail('node-addon-api headers were not found.', 'Run `npm install` in the repository root (node-addon-api is a devDependency).');
+  if (/(common\.gypi|node_api\.h|js_native_api\.h)/.test(text) && /No such file|not found|cannot open/i.test(text))
+    fail(`the Node.js headers under ${nodedir} are incomplete or unreadable.`, 'Point the build at a complete header prefix: `OCTET_NODEDIR=/path/to/prefix npm run build:native` (the directory containing include/node with common.gypi and node_api.h).');
+  fail('node-gyp failed (see the compiler output above).', 'Fix the reported error, or run `node native/build.mjs --clean` to rebuild from scratch; see native/README.md, Troubleshooting.');
 }
 
 // --- smoke test ------------------------------------------------------------------

@@ -145,7 +145,6 @@ export function loadAddon(candidates: string[] = addonCandidates()): NativeAddon
       continue;
     }
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require(file) as NativeAddon;
     } catch (e) {
       failures.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
@@ -160,7 +159,13 @@ function native(): NativeAddon {
   if (addon) return addon;
   const a = loadAddon();
   const k = process.env.OCTET_NATIVE_KERNEL;
-  if (k && k !== 'auto') a.setKernel(k);
+  if (k && k !== 'auto') {
+    try {
+      a.setKernel(k);
+    } catch (e) {
+      process.emitWarning(`OCTET_NATIVE_KERNEL=${k} ignored: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   addon = a;
   return a;
 }
@@ -253,12 +258,18 @@ export class Histogram {
     return this.native.hi;
   }
 
-  /** All fields read atomically (consistent while an updateAsync is running). */
+  /**
+   * All scalar fields read atomically. Like the getters, this reflects the last completed
+   * update and never waits for a running updateAsync (counts() and the range functions do).
+   */
   state(): { bins: number; count: number; nonFinite: number; min: number; max: number; lo: number; hi: number } {
     return this.native.state();
   }
 
-  /** Copy of the bin masses (fractional after re-binning). Bin k covers lo + k*(hi-lo)/bins. */
+  /**
+   * Copy of the bin masses (fractional after re-binning). Bin k covers [lo + k*w, lo + (k+1)*w),
+   * w = (hi - lo) / bins. Waits for a running updateAsync.
+   */
   counts(): Float64Array {
     return this.native.counts();
   }

@@ -240,10 +240,11 @@ class HistogramWrap : public Napi::ObjectWrap<HistogramWrap> {
     return info.Env().Undefined();
   }
 
-  // All fields in one consistent read.
+  // All scalar fields in one consistent read (the last completed update; does not wait for
+  // a running updateAsync).
   Napi::Value State(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const HistSnapshot s = core_->snapshot();
+    const HistSummary s = core_->summary();
     Napi::Object o = Napi::Object::New(env);
     o.Set("bins", static_cast<double>(s.bins));
     o.Set("count", static_cast<double>(s.count));
@@ -257,19 +258,19 @@ class HistogramWrap : public Napi::ObjectWrap<HistogramWrap> {
 
   Napi::Value Bins(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), bins_); }
   Napi::Value Count(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(core_->snapshot().count));
+    return Napi::Number::New(info.Env(), static_cast<double>(core_->summary().count));
   }
   Napi::Value NonFinite(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(core_->snapshot().nonfinite));
+    return Napi::Number::New(info.Env(), static_cast<double>(core_->summary().nonfinite));
   }
-  Napi::Value Min(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), core_->snapshot().min); }
-  Napi::Value Max(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), core_->snapshot().max); }
+  Napi::Value Min(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), core_->summary().min); }
+  Napi::Value Max(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), core_->summary().max); }
   Napi::Value Lo(const Napi::CallbackInfo& info) {
-    const HistSnapshot s = core_->snapshot();
+    const HistSummary s = core_->summary();
     return Napi::Number::New(info.Env(), s.has_range ? s.lo : 0.0);
   }
   Napi::Value Hi(const Napi::CallbackInfo& info) {
-    const HistSnapshot s = core_->snapshot();
+    const HistSummary s = core_->summary();
     return Napi::Number::New(info.Env(), s.has_range ? s.hi : 0.0);
   }
 

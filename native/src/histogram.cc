@@ -52,6 +52,26 @@ HistogramCore::HistogramCore(uint32_t bins) {
   s_.min = std::numeric_limits<float>::infinity();
   s_.max = -std::numeric_limits<float>::infinity();
   s_.counts.assign(bins, 0.0);
+  publish();
+}
+
+HistSummary HistogramCore::summary() const {
+  std::lock_guard<std::mutex> lk(pub_mu_);
+  return pub_;
+}
+
+void HistogramCore::publish() {
+  HistSummary p;
+  p.bins = s_.bins;
+  p.has_range = s_.has_range;
+  p.lo = s_.lo;
+  p.hi = s_.hi;
+  p.min = s_.min;
+  p.max = s_.max;
+  p.count = s_.count;
+  p.nonfinite = s_.nonfinite;
+  std::lock_guard<std::mutex> lk(pub_mu_);
+  pub_ = p;
 }
 
 HistSnapshot HistogramCore::snapshot() const {
@@ -118,6 +138,10 @@ void HistogramCore::commit(const Pass& p) {
 
 void HistogramCore::update(const float* x, size_t n) {
   std::lock_guard<std::mutex> lk(mu_);
+  struct Publish {
+    HistogramCore* h;
+    ~Publish() { h->publish(); }
+  } publish_on_exit{this};
   if (n == 0) return;
   float bmin, bmax;
   uint64_t nonfinite;
@@ -167,6 +191,10 @@ void HistogramCore::update(const float* x, size_t n) {
 
 void HistogramCore::merge(const HistSnapshot& o) {
   std::lock_guard<std::mutex> lk(mu_);
+  struct Publish {
+    HistogramCore* h;
+    ~Publish() { h->publish(); }
+  } publish_on_exit{this};
   s_.nonfinite += o.nonfinite;
   if (o.count == 0 || !o.has_range) return;
   s_.min = std::min(s_.min, o.min);

@@ -26,13 +26,23 @@ constexpr double kHistMinWidth = 1e-30;
 // to overlap; a zero-length interval goes to the bin containing p. Clamps to [0, bins).
 void spread_mass(double* dst, uint32_t bins, double dlo, double dw, double p, double q, double mass);
 
+// Scalar fields only; readable without waiting for a running update.
+struct HistSummary {
+  uint32_t bins = 0;
+  bool has_range = false;
+  double lo = 0, hi = 0;
+  float min = std::numeric_limits<float>::infinity(), max = -std::numeric_limits<float>::infinity();
+  uint64_t count = 0, nonfinite = 0;
+};
+
 class HistogramCore {
  public:
   explicit HistogramCore(uint32_t bins);
   // All public methods are thread-safe (one internal mutex).
   void update(const float* x, size_t n);
   void merge(const HistSnapshot& other);
-  HistSnapshot snapshot() const;
+  HistSnapshot snapshot() const;  // waits for a running update
+  HistSummary summary() const;    // last completed update; never waits for one
 
  private:
   struct Pass {
@@ -45,7 +55,11 @@ class HistogramCore {
   Pass count_pass(const float* x, size_t n);  // bins into scratch_ with the current range
   void commit(const Pass& p);                 // adds scratch_ into the counts
 
+  void publish();  // mu_ held
+
   mutable std::mutex mu_;
+  mutable std::mutex pub_mu_;
+  HistSummary pub_;
   HistSnapshot s_;
   std::vector<uint32_t> scratch_;
 };

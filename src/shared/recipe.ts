@@ -84,6 +84,10 @@ export function parseRecipe(input: unknown): Recipe {
   const issues: string[] = [];
   for (const key of Object.keys(res.data.local)) {
     const sel = parseSelector(key);
+    if (!sel.pattern) {
+      issues.push(`local.${key}: names nothing after the prefix`);
+      continue;
+    }
     // A bare key with regex syntax is meant as a regex, so a broken one is an error, not a silent no-match.
     const meantAsRegex = sel.kind === 're' || (sel.kind === 'auto' && /[*+?[\](){}|^$\\]/.test(sel.pattern));
     if (!meantAsRegex) continue;

@@ -191,3 +191,19 @@ export function makeValueInfo(name: string, elemType: number, dims: (number | st
 }
 
 export { dimsOf };
+
+/**
+ * Gives every unnamed node a stable name from its op type and first output, so rules and
+ * reports can name it (exporters often leave names empty).
+ */
+export function nameNodes(graph: GraphProto): void {
+  const taken = new Set(graph.node.map((n) => n.name).filter(Boolean));
+  for (const n of graph.node) {
+    if (n.name) continue;
+    const base = `${n.opType}_${n.output[0] ?? 'node'}`;
+    let name = base;
+    for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+    n.name = name;
+    taken.add(name);
+  }
+}

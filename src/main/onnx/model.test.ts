@@ -13,7 +13,7 @@ import { OctetError } from '../../shared/errors';
 
 test('int64 sentinels (INT64_MAX, INT64_MIN) survive decode → encode', () => {
   const a = makeAttribute('ends', [0]);
-  a.ints = [9223372036854775807, -9223372036854775808, 2 ** 40];
+  a.ints = [Number('9223372036854775807'), -(2 ** 63), 2 ** 40]; // INT64_MAX as JS reads it, INT64_MIN
   const back = onnx.AttributeProto.decode(onnx.AttributeProto.encode(a).finish());
   const again = onnx.AttributeProto.decode(onnx.AttributeProto.encode(back).finish());
   assert.deepEqual(again.ints, back.ints);
@@ -58,7 +58,7 @@ test('external data: loaded when inside the folder, refused when it escapes', as
     b.op('Add', [x, w], {}, 'y');
     b.output('y', [1, 2]);
     const m = b.build();
-    const t0 = m.graph.initializer[0];
+    const t0 = m.graph!.initializer[0];
     t0.rawData = new Uint8Array();
     t0.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
     t0.externalData = [onnx.StringStringEntryProto.create({ key: 'location', value: location }), onnx.StringStringEntryProto.create({ key: 'length', value: '8' })];
@@ -67,7 +67,7 @@ test('external data: loaded when inside the folder, refused when it escapes', as
   writeFileSync(join(dir, 'weights.bin'), Buffer.from(new Float32Array([3, 4]).buffer));
   writeFileSync(join(dir, 'ok.onnx'), make('weights.bin'));
   const loaded = await loadModel(join(dir, 'ok.onnx'));
-  assert.deepEqual(Array.from(new Float32Array(new Uint8Array(loaded.model.graph.initializer[0].rawData).buffer)), [3, 4]);
+  assert.deepEqual(Array.from(new Float32Array(new Uint8Array(loaded.model.graph!.initializer[0].rawData).buffer)), [3, 4]);
   writeFileSync(join(dir, 'escape.onnx'), make('../../etc/passwd'));
   await assert.rejects(loadModel(join(dir, 'escape.onnx')), (e: unknown) => e instanceof OctetError && e.code === 'EXTERNAL_DATA');
 });
@@ -80,6 +80,6 @@ test('saveModel writes atomically and leaves no temp file', async (t) => {
   b.output('y', [1]);
   const out = join(dir, 'm.onnx');
   await saveModel(b.build(), out);
-  assert.equal(decodeModel(readFileSync(out)).graph.node[0].opType, 'Relu');
+  assert.equal(decodeModel(readFileSync(out)).graph!.node[0].opType, 'Relu');
   assert.deepEqual(readdirSync(dir), ['m.onnx']);
 });

@@ -73,6 +73,19 @@ export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string
       dqOut = g.uniqueName(`${name}_dequantized`);
       for (const c of g.consumers.get(name) ?? []) c.input = c.input.map((i) => (i === name ? dqOut : i));
     } else continue;
+    if (producer && feedsKeptFloatOp(producer, g, plan)) {
+      // ORT's WeightBiasQuantization re-quantizes a float Conv/Gemm that sits between a DQ and a
+      // Q, and its QDQ propagation moves a Q back across Reshape-like ops. Flatten is not one of
+      // those, so a zero-copy Flatten → Reshape(original shape) in front of the Q keeps the op
+      // that the rules (or the speed check) left in fp32.
+      const shape = g.uniqueName(`${name}_shape`);
+      const flat = g.uniqueName(`${name}_flat`);
+      const guarded = g.uniqueName(`${name}_kept_float`);
+      graph.node.push(makeNode('Shape', [source], [shape], {}, `${name}_KeepFloat_Shape`));
+      graph.node.push(makeNode('Flatten', [source], [flat], { axis: 1 }, `${name}_KeepFloat_Flatten`));
+      graph.node.push(makeNode('Reshape', [flat, shape], [guarded], {}, `${name}_KeepFloat_Reshape`));
+      source = guarded;
+    }
     graph.node.push(makeNode('QuantizeLinear', [source, refs.scale, refs.zeroPoint], [q], {}, `${name}_QuantizeLinear`));
     graph.node.push(makeNode('DequantizeLinear', [q, refs.scale, refs.zeroPoint], [dqOut], {}, `${name}_DequantizeLinear`));
     pairsInserted++;
@@ -160,4 +173,14 @@ export function dropUnusedInitializers(graph: GraphProto): void {
   const dropped = new Set(graph.initializer.filter((t) => !used.has(t.name)).map((t) => t.name));
   graph.initializer = keep;
   graph.input = graph.input.filter((i) => !dropped.has(i.name));
+}
+
+const REQUANTIZED_BY_ORT = new Set(['Conv', 'ConvTranspose', 'Gemm']);
+
+/** Whether `producer` is (or is a Relu/Clip right after) a Conv/ConvTranspose/Gemm kept in fp32. */
+function feedsKeptFloatOp(producer: NodeProto, g: GraphView, plan: QuantPlan): boolean {
+  let op = producer;
+  const before = g.producer.get(op.input[0]);
+  if ((op.opType === 'Relu' || op.opType === 'Clip') && before) op = before;
+  return REQUANTIZED_BY_ORT.has(op.opType) && !plan.byNode.get(op)?.int8;
 }

@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { loadModel, opsetOf, saveModel, cloneModel, type ModelProto } from '../onnx/model';
-import { GraphView, valueDims, valueElemType } from '../onnx/graph';
+import { GraphView, nameNodes, valueDims, valueElemType } from '../onnx/graph';
 import { elemTypeName } from '../onnx/tensor';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { foldBatchNorm } from '../onnx/bnFold';
@@ -62,6 +62,7 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
   const opsetChanges = inputOpset < TARGET_OPSET ? upgradeOpset(upgraded, TARGET_OPSET) : [];
   const folded = recipe.fold_bn ? foldBatchNorm(upgraded.graph!) : [];
   const model = await basicOptimize(upgraded);
+  nameNodes(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);

@@ -1,0 +1,58 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { onnx } from '../../src/main/onnx/proto/onnx';
+import { loadModel, opsetOf } from '../../src/main/onnx/model';
+import { valueDims } from '../../src/main/onnx/graph';
+import { openDataSource } from '../../src/main/data';
+
+const DEMO = resolve(__dirname, '../../assets/demo/digits.onnx');
+
+describe('demo model assets/demo/digits.onnx', () => {
+  test('is a small opset-13 CNN with input [1,1,28,28] and logits [1,10]', async () => {
+    const st = await stat(DEMO);
+    assert.ok(st.size < 200 * 1024, `${st.size} bytes`);
+    const { model } = await loadModel(DEMO);
+    const graph = model.graph as onnx.GraphProto;
+    assert.equal(opsetOf(model), 13);
+    assert.deepEqual(
+      graph.input.map((i) => [i.name, valueDims(i as onnx.ValueInfoProto)]),
+      [['input', [1, 1, 28, 28]]],
+    );
+    assert.deepEqual(
+      graph.output.map((o) => [o.name, valueDims(o as onnx.ValueInfoProto)]),
+      [['logits', [1, 10]]],
+    );
+    const ops = (graph.node as onnx.NodeProto[]).map((n) => n.opType);
+    assert.deepEqual(ops, ['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm']);
+  });
+
+  test('reaches ≥ 97% top-1 in onnxruntime on the 2,000 held-out evaluation digits', async () => {
+    const data = await openDataSource('mnist', [{ name: 'input', type: 'float32', dims: [1, 1, 28, 28] }], { split: 'evaluation' });
+    assert.equal(data.count, 2000);
+    const session = await ort.InferenceSession.create(DEMO);
+    let correct = 0;
+    const perClass = new Array<number>(10).fill(0);
+    try {
+      for (let i = 0; i < data.count; i++) {
+        const s = await data.read(i);
+        const f = s.feeds.input;
+        const logits = (await session.run({ input: new ort.Tensor('float32', f.data as Float32Array, f.dims) })).logits.data as Float32Array;
+        let best = 0;
+        for (let k = 1; k < 10; k++) if (logits[k] > logits[best]) best = k;
+        if (best === s.label) {
+          correct++;
+          perClass[best]++;
+        }
+      }
+    } finally {
+      await session.release();
+    }
+    const acc = correct / data.count;
+    assert.ok(acc >= 0.97, `top-1 ${(100 * acc).toFixed(2)}% < 97%`);
+    // No class is sacrificed for the average (200 digits per class in this split).
+    for (let d = 0; d < 10; d++) assert.ok(perClass[d] >= 180, `digit ${d}: ${perClass[d]}/200`);
+  });
+});
