@@ -49,6 +49,11 @@ export const recipeSchema = z.strictObject({
   calib_samples: z.number().int().min(1).max(100000).default(100),
   /** 7-bit weights: avoids int16 saturation in u8s8 kernels on CPUs without VNNI. */
   reduce_range: z.boolean().default(false),
+  /**
+   * Measure each int8 compute op against fp32 on this CPU and keep the leading run of ops where
+   * int8 loses in fp32, when that makes the whole model faster.
+   */
+  speed_check: z.boolean().default(true),
   /** Fold BatchNormalization into the preceding Conv before quantizing. */
   fold_bn: z.boolean().default(true),
   preprocess: preprocessSchema.optional(),

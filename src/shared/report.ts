@@ -23,6 +23,22 @@ export interface FusionReport {
   warnings: string[];
 }
 
+/** One int8 compute op's kernel time against its fp32 form, measured on this CPU at 1 thread. */
+export interface OpSpeed {
+  node: string;
+  opType: string;
+  fp32Us: number;
+  int8Us: number;
+}
+
+export interface SpeedCheck {
+  /** Compute ops kept in fp32 because int8 measured slower here. */
+  keptFloat: string[];
+  /** Median int8-variant latency ratio (with kept-fp32 ops / all-int8), interleaved; absent when nothing was worth trying. */
+  variantRatio?: number;
+  ops: OpSpeed[];
+}
+
 export interface QuantizeReport {
   octetVersion: string;
   createdAt: string;
@@ -32,6 +48,7 @@ export interface QuantizeReport {
   preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; shapes: Record<string, number[]> };
   calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string };
   fusion: FusionReport;
+  speedCheck?: SpeedCheck;
   nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
   warnings: string[];
   seconds: number;

@@ -37,7 +37,11 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
     const model = decodeModel(await readFile(optimized), 'optimized model');
     const nodes = model.graph!.node;
     const reasons = new Map<string, string>();
-    for (const d of plan?.decisions ?? []) if (d.reason) reasons.set(d.node.name, d.reason);
+    // ORT keeps unfused nodes' names, but names NCHWc kernels after their output tensor.
+    for (const d of plan?.decisions ?? []) {
+      if (!d.reason) continue;
+      for (const key of [d.node.name, d.output, ...d.node.output]) if (key) reasons.set(key, d.reason);
+    }
 
     const int8Ops: Record<string, number> = {};
     const fp32Ops: Record<string, number> = {};
@@ -55,7 +59,9 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
         fp32Compute++;
         fp32Ops[t] = (fp32Ops[t] ?? 0) + 1;
         const original = originalName(n.name);
-        details.push({ node: original, opType: t, reason: reasons.get(original) ?? reasons.get(n.name) ?? guessReason(n, nodes) });
+        const reason = reasons.get(original) ?? reasons.get(originalName(n.output[0] ?? '')) ?? guessReason(n, nodes);
+
+        details.push({ node: original, opType: t, reason });
       } else if (t === 'QuantizeLinear' || t === 'DynamicQuantizeLinear') quantizeOps++;
       else if (t === 'DequantizeLinear') dequantizeOps++;
     }
@@ -72,9 +78,9 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
   }
 }
 
-/** ORT keeps an unfused node's name, and NCHWc rewrites add a suffix to it. */
+/** ORT keeps an unfused node's name and NCHWc rewrites add a suffix; `_float` is our renamed output. */
 function originalName(name: string): string {
-  return name.replace(/_nchwc$/, '');
+  return name.replace(/_nchwc$/, '').replace(/_float$/, '');
 }
 
 function guessReason(n: { opType: string; input: string[] }, nodes: { opType: string; output: string[] }[]): string {

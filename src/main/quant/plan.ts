@@ -13,6 +13,8 @@ export interface NodeDecision {
   reason?: string;
   /** A Relu/Clip folded into this node's output range (ORT removes it before a Q with zp = qmin). */
   absorbed?: NodeProto;
+  /** The tensor a compute node's result is read from (after a Relu/Clip ORT fuses), named as planned. */
+  output?: string;
 }
 
 export interface TensorQuant {
@@ -40,7 +42,8 @@ export interface QuantPlan {
   unusedOverrides: string[];
 }
 
-export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
+/** `keepFloat`: node name → why it stays fp32 (decided outside the rules, e.g. by measurement). */
+export function planQuantization(graph: GraphProto, recipe: Recipe, keepFloat: ReadonlyMap<string, string> = new Map()): QuantPlan {
   const g = new GraphView(graph);
   g.topoSort();
   const outputs = g.outputNames;
@@ -56,6 +59,8 @@ export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
     rule.matchedBy.forEach((k) => usedKeys.add(k));
     const handler = handlerFor(node);
     const d: NodeDecision = { node, handler, rule, int8: false };
+    // Where ORT's fused kernel (Conv+Relu and the like) puts its result, int8 or not, for reports.
+    if (handler?.kind === 'compute' || COMPUTE_OPS.has(node.opType)) d.output = absorbableActivation(node, g, outputs)?.output[0] ?? node.output[0];
     decisions.push(d);
     byNode.set(node, d);
     if (absorbedNodes.has(node)) continue;
@@ -65,6 +70,11 @@ export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
     }
     if (isExcluded(rule)) {
       d.reason = `excluded by rule ${rule.matchedBy.map((k) => `"${k}"`).join(', ') || '(global fp32)'}`;
+      continue;
+    }
+    const kept = keepFloat.get(node.name);
+    if (kept) {
+      d.reason = kept;
       continue;
     }
     const blocker = handler.blocker?.(node, g);
@@ -90,8 +100,10 @@ export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
     }
     const out = node.output[0];
     const act = absorbableActivation(node, g, outputs);
+    d.output = out;
     if (act && !isExcluded(resolveNodeRule(recipe, act))) {
       d.absorbed = act;
+      d.output = act.output[0];
       absorbedNodes.add(act);
       int8Tensors.set(act.output[0], act.output[0]);
     } else {
@@ -123,7 +135,7 @@ export function planQuantization(graph: GraphProto, recipe: Recipe): QuantPlan {
     if (!d.int8 || !d.handler) continue;
     const h = d.handler;
     const node = d.node;
-    const effectiveOut = d.absorbed ? d.absorbed.output[0] : node.output[0];
+    const effectiveOut = d.output ?? node.output[0];
     if (h.kind === 'passthrough') {
       for (const o of node.output) if (o) add(o, d, { sharesWith: int8Tensors.get(o) });
     } else {

@@ -1,22 +1,25 @@
 import { unlink } from 'node:fs/promises';
-import { loadModel, opsetOf, saveModel, cloneModel, type ModelProto } from '../onnx/model';
+import { loadModel, opsetOf, saveModel, cloneModel, encodeModel, type ModelProto } from '../onnx/model';
 import { GraphView, nameNodes, valueDims, valueElemType } from '../onnx/graph';
 import { elemTypeName } from '../onnx/tensor';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
-import type { ElemType, InputSpec } from '../data/types';
+import type { ElemType, Feed, InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
 import { checkOutputPath, writeFileAtomic } from '../io/atomicWrite';
-import { planQuantization } from './plan';
-import { calibrate } from './calibrate';
-import { insertQdq } from './qdq';
+import { planQuantization, type QuantPlan } from './plan';
+import { calibrate, type TensorRange } from './calibrate';
+import { opSpeeds, slowPrefix } from './speedCheck';
+import { profileNodes } from '../runtime/profile';
+import { interleavedLatency } from '../bench/latency';
+import { insertQdq, type QdqResult } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
-import type { QuantizeReport } from '../../shared/report';
+import type { QuantizeReport, SpeedCheck } from '../../shared/report';
 import type { ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 
@@ -78,17 +81,26 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
   if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The job was cancelled');
 
   progress('convert', 0, 1);
-  insertQdq(model.graph!, plan, cal.ranges, recipe);
-  if (recipe.format === 'qoperator') toQOperator(model, plan);
-  model.producerName = 'octet';
-  model.producerVersion = OCTET_VERSION;
+  const convert = (keepFloat?: ReadonlyMap<string, string>) => convertModel(model, recipe, cal.ranges, keepFloat);
+  let converted = convert();
+  let speedCheck: SpeedCheck | undefined;
+  if (recipe.speed_check && converted.plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute')) {
+    const sample = (await source.read(0)).feeds;
+    const checked = await checkSpeed(model, converted, convert, sample, (done, total) => progress('convert', done, total));
+    converted = checked.converted;
+    speedCheck = checked.report;
+    if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
+  }
+  const { model: quantized, plan: finalPlan } = converted;
+  quantized.producerName = 'octet';
+  quantized.producerVersion = OCTET_VERSION;
 
   progress('save', 0, 1);
-  const sizeBytes = await saveModel(model, req.output);
+  const sizeBytes = await saveModel(quantized, req.output);
   progress('verify', 0, 1);
   let fusion;
   try {
-    fusion = await fusionReport(req.output, plan);
+    fusion = await fusionReport(req.output, finalPlan);
   } catch (e) {
     await unlink(req.output).catch(() => undefined); // never leave an int8 model ORT cannot load
     throw e;
@@ -99,7 +111,7 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
     octetVersion: OCTET_VERSION,
     createdAt: new Date().toISOString(),
     input: { path: loaded.path, sha256: loaded.sha256, opset: inputOpset, sizeBytes: loaded.sizeBytes },
-    output: { path: req.output, sizeBytes, opset: opsetOf(model), format: recipe.format },
+    output: { path: req.output, sizeBytes, opset: opsetOf(quantized), format: recipe.format },
     recipe,
     preparation: {
       opsetUpgradedFrom: opsetChanges.length || inputOpset < TARGET_OPSET ? inputOpset : undefined,
@@ -109,10 +121,11 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
     },
     calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description },
     fusion,
+    speedCheck,
     nodes: {
-      total: plan.decisions.length,
-      int8: plan.decisions.filter((d) => d.int8).length,
-      excluded: plan.decisions.filter((d) => d.reason && d.handler).map((d) => ({ node: d.node.name, opType: d.node.opType, reason: d.reason! })),
+      total: finalPlan.decisions.length,
+      int8: finalPlan.decisions.filter((d) => d.int8).length,
+      excluded: finalPlan.decisions.filter((d) => d.reason && d.handler).map((d) => ({ node: d.node.name, opType: d.node.opType, reason: d.reason! })),
     },
     warnings,
     seconds: round((performance.now() - started) / 1000),
@@ -120,6 +133,65 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
   if (req.reportPath) await writeFileAtomic(req.reportPath, JSON.stringify(report, null, 2) + '\n');
   progress('verify', 1, 1);
   return report;
+}
+
+interface Converted {
+  model: ModelProto;
+  plan: QuantPlan;
+  qdq: QdqResult;
+}
+
+/** One conversion of the prepared fp32 model (left untouched, so variants can be compared). */
+function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, keepFloat?: ReadonlyMap<string, string>): Converted {
+  const model = cloneModel(prepared);
+  const plan = planQuantization(model.graph!, recipe, keepFloat);
+  const qdq = insertQdq(model.graph!, plan, ranges, recipe);
+  if (recipe.format === 'qoperator') toQOperator(model, plan);
+  return { model, plan, qdq };
+}
+
+/**
+ * Profiles fp32 against all-int8 per op; if a leading run of ops is slower in int8, converts a
+ * variant that keeps it in fp32 and keeps that variant only if it measures faster end to end.
+ */
+async function checkSpeed(
+  prepared: ModelProto,
+  allInt8: Converted,
+  convert: (keepFloat: ReadonlyMap<string, string>) => Converted,
+  feeds: Record<string, Feed>,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ converted: Converted; report: SpeedCheck }> {
+  const int8Bytes = encodeModel(allInt8.model);
+  const fp32 = await profileNodes(encodeModel(prepared), feeds, { runs: 20 });
+  onProgress(1, 3);
+  const int8 = await profileNodes(int8Bytes, feeds, { runs: 20 });
+  onProgress(2, 3);
+  const ops = opSpeeds(allInt8.plan, allInt8.qdq.activations, fp32, int8);
+  const prefix = slowPrefix(ops);
+  if (prefix.nodes.length === 0) return { converted: allInt8, report: { keptFloat: [], ops } };
+  const why = new Map(
+    prefix.nodes.map((n) => {
+      const o = ops.find((x) => x.node === n)!;
+      return [n, `kept fp32 by the speed check: int8 measured ${o.int8Us} µs vs ${o.fp32Us} µs fp32 on this CPU, in a leading run of such ops`];
+    }),
+  );
+  let variant: Converted;
+  try {
+    variant = convert(why);
+  } catch {
+    return { converted: allInt8, report: { keptFloat: [], ops } }; // e.g. a tensor the variant needs was never calibrated
+  }
+  const [a, b] = [await openSession(int8Bytes, { threads: 1 }), await openSession(encodeModel(variant.model), { threads: 1 })];
+  try {
+    const ab = await interleavedLatency(a, b, feeds, 30);
+    onProgress(3, 3);
+    return ab.ratioMedian < 0.98
+      ? { converted: variant, report: { keptFloat: prefix.nodes, variantRatio: round(ab.ratioMedian), ops } }
+      : { converted: allInt8, report: { keptFloat: [], variantRatio: round(ab.ratioMedian), ops } };
+  } finally {
+    await a.release();
+    await b.release();
+  }
 }
 
 function toRecipe(input: RecipeInput | Recipe | undefined): Recipe {
