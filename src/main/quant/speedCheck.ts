@@ -49,18 +49,23 @@ export function opSpeeds(plan: QuantPlan, activations: Map<string, TensorParamRe
  * single fp32 → int8 boundary, whereas excluding scattered ops adds Q/DQ (and layout
  * transposes) at every boundary, which measured slower than all-int8.
  */
-export function slowPrefix(speeds: OpSpeed[], minGainFraction = 0.03): { nodes: string[]; gainUs: number } {
+export function slowPrefix(speeds: OpSpeed[], minGainFraction = 0.03, maxFloatFraction = 0.5): { nodes: string[]; gainUs: number } {
   const totalInt8 = speeds.reduce((s, x) => s + x.int8Us, 0);
+  const totalFp32 = speeds.reduce((s, x) => s + x.fp32Us, 0);
   let cum = 0;
+  let floatUs = 0;
   let best = 0;
   let bestK = 0;
-  speeds.forEach((s, i) => {
-    cum += s.int8Us - s.fp32Us;
+  for (let i = 0; i < speeds.length; i++) {
+    // The user asked for an int8 model: the kept prefix may take at most half the fp32 compute.
+    floatUs += speeds[i].fp32Us;
+    if (floatUs > maxFloatFraction * totalFp32) break;
+    cum += speeds[i].int8Us - speeds[i].fp32Us;
     if (cum > best) {
       best = cum;
       bestK = i + 1;
     }
-  });
+  }
   if (best < minGainFraction * totalInt8) return { nodes: [], gainUs: 0 };
   return { nodes: speeds.slice(0, bestK).map((s) => s.node), gainUs: round(best) };
 }
