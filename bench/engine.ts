@@ -26,12 +26,12 @@ const dir = mkdtempSync(join(tmpdir(), 'octet-bench-'));
 const faces = { resize: 'random-crop' as const, cropsPerImage: 4, mean: [127 / 255], std: [128 / 255] };
 const cases: Case[] = [];
 if (existsSync(join(SHARED_MODELS, 'mnist-8.onnx'))) {
-  cases.push({ name: 'mnist-8', model: join(SHARED_MODELS, 'mnist-8.onnx'), data: 'mnist', recipe: { calib_samples: 200 }, evalSamples: 2000, rounds: 400 });
-  cases.push({ name: 'ultraface-rfb-320', model: join(SHARED_MODELS, 'ultraface-rfb-320.onnx'), data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess: faces }, evalSamples: 8, rounds: 60 });
+  cases.push({ name: 'mnist-8', model: join(SHARED_MODELS, 'mnist-8.onnx'), data: 'mnist', recipe: { calib_samples: 200 }, evalSamples: 2000, rounds: 80 });
+  cases.push({ name: 'ultraface-rfb-320', model: join(SHARED_MODELS, 'ultraface-rfb-320.onnx'), data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess: faces }, evalSamples: 8, rounds: 20 });
 }
 for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
   const f = writeSynthetic(dir, name, 32);
-  cases.push({ name, model: f.model, data: f.data, shapes: f.shapes, recipe: { calib_samples: 32 }, evalSamples: 16, rounds: 200 });
+  cases.push({ name, model: f.model, data: f.data, shapes: f.shapes, recipe: { calib_samples: 32 }, evalSamples: 16, rounds: 40 });
 }
 
 (async () => {

@@ -12,7 +12,7 @@ export interface LatencyStats {
 export interface ABLatency {
   a: LatencyStats;
   b: LatencyStats;
-  /** Median over rounds of b/a: each round times both models back to back, so machine noise cancels. */
+  /** Median over rounds of b/a (block medians): each round times both models back to back, so machine noise cancels. */
   ratioMedian: number;
   ratioP10: number;
   ratioP90: number;
@@ -20,18 +20,32 @@ export interface ABLatency {
 }
 
 /**
- * Interleaved A/B timing: warm-up, then rounds of (A, B) with the order flipped every round,
- * reporting the median of per-round ratios. On a noisy machine this is far steadier than
- * timing A's runs and then B's.
+ * Interleaved A/B timing in short blocks: each round times `block` runs of A then `block` runs
+ * of B (order flipped every round), drops the first run of each block, and takes the ratio of
+ * the block medians. Rounds cancel machine noise, as plain alternation does; blocks let each
+ * model run with its own weights in cache, as it does when deployed, instead of measuring how
+ * fast one model recovers from the other evicting it.
  */
-export async function interleavedLatency(a: ort.InferenceSession, b: ort.InferenceSession, feeds: Record<string, Feed>, rounds: number, warmup = 5): Promise<ABLatency> {
+export async function interleavedLatency(
+  a: ort.InferenceSession,
+  b: ort.InferenceSession,
+  feeds: Record<string, Feed>,
+  rounds: number,
+  opts: { warmup?: number; block?: number } = {},
+): Promise<ABLatency> {
   const input = toOrtFeeds(feeds);
+  const block = Math.max(2, opts.block ?? 5);
   const time = async (s: ort.InferenceSession) => {
     const t0 = performance.now();
     await s.run(input);
     return performance.now() - t0;
   };
-  for (let i = 0; i < warmup; i++) {
+  const runBlock = async (s: ort.InferenceSession) => {
+    const out: number[] = [];
+    for (let i = 0; i < block; i++) out.push(await time(s));
+    return out.slice(1);
+  };
+  for (let i = 0; i < (opts.warmup ?? 5); i++) {
     await time(a);
     await time(b);
   }
@@ -39,18 +53,18 @@ export async function interleavedLatency(a: ort.InferenceSession, b: ort.Inferen
   const tb: number[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    let x: number;
-    let y: number;
+    let x: number[];
+    let y: number[];
     if (i % 2 === 0) {
-      x = await time(a);
-      y = await time(b);
+      x = await runBlock(a);
+      y = await runBlock(b);
     } else {
-      y = await time(b);
-      x = await time(a);
+      y = await runBlock(b);
+      x = await runBlock(a);
     }
-    ta.push(x);
-    tb.push(y);
-    ratios.push(y / x);
+    ta.push(...x);
+    tb.push(...y);
+    ratios.push(quantile(y, 0.5) / quantile(x, 0.5));
   }
   return { a: stats(ta), b: stats(tb), ratioMedian: quantile(ratios, 0.5), ratioP10: quantile(ratios, 0.1), ratioP90: quantile(ratios, 0.9), rounds };
 }

@@ -6,7 +6,7 @@ const ms = (x: number) => `${x.toFixed(3)} ms`;
 
 export function formatBench(r: BenchResult): string {
   const rows: [string, string, string, string][] = [['', 'fp32', 'int8', 'int8 / fp32']];
-  rows.push(['latency p50', ms(r.latency.fp32.p50), ms(r.latency.int8.p50), `${r.latency.ratioMedian.toFixed(2)}x (median of ${r.latency.rounds} interleaved rounds)`]);
+  rows.push(['latency p50', ms(r.latency.fp32.p50), ms(r.latency.int8.p50), `${r.latency.ratioMedian.toFixed(2)}x (median of ${r.latency.rounds} interleaved A/B rounds)`]);
   rows.push(['latency p90', ms(r.latency.fp32.p90), ms(r.latency.int8.p90), '']);
   rows.push(['latency p99', ms(r.latency.fp32.p99), ms(r.latency.int8.p99), '']);
   rows.push(['size', formatBytes(r.size.fp32), formatBytes(r.size.int8), `${(r.size.int8 / r.size.fp32).toFixed(2)}x`]);

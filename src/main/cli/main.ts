@@ -8,6 +8,7 @@ import { runInWorker } from '../jobs/host';
 import { progressPrinter } from './progress';
 import { formatSummary, formatQuantizeReport } from './format';
 import { runDemo } from './demo';
+import { runServe } from '../server/serve';
 
 const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
 
@@ -17,6 +18,7 @@ Usage:
                  [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
                  [--shape NAME=d0,d1,...] [--report FILE]
   octet demo [--out DIR]
+  octet serve [--port P] [--root DIR ...] [--state DIR] [--jobs N]
 
   SPEC is a .npy file (first axis = samples), a folder of images, or "mnist" (built-in digits).
   Add --debug to any command for stack traces.`;
@@ -34,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
         return await quantize(rest);
       case 'demo':
         return await runDemo(parse(rest, { out: { type: 'string' } }).values.out as string | undefined);
+      case 'serve': {
+        const { values } = parse(rest, { port: { type: 'string' }, root: { type: 'string', multiple: true }, state: { type: 'string' }, jobs: { type: 'string' } });
+        return await runServe({ port: values.port as string | undefined, roots: values.root as string[] | undefined, state: values.state as string | undefined, jobs: values.jobs as string | undefined });
+      }
       case '--version':
       case '-v':
         console.log(OCTET_VERSION);

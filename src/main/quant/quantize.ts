@@ -183,7 +183,7 @@ async function checkSpeed(
   }
   const [a, b] = [await openSession(int8Bytes, { threads: 1 }), await openSession(encodeModel(variant.model), { threads: 1 })];
   try {
-    const ab = await interleavedLatency(a, b, feeds, 30);
+    const ab = await interleavedLatency(a, b, feeds, 10);
     onProgress(3, 3);
     return ab.ratioMedian < 0.98
       ? { converted: variant, report: { keptFloat: prefix.nodes, variantRatio: round(ab.ratioMedian), ops } }

@@ -1,0 +1,172 @@
+// Browser mode: the built renderer over HTTP and the API over one WebSocket, on 127.0.0.1 only.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiEvent, WsServerFrame } from '../../shared/api';
+import { OctetError } from '../../shared/errors';
+import { dispatch, type Handlers } from '../api/handlers';
+import type { JobManager } from '../jobs/jobManager';
+import { checkHttp, checkUpgrade, TOKEN_COOKIE } from './security';
+
+/** Largest WebSocket message: requests are small JSON (paths, recipes). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export interface ServerOptions {
+  handlers: Handlers;
+  jobs: JobManager;
+  rendererDir: string;
+  token: string;
+  port: number;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // Charts and React set style attributes; no inline script is ever allowed.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const root = resolve(opts.rendererDir);
+  const index = join(root, 'index.html');
+  if (!(await stat(index).catch(() => undefined))?.isFile()) {
+    throw new OctetError('BAD_USAGE', `The wizard is not built (${index} is missing); run 'npm run build' first`);
+  }
+
+  const http = createServer((req, res) => {
+    void serveStatic(req, res, root, opts.token).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 30_000;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  http.on('upgrade', (req, socket, head) => {
+    const v = checkUpgrade(req, opts.token);
+    if (!v.ok) {
+      socket.end(`HTTP/1.1 ${v.status} ${v.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, opts));
+  });
+
+  await new Promise<void>((ok, fail) => {
+    http.once('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'EADDRINUSE' ? new OctetError('BAD_USAGE', `Port ${opts.port} is in use; pass another with --port (0 picks a free one)`) : e),
+    );
+    http.listen(opts.port, '127.0.0.1', () => ok());
+  });
+  const port = (http.address() as { port: number }).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/?token=${encodeURIComponent(opts.token)}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        http.closeAllConnections();
+        http.close(() => ok());
+      }),
+  };
+}
+
+function onConnection(ws: WebSocket, opts: ServerOptions): void {
+  const send = (frame: WsServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const unsubscribe = opts.jobs.subscribe((event: ApiEvent) => send({ event }));
+  ws.on('close', unsubscribe);
+  ws.on('error', unsubscribe);
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return void ws.close(1003, 'text frames only');
+    let msg: { id?: unknown; method?: unknown; params?: unknown };
+    try {
+      msg = JSON.parse(data.toString()) as typeof msg;
+    } catch {
+      return void ws.close(1007, 'not JSON');
+    }
+    if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') return void ws.close(1008, 'a request needs a numeric id');
+    const id = msg.id;
+    void dispatch(opts.handlers, msg.method, msg.params).then((reply) => send({ id, ...reply }));
+  });
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, token: string): Promise<void> {
+  const v = checkHttp(req, token);
+  if (!v.ok) {
+    res.writeHead(v.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    res.end(`${v.status}: ${v.reason}\n`);
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://x');
+  let rel: string;
+  try {
+    rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+  } catch {
+    res.writeHead(400).end();
+    return;
+  }
+  let file = resolve(root, rel || 'index.html');
+  if (file !== root && !file.startsWith(root + sep)) {
+    res.writeHead(404).end();
+    return;
+  }
+  let st = await stat(file).catch(() => undefined);
+  if (st?.isDirectory()) {
+    file = join(file, 'index.html');
+    st = await stat(file).catch(() => undefined);
+  }
+  if (!st?.isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    res.end('404: not found\n');
+    return;
+  }
+  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': String(st.size),
+    'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'no-cache',
+  };
+  if (v.setCookie) headers['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+  res.writeHead(200, headers);
+  if (req.method === 'HEAD') res.end();
+  else res.end(await readFile(file));
+}
