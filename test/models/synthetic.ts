@@ -295,6 +295,31 @@ export function opset11Pads(): SyntheticModel {
   return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'logits', dims: [1, 10] }], 'opset-11 forms: Pad (inputs; reflect+constant), Clip (min/max inputs), Slice with axes/steps, Squeeze-11');
 }
 
+/**
+ * A detector-sized CNN (about 5 MB of weights) at 480×640: a strided backbone with BatchNorm and
+ * three box/score heads, like a small SSD. Used by the calibration memory benchmark.
+ */
+export function detector(): SyntheticModel {
+  const n = new Net('detector', 13, 77);
+  const stage = (x: string, cin: number, cout: number, stride: number) => n.relu(n.bn(n.conv(x, cin, cout, 3, { stride, bias: false }), cout, { expectedVar: 2 }));
+  let x = stage('input', 3, 16, 2); // 240×320
+  x = stage(x, 16, 32, 2); // 120×160
+  x = stage(x, 32, 32, 1);
+  x = stage(x, 32, 64, 2); // 60×80
+  const c3 = stage(x, 64, 64, 1);
+  x = stage(c3, 64, 128, 2); // 30×40
+  const c4 = stage(stage(x, 128, 128, 1), 128, 128, 1);
+  x = stage(c4, 128, 192, 2); // 15×20
+  const c5 = stage(stage(x, 192, 192, 1), 192, 192, 1);
+  const head = (f: string, c: number, cells: number) => {
+    const y = n.conv(f, c, 6 * 2, 3, { gain: 0.5 }); // 2 anchors × (2 scores + 4 box)
+    const t = n.b.op('Transpose', [y], { perm: [0, 2, 3, 1] });
+    return n.b.op('Reshape', [t, n.i64('shape', [1, cells * 2, 6])]);
+  };
+  n.b.op('Concat', [head(c3, 64, 60 * 80), head(c4, 128, 30 * 40), head(c5, 192, 15 * 20)], { axis: 1 }, 'detections');
+  return n.finish([{ name: 'input', dims: [1, 3, 480, 640] }], [{ name: 'detections', dims: [1, (60 * 80 + 30 * 40 + 15 * 20) * 2, 6] }], 'Detector-sized CNN at 480×640 (~5 MB), three heads');
+}
+
 export interface SyntheticEntry {
   name: string;
   build: () => SyntheticModel;
@@ -311,6 +336,7 @@ export const SYNTHETIC_MODELS: readonly SyntheticEntry[] = [
   { name: 'oldOpset8', build: oldOpset8 },
   { name: 'dynamicBatch', build: dynamicBatch },
   { name: 'opset11Pads', build: opset11Pads },
+  { name: 'detector', build: detector },
 ];
 
 export function buildSynthetic(name: string): SyntheticModel {
