@@ -141,3 +141,41 @@ test('speed check: ops kept fp32 are named with their measured times, and only w
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bad input: unloadable ops, NaN data, empty and corrupt image folders', async (t) => {
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { ModelBuilder } = await import('../onnx/builder');
+  const { encodeModel } = await import('../onnx/model');
+  const { npyBytes } = await import('../data/testdata/fixtures');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  // A custom-domain op ONNX Runtime has no kernel for.
+  const b = new ModelBuilder('custom', 13, { 'com.example': 1 });
+  b.op('FancyOp', [b.input('x', [1, 4])], {}, 'y');
+  b.output('y', [1, 4]);
+  b.node('Relu', ['y'], {}, ['z']);
+  const custom = join(dir, 'custom.onnx');
+  writeFileSync(custom, encodeModel(b.build()));
+
+  const f = writeSynthetic(dir, 'resnetCnn', 4);
+  const nan = new Float32Array(4 * 3 * 64 * 64).fill(0.5);
+  nan[3 * 64 * 64 * 2 + 7] = NaN;
+  const nanNpy = join(dir, 'nan.npy');
+  writeFileSync(nanNpy, npyBytes({ descr: '<f4', shape: [4, 1, 3, 64, 64], data: nan }));
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const corrupt = join(dir, 'corrupt');
+  mkdirSync(corrupt);
+  writeFileSync(join(corrupt, 'a.jpg'), Buffer.from('not really a jpeg'));
+
+  const cases: [string, Parameters<typeof quantizeModel>[0], string, RegExp][] = [
+    ['custom op', { model: custom, output: join(dir, 'o1.onnx'), data: f.data }, 'MODEL_UNSUPPORTED', /FancyOp|com\.example/],
+    ['NaN data', { model: f.model, output: join(dir, 'o2.onnx'), data: nanNpy }, 'DATA_NOT_FINITE', /nan\.npy/],
+    ['empty folder', { model: f.model, output: join(dir, 'o3.onnx'), data: empty }, 'DATA_EMPTY', /empty/],
+    ['corrupt image', { model: f.model, output: join(dir, 'o4.onnx'), data: corrupt }, 'DATA_UNREADABLE', /a\.jpg/],
+  ];
+  for (const [what, req, code, pattern] of cases) {
+    await assert.rejects(quantizeModel(req), (e: unknown) => e instanceof OctetError && e.code === code && pattern.test(e.message) && !e.message.includes('\n'), what);
+    assert.ok(!existsSync(req.output), `${what}: no output`);
+  }
+});

@@ -57,8 +57,11 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
   await (await openSession(loaded.path, { threads: 1, level: 'disabled' })).release();
   const inputOpset = opsetOf(loaded.model);
   const specs = inputSpecs(loaded.model, req.shapes ?? {});
-  const source = await openDataSource(req.data, specs, { preprocess: recipe.preprocess, split: 'calibration' });
+  const source = await openDataSource(req.data, specs, { preprocess: recipe.preprocess, split: 'calibration', limit: recipe.calib_samples });
   log(`data: ${source.description}`);
+  // Every calibration sample is decoded and checked (NaN/Inf, shape, unreadable image) before
+  // the long run, so bad data fails in seconds with the file and sample named.
+  await source.validate?.((done, total) => progress('load', done, total));
 
   progress('prepare', 0, 1);
   const upgraded = cloneModel(loaded.model);
