@@ -76,7 +76,7 @@ test('QOperator format: explicit QLinear ops, valid and faithful', async () => {
   try {
     const f = writeSynthetic(dir, 'resnetCnn');
     const out = join(dir, 'q.onnx');
-    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 8, format: 'qoperator' } });
+    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 8, format: 'qoperator', speed_check: false } });
     assert.equal(report.fusion.fp32ComputeOps, 0);
     assert.equal(report.fusion.quantizeOps, 1, 'only the graph input is quantized at run time');
     const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 4, runs: 3 });
@@ -91,7 +91,7 @@ test('rules: an op-type override to fp32 leaves those ops in fp32 with the reaso
   try {
     const f = writeSynthetic(dir, 'resnetCnn');
     const out = join(dir, 'q.onnx');
-    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 4, local: { Linear: { w_dtype: 'fp32' } } } });
+    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 4, speed_check: false, local: { Linear: { w_dtype: 'fp32' } } } });
     assert.equal(report.fusion.fp32ComputeOps, 1);
     assert.match(report.fusion.details[0].reason, /excluded by rule "Linear"/);
     assert.ok(report.fusion.int8Ops >= 9);
