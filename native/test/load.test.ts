@@ -9,7 +9,8 @@ import { gaussian } from './reference';
 
 test('addonCandidates: env override first, then beside the facade, dist/ layout, Electron resources', () => {
   const saved = process.env.OCTET_NATIVE_PATH;
-  const proc = process as NodeJS.Process & { resourcesPath?: string };
+  // Electron's types declare resourcesPath as always present; under Node it is not.
+  const proc = process as unknown as { resourcesPath?: string };
   const savedRes = proc.resourcesPath;
   try {
     process.env.OCTET_NATIVE_PATH = 'custom/octet.node';

@@ -3,6 +3,7 @@
 // definitions in native/README.md literally (direct loops, explicit distributions), with
 // float32 steps written out via Math.fround where the native code computes in float32.
 
+import { mulberry32 } from '../../src/shared/random';
 export const f32 = Math.fround;
 
 export function roundHalfEven(x: number): number {
@@ -444,16 +445,7 @@ export function percentileOfSorted(sorted: Float64Array | number[], p: number): 
 // ------------------------------------------------------------- test data ----
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export function gaussian(n: number, seed = 1, sigma = 1, mean = 0): Float32Array {
   const r = rng(seed);

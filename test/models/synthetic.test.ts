@@ -52,6 +52,7 @@ const EXPECTED: Record<string, { opset: number; inputs: (number | string)[][]; o
   oldOpset8: { opset: 8, inputs: [[1, 3, 32, 32]], outputs: [[1, 10]], ops: ['BatchNormalization', 'Upsample', 'Reshape', 'Gemm'] },
   dynamicBatch: { opset: 13, inputs: [['N', 3, 32, 32]], outputs: [['N', 10]], ops: ['Shape', 'Gather', 'Unsqueeze', 'Reshape', 'Gemm'] },
   opset11Pads: { opset: 11, inputs: [[1, 3, 32, 32]], outputs: [[1, 10]], ops: ['Pad', 'Clip', 'Slice', 'Squeeze', 'Gemm'] },
+  detector: { opset: 13, inputs: [[1, 3, 480, 640]], outputs: [[1, 12600, 6]], ops: ['Conv', 'BatchNormalization', 'Relu', 'Transpose', 'Reshape', 'Concat'] },
 };
 
 describe('synthetic model zoo', () => {

@@ -4,7 +4,8 @@ import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { mulberry32, openImageFolder, planPreprocess, randomCropRegion } from './images';
+import { openImageFolder, planPreprocess, randomCropRegion } from './images';
+import { mulberry32 } from '../../shared/random';
 import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir } from './testdata/fixtures';
 import type { DataSource, InputSpec, TypedData } from './types';
 

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { OctetError } from '../../shared/errors';
 import { applyLimit, checkIndex, formatDims, fsError, singleInput } from './checks';
 import { DEFAULT_PREPROCESS, type DataSource, type ImagePreprocess, type InputSpec, type Sample, type TypedData } from './types';
+import { mulberry32 } from '../../shared/random';
 
 /** Extensions sharp's prebuilt libvips decodes. */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'];
@@ -161,17 +162,6 @@ export function planPreprocess(input: InputSpec, partial: Partial<ImagePreproces
     return t;
   });
   return { pp, layout, channels, c, h, w, lut };
-}
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; the same seed gives the same crops everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashSeed(seed: number, rel: string, crop: number): number {

@@ -1,6 +1,7 @@
 import { onnx } from './proto/onnx';
 import { makeNode, makeValueInfo, type AttrValue } from './graph';
 import { makeTensor, DT, type NumericArray } from './tensor';
+import { mulberry32 } from '../../shared/random';
 
 /**
  * A small ONNX writer: the demo model's exporter and the synthetic test models use it.
@@ -61,17 +62,8 @@ export class ModelBuilder {
   }
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so generated models are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so generated models are reproducible. */
+export const rng = mulberry32;
 
 /** Normal(0, std) samples from a seeded generator. */
 export function randn(n: number, std: number, rand: () => number): Float32Array {
