@@ -43,6 +43,7 @@ test('bad usage exits 2; bad input exits 1 with a one-line error and no output',
   const dir = mkdtempSync(join(tmpdir(), 'octet-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal(octet('quantize', 'x.onnx').code, 2);
+  assert.match(octet('quantize', 'x.onnx', '-o', 'y.onnx').stderr, /needs --data SPEC/);
   assert.equal(octet('frobnicate').code, 2);
   assert.equal(octet('quantize', 'x.onnx', '-o', 'y.onnx', '--act-algo', 'fast').code, 2);
   assert.equal(octet('quantize', 'x.onnx', '-o', 'y.onnx', '--shape', 'x=1,a').code, 2);
@@ -57,7 +58,7 @@ test('bad usage exits 2; bad input exits 1 with a one-line error and no output',
   assert.ok(!existsSync(out));
   const recipe = join(dir, 'recipe.json');
   writeFileSync(recipe, JSON.stringify({ local: { Conv: { w_dtyp: 'fp32' } } }));
-  const r2 = octet('quantize', bad, '-o', out, '--recipe', recipe);
+  const r2 = octet('quantize', bad, '-o', out, '--data', 'mnist', '--recipe', recipe);
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /RECIPE_INVALID: .*local\.Conv: unknown key "w_dtyp"/);
 });

@@ -14,7 +14,7 @@ const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of
 
 Usage:
   octet inspect MODEL [--json]
-  octet quantize MODEL -o OUT [--recipe FILE] [--data SPEC] [--calib-samples N]
+  octet quantize MODEL -o OUT --data SPEC [--recipe FILE] [--calib-samples N]
                  [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
                  [--shape NAME=d0,d1,...] [--report FILE]
   octet demo [--out DIR]
@@ -95,6 +95,7 @@ async function quantize(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('quantize takes one MODEL');
   if (!values.output) throw new UsageError('quantize needs -o OUT');
+  if (!values.data) throw new UsageError('quantize needs --data SPEC: a .npy file (first axis = samples), a folder of images, or mnist (built-in digits)');
   const recipe: Record<string, unknown> = values.recipe ? await readRecipe(values.recipe as string) : {};
   if (values['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(values['calib-samples'] as string, '--calib-samples');
   if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ['entropy', ...ACT_ALGOS], '--act-algo');
@@ -105,7 +106,7 @@ async function quantize(args: string[]): Promise<number> {
     const report = await runInWorker(
       {
         kind: 'quantize',
-        params: { model: positionals[0], output: values.output as string, data: (values.data as string | undefined) ?? 'mnist', recipe, shapes, reportPath: values.report as string | undefined },
+        params: { model: positionals[0], output: values.output as string, data: values.data as string, recipe, shapes, reportPath: values.report as string | undefined },
       },
       { onProgress: progress.update, onLog: progress.log, signal: interruptSignal() },
     );
