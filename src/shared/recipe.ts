@@ -47,8 +47,11 @@ export const recipeSchema = z.strictObject({
   /** Histogram bins for kl/mse/percentile; ORT's 128 makes entropy degenerate to minmax. */
   calib_bins: z.number().int().min(128).max(65536).default(2048),
   calib_samples: z.number().int().min(1).max(100000).default(100),
-  /** 7-bit weights: avoids int16 saturation in u8s8 kernels on CPUs without VNNI. */
-  reduce_range: z.boolean().default(false),
+  /**
+   * 7-bit weights: avoids int16 saturation in ORT's u8s8 kernels on CPUs without VNNI. `auto`
+   * measures both on this CPU (without VNNI) and keeps the more faithful; with VNNI it is off.
+   */
+  reduce_range: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   /**
    * Measure each int8 compute op against fp32 on this CPU and keep the leading run of ops where
    * int8 loses in fp32, when that makes the whole model faster.
@@ -221,8 +224,8 @@ export const PRESETS: Record<'default' | 'accuracy' | 'speed', { label: string; 
   },
   accuracy: {
     label: 'Accuracy first',
-    description: 'Entropy (KL) ranges clip rare outliers; 7-bit weights avoid saturation on CPUs without VNNI.',
-    recipe: { act_algo: 'kl', reduce_range: true },
+    description: 'Entropy (KL) ranges clip rare outliers, and no op is kept in fp32 for speed.',
+    recipe: { act_algo: 'kl', speed_check: false },
   },
   speed: {
     label: 'Speed first',

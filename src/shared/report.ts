@@ -49,6 +49,8 @@ export interface QuantizeReport {
   calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string };
   fusion: FusionReport;
   speedCheck?: SpeedCheck;
+  /** Whether weights use 7 bits (reduce_range) and why. */
+  weightBits: { reduceRange: boolean; reason: string };
   nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
   warnings: string[];
   seconds: number;

@@ -4,7 +4,6 @@ import { makeTensor, tensorFloat32, dimsOf, DT } from '../onnx/tensor';
 import { activationParams, type QParams } from './qparams';
 import type { QuantPlan, NodeDecision } from './plan';
 import type { TensorRange } from './calibrate';
-import type { Recipe } from '../../shared/recipe';
 
 export interface TensorParamRefs {
   params: QParams;
@@ -24,7 +23,7 @@ export interface QdqResult {
  * DequantizeLinear, and a QuantizeLinear → DequantizeLinear pair on each planned activation,
  * placed where ONNX Runtime's CPU provider fuses them into int8 kernels.
  */
-export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string, TensorRange>, recipe: Recipe): QdqResult {
+export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string, TensorRange>, reduceRange: boolean): QdqResult {
   const g = new GraphView(graph);
   const activations = new Map<string, TensorParamRefs>();
 
@@ -45,7 +44,7 @@ export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string
     if (!d.int8 || !d.handler) continue;
     const wScales = new Map<number, Float32Array>();
     for (const w of d.handler.weights?.(d.node, g) ?? []) {
-      const res = quantizeWeight(g, d, w.index, w.axis, recipe, weightCache);
+      const res = quantizeWeight(g, d, w.index, w.axis, reduceRange, weightCache);
       wScales.set(w.index, res.scales);
       weightsQuantized++;
     }
@@ -108,12 +107,12 @@ function quantizeWeight(
   d: NodeDecision,
   index: number,
   axis: number,
-  recipe: Recipe,
+  reduceRange: boolean,
   cache: Map<string, { name: string; scales: Float32Array }>,
 ): { scales: Float32Array } {
   const name = d.node.input[index];
   const perChannel = d.rule.w_granularity === 'per_channel' && axis >= 0;
-  const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${recipe.reduce_range}`;
+  const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${reduceRange}`;
   const hit = cache.get(key);
   if (hit) {
     d.node.input[index] = hit.name;
@@ -121,7 +120,7 @@ function quantizeWeight(
   }
   const w = g.constantTensor(name)!;
   const dims = dimsOf(w);
-  const q = quantizeWeights(tensorFloat32(w), dims, { dtype: 'int8', symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange: recipe.reduce_range });
+  const q = quantizeWeights(tensorFloat32(w), dims, { dtype: 'int8', symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange });
   const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, dims));
   const cdims = perChannel ? [dims[axis]] : [];
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, cdims));

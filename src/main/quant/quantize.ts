@@ -12,6 +12,8 @@ import { checkOutputPath, writeFileAtomic } from '../io/atomicWrite';
 import { planQuantization, type QuantPlan } from './plan';
 import { calibrate, type TensorRange } from './calibrate';
 import { opSpeeds, slowPrefix } from './speedCheck';
+import { chooseWeightBits } from './weightBits';
+import { cpuFeatures } from '../../../native';
 import { profileNodes } from '../runtime/profile';
 import { interleavedLatency } from '../bench/latency';
 import { insertQdq, type QdqResult } from './qdq';
@@ -84,7 +86,26 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
   if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The job was cancelled');
 
   progress('convert', 0, 1);
-  const convert = (keepFloat?: ReadonlyMap<string, string>) => convertModel(model, recipe, cal.ranges, keepFloat);
+  let reduceRange = recipe.reduce_range === true;
+  let weightBits: QuantizeReport['weightBits'] = { reduceRange, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' };
+  if (recipe.reduce_range === 'auto') {
+    const cpu = cpuFeatures();
+    if (cpu.avx512vnni || cpu.avxvnni) {
+      weightBits = { reduceRange: false, reason: 'auto: this CPU has VNNI, whose int8 kernels do not saturate' };
+    } else {
+      const samples = await Promise.all(Array.from({ length: Math.min(8, source.count) }, (_, i) => source.read(i).then((s) => s.feeds)));
+      const full = encodeModel(convertModel(model, recipe, cal.ranges, false).model);
+      const reduced = encodeModel(convertModel(model, recipe, cal.ranges, true).model);
+      const choice = await chooseWeightBits(encodeModel(model), full, reduced, samples);
+      reduceRange = choice.reduceRange;
+      weightBits = {
+        reduceRange,
+        reason: `auto: output SQNR ${choice.sqnrDb.reduced.toFixed(1)} dB with 7-bit weights vs ${choice.sqnrDb.full.toFixed(1)} dB with 8-bit on ${samples.length} calibration samples (without VNNI, ONNX Runtime's u8s8 kernels can saturate)`,
+      };
+    }
+    log(`weights: ${reduceRange ? '7' : '8'}-bit (${weightBits.reason})`);
+  }
+  const convert = (keepFloat?: ReadonlyMap<string, string>) => convertModel(model, recipe, cal.ranges, reduceRange, keepFloat);
   let converted = convert();
   let speedCheck: SpeedCheck | undefined;
   if (recipe.speed_check && converted.plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute')) {
@@ -125,6 +146,7 @@ export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}):
     calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description },
     fusion,
     speedCheck,
+    weightBits,
     nodes: {
       total: finalPlan.decisions.length,
       int8: finalPlan.decisions.filter((d) => d.int8).length,
@@ -145,10 +167,10 @@ interface Converted {
 }
 
 /** One conversion of the prepared fp32 model (left untouched, so variants can be compared). */
-function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, keepFloat?: ReadonlyMap<string, string>): Converted {
+function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, reduceRange: boolean, keepFloat?: ReadonlyMap<string, string>): Converted {
   const model = cloneModel(prepared);
   const plan = planQuantization(model.graph!, recipe, keepFloat);
-  const qdq = insertQdq(model.graph!, plan, ranges, recipe);
+  const qdq = insertQdq(model.graph!, plan, ranges, reduceRange);
   if (recipe.format === 'qoperator') toQOperator(model, plan);
   return { model, plan, qdq };
 }
