@@ -1,0 +1,28 @@
+// Small per-sample metrics for classifiers.
+
+export function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** True when `label` is among the k highest scores (ties count against the label: strictly greater scores rank above it). */
+export function inTopK(scores: ArrayLike<number>, label: number, k: number): boolean {
+  if (label < 0 || label >= scores.length) return false;
+  const s = scores[label];
+  if (Number.isNaN(s)) return false;
+  let above = 0;
+  for (let i = 0; i < scores.length; i++) if (scores[i] > s && ++above >= k) return false;
+  return true;
+}
+
+export function concatFloats(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
