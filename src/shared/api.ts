@@ -4,7 +4,6 @@
 // carried alongside so both ends agree at compile time.
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
-import type { BenchResult } from './bench';
 import type { JobKind, JobTypes, ProgressEvent } from './jobs';
 import type { ModelSummary } from './model';
 import { preprocessSchema, recipeSchema, type PreprocessConfig, type RecipeInput } from './recipe';
@@ -213,13 +212,16 @@ export type ApiResult<M extends ApiMethod> = ApiTable[M]['result'];
 
 export const isApiMethod = (m: unknown): m is ApiMethod => typeof m === 'string' && Object.prototype.hasOwnProperty.call(API, m);
 
-/** Pushed from the main side to every renderer. */
+/** Pushed from the main side to every renderer: job updates, and menu commands in Electron. */
 export type ApiEvent =
   | { type: 'state'; job: JobInfo }
   | { type: 'progress'; jobId: string; progress: ProgressEvent }
   | { type: 'log'; jobId: string; line: string }
   | { type: 'result'; job: JobInfo }
-  | { type: 'error'; job: JobInfo };
+  | { type: 'error'; job: JobInfo }
+  /** Electron menu commands (the path was picked in a native dialog and is allowed). */
+  | { type: 'command'; command: 'openModel'; path: string }
+  | { type: 'command'; command: 'step'; step: number };
 
 /** Every reply carries an error as data, so no transport has to serialize exceptions. */
 export type ApiReply<M extends ApiMethod = ApiMethod> = { ok: true; result: ApiResult<M> } | { ok: false; error: ErrorInfo };

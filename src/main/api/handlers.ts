@@ -67,7 +67,7 @@ export function createHandlers(host: ApiHost): Handlers {
 
   return {
     async capabilities() {
-      return { mode: host.mode, version: OCTET_VERSION, dialogs: !!host.pickPath, roots: host.mode === 'browser' ? guard.roots().filter((r) => r.path !== host.workDir) : [], concurrency: jobs.concurrency };
+      return { mode: host.mode, version: OCTET_VERSION, dialogs: !!host.pickPath, roots: host.mode === 'browser' ? guard.roots() : [], concurrency: jobs.concurrency };
     },
 
     async demoDefaults() {

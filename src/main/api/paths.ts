@@ -9,6 +9,8 @@ import { OctetError, type ErrorCode } from '../../shared/errors';
 export interface AllowedRoot {
   path: string;
   writable: boolean;
+  /** Allowed but not shown (Octet's own work folder). */
+  hidden?: boolean;
 }
 
 interface Grant {
@@ -16,6 +18,7 @@ interface Grant {
   /** A folder grant covers everything inside it; a file grant only that file. */
   dir: boolean;
   writable: boolean;
+  hidden?: boolean;
 }
 
 const within = (child: string, parent: string): boolean => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
@@ -32,14 +35,14 @@ export class PathGuard {
     for (const r of roots) {
       const real = await realpath(resolve(base, r.path)).catch(() => undefined);
       if (!real) missing.push(r.path);
-      else guard.grants.push({ path: real, dir: true, writable: r.writable });
+      else guard.grants.push({ path: real, dir: true, writable: r.writable, hidden: r.hidden });
     }
     return { guard, missing };
   }
 
   /** The folder roots, for the browse view and the capabilities reply. */
   roots(): AllowedRoot[] {
-    return this.grants.filter((g) => g.dir).map((g) => ({ path: g.path, writable: g.writable }));
+    return this.grants.filter((g) => g.dir && !g.hidden).map((g) => ({ path: g.path, writable: g.writable }));
   }
 
   /** Adds a path the user chose (dialog, drop). The path must exist. */

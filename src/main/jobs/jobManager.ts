@@ -159,6 +159,8 @@ export class JobManager {
     }).then(
       (result) => this.finish(e, 'succeeded', result),
       (err: unknown) => {
+        // A cancel kills the worker, so its exit can race the cancel in host.ts: the user's cancel wins.
+        if (e.abort.signal.aborted) return this.finish(e, 'cancelled', undefined, { code: 'CANCELLED', message: 'Cancelled; the worker was stopped and nothing was written' });
         const error = toErrorInfo(err);
         this.finish(e, error.code === 'CANCELLED' ? 'cancelled' : 'failed', undefined, error);
       },

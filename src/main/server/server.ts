@@ -8,6 +8,7 @@ import { OctetError } from '../../shared/errors';
 import { dispatch, type Handlers } from '../api/handlers';
 import type { JobManager } from '../jobs/jobManager';
 import { checkHttp, checkUpgrade, TOKEN_COOKIE } from './security';
+import { SECURITY_HEADERS } from './csp';
 
 /** Largest WebSocket message: requests are small JSON (paths, recipes). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -36,29 +37,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
   '.map': 'application/json',
-};
-
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Charts and React set style attributes; no inline script is ever allowed.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {

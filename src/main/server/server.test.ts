@@ -1,0 +1,149 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { setupApi, type ApiSetup } from '../api/setup';
+import { startServer, MAX_MESSAGE_BYTES, type RunningServer } from './server';
+import { hostAllowed, originAllowed, safeEqual } from './security';
+
+const TOKEN = 'test-token-0123456789';
+let dir: string;
+let api: ApiSetup;
+let server: RunningServer;
+let port: number;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'octet-server-'));
+  const renderer = join(dir, 'renderer');
+  mkdirSync(join(renderer, 'assets'), { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Octet</title>');
+  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'secret.txt'), 'secret');
+  api = await setupApi({ mode: 'browser', roots: [{ path: dir, writable: true }], stateDir: join(dir, 'state') });
+  server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: renderer, token: TOKEN, port: 0 });
+  port = server.port;
+});
+after(async () => {
+  api.close();
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(opts: { token?: string; origin?: string; host?: string; path?: string } = {}): Promise<WebSocket> {
+  const q = opts.token === undefined ? `?token=${TOKEN}` : opts.token ? `?token=${opts.token}` : '';
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/api'}${q}`, {
+    origin: opts.origin ?? `http://127.0.0.1:${port}`,
+    headers: opts.host ? { host: opts.host } : undefined,
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function rpc(ws: WebSocket, id: number, method: string, params: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const on = (d: WebSocket.RawData) => {
+      const f = JSON.parse(d.toString());
+      if (f.id === id) {
+        ws.off('message', on);
+        resolve(f);
+      }
+    };
+    ws.on('message', on);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+}
+
+test('host and origin rules', () => {
+  assert.ok(hostAllowed('127.0.0.1:8080'));
+  assert.ok(hostAllowed('localhost:9'));
+  assert.ok(hostAllowed('[::1]:9'));
+  assert.ok(!hostAllowed('evil.example:8080'));
+  assert.ok(!hostAllowed('127.0.0.1.evil.example'));
+  assert.ok(!hostAllowed(undefined));
+  assert.ok(originAllowed('http://127.0.0.1:8080', '127.0.0.1:8080'));
+  assert.ok(!originAllowed('http://127.0.0.1:8081', '127.0.0.1:8080'));
+  assert.ok(!originAllowed('http://evil.example', '127.0.0.1:8080'));
+  assert.ok(!originAllowed('null', '127.0.0.1:8080'));
+  assert.ok(!originAllowed(undefined, '127.0.0.1:8080'));
+  assert.ok(safeEqual('abc', 'abc'));
+  assert.ok(!safeEqual('abd', 'abc'));
+  assert.ok(!safeEqual('ab', 'abc'));
+  assert.ok(!safeEqual(undefined, 'abc'));
+});
+
+test('HTTP: 403 without the token; with it the page comes with a cookie, CSP and no-referrer', async () => {
+  assert.equal((await get('/')).status, 403);
+  assert.equal((await get('/?token=wrong')).status, 403);
+  assert.equal((await get('/assets/app.js')).status, 403);
+  const page = await get(`/?token=${TOKEN}`);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<title>Octet/);
+  assert.match(String(page.headers['set-cookie']), /octet_token=.*HttpOnly; SameSite=Strict/);
+  assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+  assert.equal(page.headers['referrer-policy'], 'no-referrer');
+  assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  const asset = await get('/assets/app.js', { cookie: `octet_token=${TOKEN}` });
+  assert.equal(asset.status, 200);
+  assert.match(String(asset.headers['content-type']), /javascript/);
+});
+
+test('HTTP: wrong Host (DNS rebinding), other origins, bodies and traversal are refused', async () => {
+  assert.equal((await get(`/?token=${TOKEN}`, { host: 'evil.example' })).status, 403);
+  assert.equal((await get(`/?token=${TOKEN}`, { origin: 'http://evil.example' })).status, 403);
+  assert.equal((await get(`/?token=${TOKEN}`, {}, 'POST')).status, 405);
+  assert.equal((await get(`/?token=${TOKEN}`, { 'content-length': '5' })).status, 413);
+  for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
+    const r = await get(`${p}?token=${TOKEN}`);
+    assert.ok([400, 404].includes(r.status), `${p}: ${r.status}`);
+    assert.doesNotMatch(r.body, /secret/);
+  }
+  assert.equal((await get(`/nope.js?token=${TOKEN}`)).status, 404);
+});
+
+test('WebSocket: token, origin and host are required', async () => {
+  await assert.rejects(connect({ token: '' }), /HTTP 403/);
+  await assert.rejects(connect({ token: 'wrong' }), /HTTP 403/);
+  await assert.rejects(connect({ origin: 'http://evil.example' }), /HTTP 403/);
+  await assert.rejects(connect({ origin: `http://localhost:${port}` }), /HTTP 403/); // origin must match the Host used
+  await assert.rejects(connect({ host: `evil.example:${port}`, origin: `http://evil.example:${port}` }), /HTTP 403/);
+  await assert.rejects(connect({ path: '/other' }), /HTTP 404/);
+  const ws = await connect();
+  const caps = await rpc(ws, 1, 'capabilities', {});
+  assert.equal(caps.ok, true);
+  const bad = (await rpc(ws, 2, 'inspectModel', { path: '/etc/passwd' })) as { ok: boolean; error: { code: string } };
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'BAD_USAGE');
+  ws.close();
+});
+
+test('WebSocket: oversized and malformed messages close the socket; the server goes on', async () => {
+  const big = await connect();
+  const closed = new Promise<number>((r) => big.once('close', (code) => r(code)));
+  big.send('x'.repeat(MAX_MESSAGE_BYTES + 1));
+  assert.equal(await closed, 1009);
+  const junk = await connect();
+  const closed2 = new Promise<number>((r) => junk.once('close', (code) => r(code)));
+  junk.send('{not json');
+  assert.equal(await closed2, 1007);
+  const ok = await connect();
+  assert.equal((await rpc(ok, 7, 'listJobs', {})).ok, true);
+  ok.close();
+});

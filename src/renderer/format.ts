@@ -1,0 +1,25 @@
+import { ACT_ALGOS, type ActAlgo } from '../shared/recipe';
+
+// Numbers as people read them.
+export const bytes = (b: number): string =>
+  b < 1024 ? `${b} B` : b < 1024 ** 2 ? `${(b / 1024).toFixed(1)} KB` : b < 1024 ** 3 ? `${(b / 1024 ** 2).toFixed(2)} MB` : `${(b / 1024 ** 3).toFixed(2)} GB`;
+
+export const count = (n: number): string => n.toLocaleString('en-US');
+
+export const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : x < 100 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
+
+export const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
+
+export const duration = (msec: number): string => {
+  const s = Math.round(msec / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+};
+
+export const dims = (d: (number | string | null)[] | null): string => (d ? `[${d.map((x) => (x === null ? '?' : x)).join(', ')}]` : 'unknown');
+
+export const basename = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+
+/** The recipe's range algorithm as the engine reads it (the input type allows the alias `entropy`). */
+export const algoOf = (a: unknown): ActAlgo | undefined => (a === 'entropy' ? 'kl' : (ACT_ALGOS as readonly unknown[]).includes(a) ? (a as ActAlgo) : undefined);

@@ -1,0 +1,136 @@
+// What the wizard's buttons do: each calls the API and records the outcome, or the error, in the store.
+import type { JobInfo } from '../../shared/api';
+import { call, errorInfo, transport } from '../client';
+import { dataSpec, isLive, preprocessFor, STEPS, useWizard, type StepId } from './wizard';
+
+const get = () => useWizard.getState();
+
+async function guarded<T>(step: StepId | 'global', fn: () => Promise<T>): Promise<T | undefined> {
+  get().setError(step, undefined);
+  try {
+    return await fn();
+  } catch (e) {
+    get().setError(step, errorInfo(e));
+    return undefined;
+  }
+}
+
+export const goto = (id: StepId) => get().setStep(STEPS.findIndex((s) => s.id === id));
+
+export function openModel(path: string): Promise<boolean> {
+  return guarded('model', async () => {
+    const summary = await call('inspectModel', { path });
+    get().setModel(summary.path, summary);
+    return true;
+  }).then((ok) => !!ok);
+}
+
+export async function useDemo(): Promise<void> {
+  await guarded('model', async () => {
+    const demo = await call('demoDefaults', {});
+    if (!demo.available) throw new Error(`The demo model is missing (${demo.model}); reinstall Octet or run the model build`);
+    const summary = await call('inspectModel', { path: demo.model });
+    const s = get();
+    s.setModel(summary.path, summary);
+    s.setData({ kind: 'digits', path: '', preprocess: {}, evalSamples: demo.evalSamples });
+    s.patch({ recipe: { ...demo.recipe, local: {} }, preset: 'default', history: [], demoOffered: true });
+  });
+}
+
+/** Starts the one quantize job (calibrate → convert → verify) with the current settings. */
+export async function runQuantize(step: StepId): Promise<void> {
+  await guarded(step, async () => {
+    const s = get();
+    if (!s.modelPath) throw new Error('Open a model first (step 1)');
+    const recipe = { ...s.recipe, preprocess: preprocessFor(s.data) };
+    const { jobId } = await call('startJob', { kind: 'quantize', params: { model: s.modelPath, data: dataSpec(s.data), recipe } });
+    s.setJob('quantize', await call('getJob', { jobId }));
+    s.setJob('bench', undefined);
+    s.patch({ exported: undefined });
+    void call('saveSettings', { lastRecipe: s.recipe, lastData: { spec: dataSpec(s.data), preprocess: preprocessFor(s.data) } }).catch(() => undefined);
+  });
+}
+
+export async function runBench(): Promise<void> {
+  await guarded('benchmark', async () => {
+    const s = get();
+    const q = s.quantizeJob;
+    if (q?.kind !== 'quantize' || !q.result) throw new Error('Convert the model first (steps 4 and 5)');
+    const { jobId } = await call('startJob', {
+      kind: 'bench',
+      params: { fp32: s.modelPath, int8: q.result.output.path, data: dataSpec(s.data), samples: s.data.evalSamples, runs: s.bench.runs, threads: s.bench.threads, preprocess: preprocessFor(s.data) },
+    });
+    s.setJob('bench', await call('getJob', { jobId }));
+  });
+}
+
+export async function cancelJob(job: JobInfo | undefined, step: StepId): Promise<void> {
+  if (!job) return;
+  await guarded(step, () => call('cancelJob', { jobId: job.id }));
+}
+
+export async function exportArtifacts(): Promise<void> {
+  await guarded('export', async () => {
+    const s = get();
+    if (!s.quantizeJob) throw new Error('Convert the model first');
+    const res = await call('exportArtifacts', {
+      jobId: s.quantizeJob.id,
+      benchJobId: s.benchJob?.state === 'succeeded' ? s.benchJob.id : undefined,
+      folder: s.export.folder,
+      baseName: s.export.baseName,
+      include: s.export.include,
+    });
+    s.patch({ exported: res.files });
+  });
+}
+
+/** After a reload or a reconnect: brings the jobs we follow up to date (the server may have restarted). */
+export async function refreshJobs(): Promise<void> {
+  for (const kind of ['quantize', 'bench'] as const) {
+    const job = kind === 'quantize' ? get().quantizeJob : get().benchJob;
+    if (!job) continue;
+    try {
+      const fresh = await call('getJob', { jobId: job.id });
+      if (kind === 'quantize') useWizard.setState({ quantizeJob: fresh });
+      else useWizard.setState({ benchJob: fresh });
+    } catch {
+      // The server forgot the job (restart). A finished result is still valid to show; a live one is lost.
+      if (isLive(job)) {
+        const lost: JobInfo = { ...job, state: 'failed', error: { code: 'WORKER_CRASHED', message: 'The job was lost when Octet restarted; run it again' } };
+        if (kind === 'quantize') useWizard.setState({ quantizeJob: lost });
+        else useWizard.setState({ benchJob: lost });
+      }
+    }
+  }
+}
+
+export async function loadCapabilities(): Promise<void> {
+  await guarded('global', async () => {
+    const caps = await call('capabilities', {});
+    const s = get();
+    s.patch({ caps });
+    if (!s.export.folder && caps.roots.find((r) => r.writable)) s.patch({ export: { ...s.export, folder: caps.roots.find((r) => r.writable)!.path } });
+  });
+}
+
+export function startSession(): () => void {
+  const offEvents = transport.onEvent((e) => {
+    if (e.type === 'command') {
+      if (e.command === 'step') get().setStep(e.step);
+      else void openModel(e.path).then((ok) => ok && goto('model'));
+      return;
+    }
+    get().applyEvent(e);
+  });
+  const offConn = transport.onConnection((c) => {
+    get().patch({ connection: c });
+    if (c === 'open') {
+      void loadCapabilities();
+      void refreshJobs();
+    }
+  });
+  return () => {
+    offEvents();
+    offConn();
+  };
+}

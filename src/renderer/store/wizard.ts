@@ -1,0 +1,178 @@
+// The wizard's state. What the user chose and what came back survives a reload (localStorage);
+// live job progress and connection state do not.
+import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
+import type { ApiEvent, Capabilities, ExportedFile, JobInfo } from '../../shared/api';
+import type { ErrorInfo } from '../../shared/errors';
+import type { ProgressEvent } from '../../shared/jobs';
+import type { ModelSummary } from '../../shared/model';
+import { PRESETS, type PreprocessConfig, type RecipeInput } from '../../shared/recipe';
+import type { ConnectionState } from '../transport';
+
+export const STEPS = [
+  { id: 'model', title: 'Model', blurb: 'Open the fp32 ONNX model' },
+  { id: 'data', title: 'Data', blurb: 'Samples to calibrate and evaluate on' },
+  { id: 'rules', title: 'Rules', blurb: 'What runs in int8, and how' },
+  { id: 'calibrate', title: 'Calibrate', blurb: 'Measure activation ranges' },
+  { id: 'convert', title: 'Convert', blurb: 'What ONNX Runtime runs in int8' },
+  { id: 'benchmark', title: 'Benchmark', blurb: 'fp32 against int8: speed, accuracy' },
+  { id: 'export', title: 'Export', blurb: 'Save the model, recipe and report' },
+] as const;
+export type StepId = (typeof STEPS)[number]['id'];
+export type PresetKey = keyof typeof PRESETS;
+
+export type DataKind = 'digits' | 'folder' | 'npy';
+export interface DataSettings {
+  kind: DataKind;
+  /** Folder or .npy path (unused for the built-in digits). */
+  path: string;
+  preprocess: PreprocessConfig;
+  /** Held-out samples the benchmark evaluates. */
+  evalSamples: number;
+}
+
+export interface ExportSettings {
+  folder: string;
+  baseName: string;
+  include: { model: boolean; recipe: boolean; reportJson: boolean; reportHtml: boolean };
+}
+
+interface HistoryEntry {
+  recipe: RecipeInput;
+  preset: PresetKey | 'custom';
+  label: string;
+}
+
+export interface WizardState {
+  step: number;
+  modelPath: string;
+  model?: ModelSummary;
+  data: DataSettings;
+  recipe: RecipeInput;
+  preset: PresetKey | 'custom';
+  /** Earlier recipes, newest last: the undo stack of rule edits. */
+  history: HistoryEntry[];
+  quantizeJob?: JobInfo;
+  /** The inputs the last conversion ran with, to tell when its result is out of date. */
+  quantizeKey?: string;
+  benchJob?: JobInfo;
+  bench: { runs: number; threads: number };
+  export: ExportSettings;
+  exported?: ExportedFile[];
+  demoOffered: boolean;
+
+  // not persisted
+  caps?: Capabilities;
+  connection: ConnectionState;
+  progress: Record<string, ProgressEvent>;
+  errors: Partial<Record<StepId | 'global', ErrorInfo>>;
+
+  setStep(step: number): void;
+  setModel(path: string, model: ModelSummary | undefined): void;
+  setData(patch: Partial<DataSettings>): void;
+  editRecipe(label: string, fn: (r: RecipeInput) => RecipeInput): void;
+  applyPreset(key: PresetKey): void;
+  undo(): void;
+  setJob(kind: 'quantize' | 'bench', job: JobInfo | undefined): void;
+  applyEvent(e: ApiEvent): void;
+  setError(step: StepId | 'global', error: ErrorInfo | undefined): void;
+  patch(p: Partial<WizardState>): void;
+}
+
+export const DEFAULT_DATA: DataSettings = { kind: 'digits', path: '', preprocess: {}, evalSamples: 500 };
+const MAX_HISTORY = 50;
+
+/** The data spec the engine takes. */
+export const dataSpec = (d: DataSettings): string => (d.kind === 'digits' ? 'mnist' : d.path.trim());
+
+/** Preprocessing applies to image folders only; the engine refuses it for other data. */
+export const preprocessFor = (d: DataSettings): PreprocessConfig | undefined => (d.kind === 'folder' && Object.keys(d.preprocess).length ? d.preprocess : undefined);
+
+export const quantizeKeyOf = (s: Pick<WizardState, 'modelPath' | 'data' | 'recipe'>): string =>
+  JSON.stringify({ model: s.modelPath, data: dataSpec(s.data), pre: preprocessFor(s.data) ?? null, recipe: s.recipe });
+
+const isLive = (j?: JobInfo) => j?.state === 'queued' || j?.state === 'running';
+
+export const useWizard = create<WizardState>()(
+  persist(
+    (set, get) => ({
+      step: 0,
+      modelPath: '',
+      data: DEFAULT_DATA,
+      recipe: { calib_samples: 200 },
+      preset: 'default',
+      history: [],
+      bench: { runs: 200, threads: 1 },
+      export: { folder: '', baseName: '', include: { model: true, recipe: true, reportJson: true, reportHtml: true } },
+      demoOffered: false,
+      connection: 'connecting',
+      progress: {},
+      errors: {},
+
+      setStep: (step) => set({ step: Math.max(0, Math.min(STEPS.length - 1, step)) }),
+      setModel: (path, model) => {
+        const stem = path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, '') ?? 'model';
+        set((s) => ({ modelPath: path, model, export: { ...s.export, baseName: stem }, exported: undefined }));
+      },
+      setData: (patch) => set((s) => ({ data: { ...s.data, ...patch } })),
+      editRecipe: (label, fn) =>
+        set((s) => ({
+          history: [...s.history, { recipe: s.recipe, preset: s.preset, label }].slice(-MAX_HISTORY),
+          recipe: fn(s.recipe),
+          preset: 'custom',
+        })),
+      applyPreset: (key) =>
+        set((s) => {
+          // A preset sets the global fields; sample count and per-node rules stay as they are.
+          const keep: RecipeInput = { calib_samples: s.recipe.calib_samples, local: s.recipe.local, preprocess: s.recipe.preprocess };
+          return { history: [...s.history, { recipe: s.recipe, preset: s.preset, label: `preset ${PRESETS[key].label}` }].slice(-MAX_HISTORY), recipe: { ...PRESETS[key].recipe, ...keep }, preset: key };
+        }),
+      undo: () =>
+        set((s) => {
+          const last = s.history[s.history.length - 1];
+          return last ? { recipe: last.recipe, preset: last.preset, history: s.history.slice(0, -1) } : {};
+        }),
+      setJob: (kind, job) =>
+        set((s) => {
+          if (kind === 'quantize') return { quantizeJob: job, quantizeKey: job ? quantizeKeyOf(s) : undefined };
+          return { benchJob: job };
+        }),
+      applyEvent: (e) => {
+        const s = get();
+        if (e.type === 'command') return; // handled by the app shell
+        const id = e.type === 'progress' || e.type === 'log' ? e.jobId : e.job.id;
+        const which = s.quantizeJob?.id === id ? 'quantizeJob' : s.benchJob?.id === id ? 'benchJob' : undefined;
+        if (!which) return;
+        const job = s[which]!;
+        if (e.type === 'progress') set({ progress: { ...s.progress, [id]: e.progress } });
+        else if (e.type === 'log') set({ [which]: { ...job, logs: [...job.logs, e.line].slice(-200) } } as Partial<WizardState>);
+        else set({ [which]: e.job } as Partial<WizardState>);
+      },
+      setError: (step, error) => set((s) => ({ errors: { ...s.errors, [step]: error } })),
+      patch: (p) => set(p),
+    }),
+    {
+      name: 'octet-wizard',
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (s) => ({
+        step: s.step,
+        modelPath: s.modelPath,
+        model: s.model,
+        data: s.data,
+        recipe: s.recipe,
+        preset: s.preset,
+        history: s.history.slice(-20),
+        quantizeJob: s.quantizeJob,
+        quantizeKey: s.quantizeKey,
+        benchJob: s.benchJob,
+        bench: s.bench,
+        export: s.export,
+        exported: s.exported,
+        demoOffered: s.demoOffered,
+      }),
+    },
+  ),
+);
+
+export { isLive };
