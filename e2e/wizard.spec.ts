@@ -127,5 +127,5 @@ test('a path outside the allowed folders is refused with a readable error', asyn
   await page.getByRole('button', { name: 'Open', exact: true }).click();
   const panel = page.getByTestId('error-panel');
   await expect(panel).toContainText('outside the files and folders Octet may use');
-  await expect(panel.getByTestId('error-code')).toHaveText('BAD_USAGE');
+  await expect(panel.getByTestId('error-code')).toHaveText('PATH_DENIED');
 });

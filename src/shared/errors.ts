@@ -3,6 +3,7 @@
 
 export const ERROR_CODES = {
   BAD_USAGE: 'the command line or request is malformed',
+  PATH_DENIED: 'the path is outside the files and folders Octet may use',
   MODEL_NOT_FOUND: 'the model file does not exist',
   MODEL_UNREADABLE: 'the model file is not a valid ONNX model',
   MODEL_UNSUPPORTED: 'the model uses something Octet or ONNX Runtime cannot handle',

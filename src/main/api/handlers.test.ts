@@ -51,11 +51,11 @@ test('dispatch validates the method and every argument at run time', async (t) =
 test('paths outside the roots are refused, also through a symlink; the demo model is allowed', async (t) => {
   const { root, outside, call, setup } = await api(t);
   const f = writeSynthetic(outside, 'transformerBlock', 4);
-  fails(await call('inspectModel', { path: f.model }), 'BAD_USAGE', /outside/);
+  fails(await call('inspectModel', { path: f.model }), 'PATH_DENIED', /outside/);
   symlinkSync(f.model, join(root, 'link.onnx'));
-  fails(await call('listNodes', { model: join(root, 'link.onnx') }), 'BAD_USAGE', /outside/);
-  fails(await call('listNodes', { model: join(root, '..', 'outside', 'transformerBlock.onnx') }), 'BAD_USAGE', /outside/);
-  fails(await call('startJob', { kind: 'quantize', params: { model: setup.host.demoModel, data: f.data } }), 'BAD_USAGE', /outside/);
+  fails(await call('listNodes', { model: join(root, 'link.onnx') }), 'PATH_DENIED', /outside/);
+  fails(await call('listNodes', { model: join(root, '..', 'outside', 'transformerBlock.onnx') }), 'PATH_DENIED', /outside/);
+  fails(await call('startJob', { kind: 'quantize', params: { model: setup.host.demoModel, data: f.data } }), 'PATH_DENIED', /outside/);
   fails(await call('listNodes', { model: join(root, 'missing.onnx') }), 'MODEL_NOT_FOUND');
   const demo = await call('demoDefaults');
   assert.ok(demo.ok);
@@ -126,13 +126,13 @@ test('exportArtifacts needs a finished convert job; browse and pickPath belong t
   assert.ok(b.ok && b.result.entries.some((e) => e.name === 'a.onnx'));
   const roots = await call('browse', {});
   assert.ok(roots.ok && roots.result.entries.some((e) => e.path === root));
-  fails(await call('browse', { dir: '/' }), 'BAD_USAGE', /outside/);
+  fails(await call('browse', { dir: '/' }), 'PATH_DENIED', /outside/);
 });
 
 test('electron mode: nothing is readable until picked; browse is refused', async (t) => {
   const { outside, call, setup } = await api(t, 'electron');
   writeFileSync(join(outside, 'm.onnx'), 'x');
-  fails(await call('listNodes', { model: join(outside, 'm.onnx') }), 'BAD_USAGE', /outside/);
+  fails(await call('listNodes', { model: join(outside, 'm.onnx') }), 'PATH_DENIED', /outside/);
   fails(await call('browse', {}), 'BAD_USAGE', /browser mode/);
   await setup.host.guard.grant(join(outside, 'm.onnx'), { dir: false, writable: false });
   fails(await call('listNodes', { model: join(outside, 'm.onnx') }), 'MODEL_UNREADABLE');

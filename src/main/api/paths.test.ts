@@ -19,7 +19,7 @@ function sandbox(t: { after: (fn: () => void) => void }) {
   return { top, root, ro, outside };
 }
 
-const denied = (e: unknown) => e instanceof OctetError && e.code === 'BAD_USAGE' && /outside the files and folders/.test(e.message);
+const denied = (e: unknown) => e instanceof OctetError && e.code === 'PATH_DENIED' && /outside the files and folders/.test(e.message);
 
 test('reads inside a root, and nothing outside it, also through ..', async (t) => {
   const { root, ro, outside } = sandbox(t);

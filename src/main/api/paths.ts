@@ -66,7 +66,7 @@ export class PathGuard {
   private denied(p: string): OctetError {
     const roots = this.roots().map((r) => r.path);
     const where = roots.length ? ` Allowed folders: ${roots.join(', ')}.` : '';
-    return new OctetError('BAD_USAGE', `${p} is outside the files and folders Octet may use.${where}`);
+    return new OctetError('PATH_DENIED', `${p} is outside the files and folders Octet may use.${where}`);
   }
 
   /**

@@ -59,9 +59,16 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
       opts.signal?.removeEventListener('abort', onAbort);
       fn();
     };
+    /** The outcome is decided when it happens (a cancel stays a cancel however the exit races it); temp files go before the caller hears. */
+    const failAfterCleanup = (error: OctetError) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      void cleanupTemps(spec as JobSpec).finally(() => reject(error));
+    };
     const onAbort = () => {
       worker.kill();
-      void cleanupTemps(spec as JobSpec).finally(() => finish(() => reject(new OctetError('CANCELLED', 'The job was cancelled'))));
+      failAfterCleanup(new OctetError('CANCELLED', 'The job was cancelled'));
     };
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort);
@@ -89,11 +96,8 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
       }
     });
     worker.onExit((code, signal) => {
-      if (settled) return;
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      void cleanupTemps(spec as JobSpec).finally(() =>
-        finish(() => reject(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`))),
-      );
+      failAfterCleanup(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`));
     });
   });
 }
