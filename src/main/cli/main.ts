@@ -8,6 +8,7 @@ import { runInWorker } from '../jobs/host';
 import { progressPrinter } from './progress';
 import { formatSummary, formatQuantizeReport } from './format';
 import { runDemo } from './demo';
+import { benchCommand } from './bench';
 import { runServe } from '../server/serve';
 
 const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
@@ -17,6 +18,8 @@ Usage:
   octet quantize MODEL -o OUT --data SPEC [--recipe FILE] [--calib-samples N]
                  [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
                  [--shape NAME=d0,d1,...] [--report FILE]
+  octet bench FP32 INT8 --data SPEC [--runs N] [--threads T] [--batch 1,8] [--labels CSV]
+              [--json FILE] [--html FILE]   (all options: docs/bench.md)
   octet demo [--out DIR]
   octet serve [--port P] [--root DIR ...] [--state DIR] [--jobs N]
 
@@ -34,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
         return await inspect(rest);
       case 'quantize':
         return await quantize(rest);
+      case 'bench':
+        return await benchCommand(rest);
       case 'demo':
         return await runDemo(parse(rest, { out: { type: 'string' } }).values.out as string | undefined);
       case 'serve': {
@@ -122,13 +127,14 @@ async function readRecipe(path: string): Promise<Record<string, unknown>> {
   const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new OctetError('RECIPE_INVALID', `Cannot read recipe ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   });
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
-    return value as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch (e) {
     throw new OctetError('RECIPE_INVALID', `Recipe ${path} is not valid JSON: ${(e as Error).message}`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OctetError('RECIPE_INVALID', `Recipe ${path} must be a JSON object of settings`);
+  return value as Record<string, unknown>;
 }
 
 function positiveInt(s: string, flag: string): number {

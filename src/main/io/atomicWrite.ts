@@ -1,4 +1,4 @@
-import { open, rename, unlink, stat } from 'node:fs/promises';
+import { open, rename, unlink, stat, realpath, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { OctetError, toErrorInfo } from '../../shared/errors';
@@ -43,21 +43,70 @@ function unwritable(target: string, e: unknown): OctetError {
   return new OctetError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${why}`);
 }
 
-/** Fails early (before any heavy work) when the output cannot be created or would overwrite the input. */
+/**
+ * Fails early (before any heavy work) when the output cannot be created or would overwrite one
+ * of the inputs, however it is spelled: through a symlinked folder, as a symlink to an input, or
+ * as another name (hard link) for the same file.
+ */
 export async function checkOutputPath(output: string, inputs: string[]): Promise<void> {
   const out = resolve(output);
-  for (const input of inputs) {
-    if (resolve(input) === out) throw new OctetError('OUTPUT_IS_INPUT', `The output path is the input model (${out}); choose another path so the input stays unchanged`);
-  }
   const dir = dirname(out);
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new OctetError('OUTPUT_UNWRITABLE', `Cannot write ${out}: the folder ${dir} does not exist`);
+  const realOut = await realTarget(out);
+  const existing = await stat(out).catch(() => undefined); // follows a symlink to its target
+  if (existing?.isDirectory()) throw new OctetError('OUTPUT_UNWRITABLE', `Cannot write ${out}: it is a folder`);
+  const linkTarget = existing ? await realpath(out) : undefined;
+  for (const input of inputs) {
+    const inStat = await stat(input).catch(() => undefined);
+    if (!inStat?.isFile()) continue;
+    const realIn = await realpath(input);
+    const same = realIn === realOut || realIn === linkTarget || (existing !== undefined && existing.dev === inStat.dev && existing.ino === inStat.ino);
+    if (same) throw new OctetError('OUTPUT_IS_INPUT', `The output path ${out} is the input ${resolve(input)}; choose another path so the input stays unchanged`);
+  }
   const probe = join(dir, `.octet-tmp-${randomBytes(6).toString('hex')}-probe`);
   const fh = await open(probe, 'wx').catch((e) => {
     throw unwritable(out, e);
   });
   await fh.close();
   await unlink(probe);
-  const existing = await stat(out).catch(() => undefined);
-  if (existing?.isDirectory()) throw new OctetError('OUTPUT_UNWRITABLE', `Cannot write ${out}: it is a folder`);
+}
+
+/** Where a path will really be written: its folder's real path plus its name. */
+export async function realTarget(path: string): Promise<string> {
+  const p = resolve(path);
+  return join(await realpath(dirname(p)).catch(() => dirname(p)), basename(p));
+}
+
+/**
+ * Claims an output path for one job across processes (each job runs in its own worker): a lock
+ * file beside the output holding the owner's pid. A lock whose owner is dead is taken over, and
+ * the job host removes a killed worker's lock with its other temp files.
+ */
+export async function lockOutput(output: string): Promise<() => Promise<void>> {
+  const out = resolve(output);
+  const lock = join(await realpath(dirname(out)), `.octet-tmp-lock-${basename(out)}`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(lock, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return () => unlink(lock).catch(() => undefined);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EEXIST') throw unwritable(out, e);
+      const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) throw new OctetError('OUTPUT_BUSY', `Another job (process ${owner}) is already writing ${out}`);
+      await unlink(lock).catch(() => undefined); // its owner died: take the lock over
+    }
+  }
+  throw new OctetError('OUTPUT_BUSY', `Another job is already writing ${out}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }

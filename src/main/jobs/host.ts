@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, unlink } from 'node:fs/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { OctetError, isErrorCode } from '../../shared/errors';
@@ -13,8 +14,14 @@ export interface WorkerHandle {
   onMessage(cb: (msg: WorkerMessage) => void): void;
   onExit(cb: (code: number | null, signal: string | null) => void): void;
   kill(): void;
+  /** The last lines the worker wrote to stderr, when the factory captures them. */
+  stderrTail?(): string;
 }
-export type WorkerFactory = () => WorkerHandle;
+export interface WorkerOptions {
+  /** Environment for the worker: a TMPDIR of its own, so its temp files (and ORT's) go with it. */
+  env: NodeJS.ProcessEnv;
+}
+export type WorkerFactory = (opts: WorkerOptions) => WorkerHandle;
 
 /** The worker script beside this module: worker.cjs when bundled, worker.ts under tsx. */
 export function workerScript(): string {
@@ -22,14 +29,22 @@ export function workerScript(): string {
   return __filename.endsWith('.ts') && existsSync(ts) ? ts : join(__dirname, 'worker.cjs');
 }
 
-export const forkWorker: WorkerFactory = () => {
-  const child = fork(workerScript(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+const STDERR_TAIL = 8192;
+
+export const forkWorker: WorkerFactory = ({ env }) => {
+  const child = fork(workerScript(), [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', env });
+  let tail = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-STDERR_TAIL);
+  });
   return {
     pid: child.pid,
     send: (msg) => void child.send(msg),
     onMessage: (cb) => void child.on('message', (m) => cb(m as WorkerMessage)),
     onExit: (cb) => void child.on('exit', (code, signal) => cb(code, signal)),
     kill: () => void child.kill('SIGKILL'),
+    stderrTail: () => tail,
   };
 };
 
@@ -48,7 +63,8 @@ export interface RunOptions {
  */
 export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: RunOptions = {}): Promise<JobTypes[K]['result']> {
   const jobId = randomUUID();
-  const worker = (opts.factory ?? forkWorker)();
+  const tmp = mkdtempSync(join(tmpdir(), 'octet-job-'));
+  const worker = (opts.factory ?? forkWorker)({ env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp } });
   opts.onWorker?.(worker);
   const eta = etaTracker();
   return new Promise((resolvePromise, reject) => {
@@ -66,6 +82,7 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
       opts.signal?.removeEventListener('abort', onAbort);
       void cleanupTemps(spec as JobSpec).finally(() => reject(error));
     };
+    worker.onExit(() => void rm(tmp, { recursive: true, force: true }).catch(() => undefined));
     const onAbort = () => {
       worker.kill();
       failAfterCleanup(new OctetError('CANCELLED', 'The job was cancelled'));
@@ -97,7 +114,7 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
     });
     worker.onExit((code, signal) => {
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      failAfterCleanup(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`));
+      failAfterCleanup(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`, worker.stderrTail?.() || undefined));
     });
   });
 }

@@ -4,8 +4,8 @@ import { utilityProcess } from 'electron';
 import type { HostMessage, WorkerMessage } from '../../shared/jobs';
 import { workerScript, type WorkerFactory } from './host';
 
-export const utilityWorker: WorkerFactory = () => {
-  const child = utilityProcess.fork(workerScript(), [], { serviceName: 'Octet worker', stdio: 'inherit' });
+export const utilityWorker: WorkerFactory = ({ env }) => {
+  const child = utilityProcess.fork(workerScript(), [], { serviceName: 'Octet worker', stdio: 'inherit', env });
   const exitCbs: ((code: number | null, signal: string | null) => void)[] = [];
   child.on('exit', (code) => {
     // utilityProcess reports no signal; a kill or a native crash shows as a non-zero code.

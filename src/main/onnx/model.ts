@@ -4,7 +4,7 @@ import { dirname, resolve, sep, isAbsolute } from 'node:path';
 import { onnx } from './proto/onnx';
 import { OctetError } from '../../shared/errors';
 import { writeFileAtomic } from '../io/atomicWrite';
-import { num } from './tensor';
+import { num, heldValues } from './tensor';
 
 export type ModelProto = onnx.ModelProto;
 
@@ -46,13 +46,26 @@ export function decodeModel(bytes: Uint8Array, name = 'model'): ModelProto {
   const inits = new Set(graph.initializer.map((t) => t.name));
   if (graph.input.filter((i) => !inits.has(i.name)).length === 0) throw new OctetError('MODEL_UNSUPPORTED', `${name} has no inputs to feed`);
   if (graph.output.length === 0) throw new OctetError('MODEL_UNSUPPORTED', `${name} has no outputs`);
-  for (const t of graph.initializer) {
-    for (const d of t.dims) {
-      const n = num(d);
-      if (!Number.isSafeInteger(n) || n < 0) throw new OctetError('MODEL_UNREADABLE', `${name}: initializer '${t.name}' has an invalid dimension ${String(d)}`);
-    }
-  }
+  for (const t of graph.initializer) checkTensorSize(t, name);
   return model;
+}
+
+/**
+ * An initializer's dims must match the data it holds: a few bytes that claim 2^40 elements must
+ * not make Octet (or a report) believe in, or allocate, a terabyte.
+ */
+function checkTensorSize(t: onnx.TensorProto, name: string): void {
+  let n = 1;
+  for (const d of t.dims) {
+    const v = num(d);
+    if (!Number.isSafeInteger(v) || v < 0) throw new OctetError('MODEL_UNREADABLE', `${name}: initializer '${t.name}' has an invalid dimension ${String(d)}`);
+    n *= v;
+  }
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) return; // checked when the data is read
+  const held = heldValues(t);
+  if (held !== undefined && held !== n) {
+    throw new OctetError('MODEL_UNREADABLE', `${name}: initializer '${t.name}' has dims [${t.dims.join(',')}] (${n} values) but holds ${held}`);
+  }
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
@@ -74,13 +87,18 @@ async function resolveExternalData(model: ModelProto, dir: string): Promise<void
     const kv = new Map(t.externalData.map((e) => [e.key ?? '', e.value ?? '']));
     const location = kv.get('location');
     if (!location) throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' is external but names no location`);
-    if (isAbsolute(location)) throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' points outside the model folder (${location})`);
+    // Containment is checked on the path as written first, so a location outside the folder is
+    // refused without revealing whether it exists; realpath then catches symlinks leading out.
+    const outside = () => new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' points outside the model folder (${location})`);
+    if (isAbsolute(location) || !resolve(root, location).startsWith(root + sep)) throw outside();
     const file = await realpath(resolve(root, location)).catch(() => {
       throw new OctetError('EXTERNAL_DATA', `External data file for tensor '${t.name}' not found: ${resolve(root, location)}`);
     });
-    if (!file.startsWith(root + sep)) throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' points outside the model folder (${location})`);
+    if (!file.startsWith(root + sep)) throw outside();
+    const st = await stat(file);
+    if (!st.isFile()) throw new OctetError('EXTERNAL_DATA', `External data for tensor '${t.name}' is not a file: ${location}`);
     const offset = Number(kv.get('offset') ?? 0);
-    const size = (await stat(file)).size;
+    const size = st.size;
     const length = kv.has('length') ? Number(kv.get('length')) : size - offset;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
       throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}': offset/length ${offset}/${length} exceed ${location} (${size} bytes)`);
@@ -95,6 +113,7 @@ async function resolveExternalData(model: ModelProto, dir: string): Promise<void
     }
     t.externalData = [];
     t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+    checkTensorSize(t, `tensor '${t.name}'`);
   }
 }
 

@@ -28,24 +28,46 @@ const CTOR: Partial<Record<number, { new (b: ArrayBuffer, o: number, n: number):
 export const dimsOf = (t: TensorProto): number[] => t.dims.map(num);
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
+/**
+ * How many values the tensor actually holds (raw bytes / element size, or the typed list's
+ * length); undefined for types whose element size Octet does not know.
+ */
+export function heldValues(t: TensorProto): number | undefined {
+  if (t.rawData && t.rawData.length > 0) {
+    const ctor = CTOR[t.dataType];
+    return ctor ? t.rawData.length / ctor.BYTES_PER_ELEMENT : undefined;
+  }
+  switch (t.dataType) {
+    case DT.FLOAT:
+      return t.floatData.length;
+    case DT.DOUBLE:
+      return t.doubleData.length;
+    case DT.INT64:
+      return t.int64Data.length;
+    case DT.STRING:
+      return t.stringData.length;
+    case DT.UINT64:
+    case DT.UINT32:
+      return t.uint64Data.length;
+    default:
+      return CTOR[t.dataType] ? t.int32Data.length : undefined;
+  }
+}
+
 /** The tensor's values in their natural typed array (raw_data copied so it is aligned). */
 export function tensorValues(t: TensorProto): NumericArray {
   const ctor = CTOR[t.dataType];
   if (!ctor) throw new OctetError('MODEL_UNSUPPORTED', `Tensor '${t.name}' has unsupported data type ${t.dataType}`);
   const n = sizeOf(dimsOf(t));
+  const held = heldValues(t);
+  if (held !== n) throw new OctetError('MODEL_UNREADABLE', `Tensor '${t.name}' has dims [${dimsOf(t).join(',')}] but holds ${held ?? 'no'} values`);
   if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length !== n * ctor.BYTES_PER_ELEMENT) {
-      throw new OctetError('MODEL_UNREADABLE', `Tensor '${t.name}' holds ${t.rawData.length} bytes, expected ${n * ctor.BYTES_PER_ELEMENT}`);
-    }
     const copy = new Uint8Array(t.rawData); // aligned copy; also detaches from the file buffer
     return new ctor(copy.buffer, 0, n);
   }
   const out = new ctor(new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT), 0, n);
   const src: ArrayLike<number | Long> =
     t.dataType === DT.FLOAT ? t.floatData : t.dataType === DT.DOUBLE ? t.doubleData : t.dataType === DT.INT64 ? t.int64Data : t.int32Data;
-  if (src.length !== n && !(n === 0 && src.length === 0)) {
-    throw new OctetError('MODEL_UNREADABLE', `Tensor '${t.name}' holds ${src.length} values, expected ${n}`);
-  }
   if (out instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = BigInt(num(src[i]));
   else for (let i = 0; i < n; i++) out[i] = num(src[i]);
   return out;

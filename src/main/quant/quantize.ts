@@ -8,7 +8,8 @@ import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
 import type { ElemType, Feed, InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
-import { checkOutputPath, writeFileAtomic } from '../io/atomicWrite';
+import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
+import { resolve } from 'node:path';
 import { planQuantization, type QuantPlan } from './plan';
 import { calibrate, type TensorRange } from './calibrate';
 import { opSpeeds, slowPrefix } from './speedCheck';
@@ -47,12 +48,28 @@ const QUANTIZED_OPS = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|Q
 export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}): Promise<QuantizeReport> {
   const started = performance.now();
   const recipe = toRecipe(req.recipe);
+  ctx.onProgress?.({ phase: 'load', done: 0, total: 1 });
+  // The data spec may be a file (.npy); an output must never replace any input.
+  const inputs = [req.model, req.data];
+  await checkOutputPath(req.output, inputs);
+  if (req.reportPath) {
+    if ((await realTarget(req.reportPath)) === (await realTarget(req.output))) {
+      throw new OctetError('BAD_USAGE', `The report and the model output are the same file (${resolve(req.output)}); give --report another path`);
+    }
+    await checkOutputPath(req.reportPath, [...inputs, req.output]);
+  }
+  const unlock = [await lockOutput(req.output)];
+  try {
+    if (req.reportPath) unlock.push(await lockOutput(req.reportPath));
+    return await quantizeLocked(req, recipe, ctx, started);
+  } finally {
+    await Promise.all(unlock.map((u) => u()));
+  }
+}
+
+async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobContext, started: number): Promise<QuantizeReport> {
   const progress = (phase: ProgressEvent['phase'], done: number, total: number) => ctx.onProgress?.({ phase, done, total });
   const log = (line: string) => ctx.onLog?.(line);
-
-  progress('load', 0, 1);
-  await checkOutputPath(req.output, [req.model]);
-  if (req.reportPath) await checkOutputPath(req.reportPath, [req.model, req.output]);
   const loaded = await loadModel(req.model);
   const quantizedOp = loaded.model.graph!.node.find((n) => QUANTIZED_OPS.test(n.opType));
   if (quantizedOp) throw new OctetError('MODEL_ALREADY_QUANTIZED', `${loaded.path} is already quantized (it contains ${quantizedOp.opType}); start from the fp32 model`);
@@ -208,7 +225,7 @@ async function checkSpeed(
   }
   const [a, b] = [await openSession(int8Bytes, { threads: 1 }), await openSession(encodeModel(variant.model), { threads: 1 })];
   try {
-    const ab = await interleavedLatency(a, b, feeds, 10);
+    const ab = await interleavedLatency(a, b, feeds, 10, { blockStat: 'min' });
     onProgress(3, 3);
     return ab.ratioMedian < 0.98
       ? { converted: variant, report: { keptFloat: prefix.nodes, variantRatio: round(ab.ratioMedian), ops } }

@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { decodeModel, type ModelProto } from '../onnx/model';
-import { toOrtFeeds, firstLine } from './session';
+import { toOrtFeeds, openSession } from './session';
 import { OctetError } from '../../shared/errors';
 import type { Feed } from '../data/types';
 
@@ -23,20 +22,7 @@ export async function profileNodes(model: Uint8Array, feeds: Record<string, Feed
   const dir = await mkdtemp(join(tmpdir(), 'octet-profile-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(model, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        enableProfiling: true,
-        profileFilePrefix: join(dir, 'profile'),
-        optimizedModelFilePath: optimizedPath,
-        logSeverityLevel: 3,
-      });
-    } catch (e) {
-      throw new OctetError('MODEL_UNSUPPORTED', `ONNX Runtime cannot load the model: ${firstLine(e)}`);
-    }
+    const session = await openSession(model, { threads: 1, profilePrefix: join(dir, 'profile'), optimizedModelFilePath: optimizedPath });
     const input = toOrtFeeds(feeds);
     for (let i = 0; i < (opts.warmup ?? 3); i++) await session.run(input);
     // Warm-up runs are in the profile too; they are subtracted by counting only the last `runs`.

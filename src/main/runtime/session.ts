@@ -1,10 +1,14 @@
 import * as ort from 'onnxruntime-node';
+import { stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { OctetError } from '../../shared/errors';
 import type { Feed } from '../data/types';
 
 export interface SessionOptions {
   threads?: number;
   optimizedModelFilePath?: string;
+  /** Turns on ORT's profiler, writing its JSON under this path prefix. */
+  profilePrefix?: string;
   level?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
@@ -18,10 +22,30 @@ export async function openSession(model: Uint8Array | string, opts: SessionOptio
     logSeverityLevel: 3,
   };
   if (opts.optimizedModelFilePath) options.optimizedModelFilePath = opts.optimizedModelFilePath;
+  if (opts.profilePrefix) Object.assign(options, { enableProfiling: true, profileFilePrefix: opts.profilePrefix });
   try {
     return typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (e) {
+    // ORT reports a full disk as a failed serialization; say what really happened.
+    const writes = opts.optimizedModelFilePath ?? opts.profilePrefix;
+    if (writes && (await outOfSpace(dirname(writes), typeof model === 'string' ? (await stat(model)).size : model.byteLength))) {
+      throw new OctetError('DISK_FULL', `No space left in ${dirname(writes)} (the temp folder, TMPDIR) for ONNX Runtime's working files`);
+    }
     throw new OctetError('MODEL_UNSUPPORTED', `ONNX Runtime cannot load the model: ${firstLine(e)}`, (e as Error).stack);
+  }
+}
+
+/** Whether `bytes` more bytes cannot be written in `dir`. */
+async function outOfSpace(dir: string, bytes: number): Promise<boolean> {
+  const probe = join(dir, `.octet-space-${process.pid}`);
+  try {
+    await writeFile(probe, new Uint8Array(Math.max(1, bytes)));
+    return false;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT';
+  } finally {
+    await unlink(probe).catch(() => undefined);
   }
 }
 

@@ -130,7 +130,7 @@ test('WebSocket: token, origin and host are required', async () => {
   assert.equal(caps.ok, true);
   const bad = (await rpc(ws, 2, 'inspectModel', { path: '/etc/passwd' })) as { ok: boolean; error: { code: string } };
   assert.equal(bad.ok, false);
-  assert.equal(bad.error.code, 'BAD_USAGE');
+  assert.equal(bad.error.code, 'PATH_DENIED');
   ws.close();
 });
 
