@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'native/build/**', 'node_modules/**', 'src/main/onnx/proto/onnx.js', 'src/main/onnx/proto/onnx.d.ts', 'scratch/**', 'e2e/artifacts/**'] },
+  { ignores: ['dist/**', 'native/build/**', 'node_modules/**', 'src/main/onnx/proto/onnx.js', 'src/main/onnx/proto/onnx.d.ts', 'scratch/**', 'e2e/artifacts/**', 'bench/.venv/**', 'bench/.work/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -45,7 +45,7 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
       try {
         const r = await quantizeModel({ model: c.model, output: out, data: c.data, recipe: c.recipe, shapes: c.shapes });
         valid = 'yes';
-        const b = await compareModels({ fp32: c.model, int8: out, data: c.data, samples: c.evalSamples, runs: c.rounds, threads: 1, shapes: c.shapes, preprocess: c.recipe.preprocess });
+        const b = await compareModels({ fp32: c.model, int8: out, data: c.data, samples: c.evalSamples, runs: c.rounds, threads: 1, shapes: c.shapes, preprocess: c.recipe.preprocess, memory: false, layerSamples: 0, throughputThreads: [1] });
         rows.push([
           c.name,
           valid,

@@ -1,107 +1,327 @@
-import { stat } from 'node:fs/promises';
-import type * as ort from 'onnxruntime-node';
+import { cpus } from 'node:os';
+import * as ort from 'onnxruntime-node';
 import { fidelity as fidelityKernel, cpuFeatures } from '../../../native';
 import { openSession, run } from '../runtime/session';
 import { openDataSource } from '../data';
+import type { DataSource, Sample } from '../data';
 import { loadModel } from '../onnx/model';
 import { inputSpecs } from '../quant/quantize';
 import { interleavedLatency } from './latency';
+import { planBatches, measureThroughput, pointFromLatency } from './throughput';
+import { measureModelMemory, MEMORY_METHOD } from './memory';
+import { perLayerError } from './perLayer';
+import { csvLabels } from './labels';
+import { argmax, inTopK, concatFloats, rowArgmaxAgreement } from './metrics';
 import { OctetError } from '../../shared/errors';
-import type { BenchParams, BenchResult, OutputFidelity } from '../../shared/bench';
+import { OCTET_VERSION } from '../../shared/version';
+import type { BenchParams, BenchResult, ModelMemory, OutputFidelity, WorstSample } from '../../shared/bench';
 import type { JobContext } from '../quant/quantize';
-import { cpus } from 'node:os';
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** At most `max` values, evenly spaced, so the result stays small however many rounds ran. */
+export function thin(xs: number[], max = 2000): number[] {
+  if (xs.length <= max) return xs;
+  return Array.from({ length: max }, (_, i) => xs[Math.floor((i * xs.length) / max)]);
+}
+
+/** Defaults applied to a BenchParams (exported for the CLI's help and the docs). */
+export const BENCH_DEFAULTS = { samples: 500, runs: 100, minSeconds: 3, threads: 1, batches: [1], warmup: 5, layerSamples: 4, memoryRuns: 10 } as const;
+
+export function cpuFacts(): BenchResult['cpu'] {
+  const f = cpuFeatures();
+  return {
+    model: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    avx2: f.avx2,
+    avx512: f.avx512f,
+    vnni: f.avx512vnni || f.avxvnni,
+    avx512vnni: f.avx512vnni,
+    avxvnni: f.avxvnni,
+    ort: (ort.env.versions as { node?: string } | undefined)?.node,
+  };
+}
 
 /**
- * fp32 against int8 on the same data: accuracy when the data has labels, output fidelity
- * always, and interleaved latency on one sample.
+ * fp32 against int8 on the same data: accuracy (top-1, top-5) when the data or a CSV has
+ * labels, output fidelity always, block-interleaved latency at batch 1, throughput by batch
+ * and thread count, per-model memory in a child process, and per-layer error.
  */
 export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promise<BenchResult> {
-  const threads = p.threads ?? 1;
-  const [fpModel, q] = await Promise.all([loadModel(p.fp32), stat(p.int8).catch(() => undefined)]);
-  if (!q) throw new OctetError('MODEL_NOT_FOUND', `Model not found: ${p.int8}`);
+  const threads = p.threads ?? BENCH_DEFAULTS.threads;
+  const rounds = p.runs ?? BENCH_DEFAULTS.runs;
+  const warmup = p.warmup ?? BENCH_DEFAULTS.warmup;
+  const minSeconds = p.minSeconds ?? BENCH_DEFAULTS.minSeconds;
+  if (!(Number.isFinite(minSeconds) && minSeconds >= 0 && minSeconds <= 3600)) throw new OctetError('BAD_USAGE', `bench minSeconds must be between 0 and 3600, got ${minSeconds}`);
+  const minMs = minSeconds * 1000;
+  const layerSamples = p.layerSamples ?? BENCH_DEFAULTS.layerSamples;
+  const batches = p.batches?.length ? p.batches : [...BENCH_DEFAULTS.batches];
+  const cores = cpus().length;
+  const tpThreads = [...new Set(p.throughputThreads?.length ? p.throughputThreads : [1, cores])].sort((x, y) => x - y);
+  const tpRounds = p.throughputRuns ?? Math.max(5, Math.round(rounds / 5));
+  for (const [name, v] of Object.entries({ samples: p.samples, runs: rounds, threads, warmup, layerSamples, throughputRuns: tpRounds })) {
+    if (v !== undefined && (!Number.isInteger(v) || v < (name === 'layerSamples' || name === 'warmup' ? 0 : 1))) throw new OctetError('BAD_USAGE', `bench ${name} must be a whole number ≥ ${name === 'layerSamples' || name === 'warmup' ? 0 : 1}, got ${v}`);
+  }
+  for (const b of [...batches, ...tpThreads]) if (!Number.isInteger(b) || b < 1) throw new OctetError('BAD_USAGE', `batch sizes and thread counts must be whole numbers ≥ 1, got ${b}`);
+  const notes: string[] = [];
+  const log = (line: string) => {
+    notes.push(line);
+    ctx.onLog?.(line);
+  };
+  const cancelled = () => {
+    if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');
+  };
+
+  ctx.onProgress?.({ phase: 'load', done: 0, total: 1 });
+  const [fpModel, qModel] = await Promise.all([loadModel(p.fp32), loadModel(p.int8)]);
   const specs = inputSpecs(fpModel.model, p.shapes ?? {});
+  inputSpecs(qModel.model, p.shapes ?? {}); // the int8 model must take the same feeds
   const source = await openDataSource(p.data, specs, { split: 'evaluation', preprocess: p.preprocess });
-  const n = Math.min(source.count, p.samples ?? 500);
-  const [a, b] = [await openSession(p.fp32, { threads }), await openSession(p.int8, { threads })];
+  const n = Math.min(source.count, p.samples ?? BENCH_DEFAULTS.samples);
+  const { labelOf, labelSource, classes } = await labelsFor(p, source, n, log);
+  ctx.onProgress?.({ phase: 'load', done: 1, total: 1 });
+
+  const a = await openSession(p.fp32, { threads });
+  const b = await openSession(p.int8, { threads }).catch(async (e) => {
+    await a.release();
+    throw e;
+  });
+  let evaluated: Evaluation;
+  let lat: Awaited<ReturnType<typeof interleavedLatency>>;
+  let throughput: BenchResult['throughput'];
+  let perLayer: BenchResult['perLayer'];
+  let memoryProbe: () => Promise<BenchResult['memory']> = async () => undefined;
+  const evalUnits = n + (layerSamples > 0 ? Math.min(layerSamples, n) : 0);
   try {
-    const outputs = a.outputNames;
-    const refs = new Map<string, Float32Array[]>(outputs.map((o) => [o, []]));
-    const tests = new Map<string, Float32Array[]>(outputs.map((o) => [o, []]));
-    let correctA = 0;
-    let correctB = 0;
-    let agree = 0;
-    let labelled = 0;
-    const worst: { index: number; cosine: number }[] = [];
-    for (let i = 0; i < n; i++) {
-      if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');
-      const s = await source.read(i);
-      const [ra, rb] = [await run(a, s.feeds), await run(b, s.feeds)];
-      for (const o of outputs) {
-        refs.get(o)!.push(floats(ra[o]));
-        tests.get(o)!.push(floats(rb[o]));
+    evaluated = await evaluate(a, b, source, n, labelOf, ctx, evalUnits);
+    for (const note of evaluated.notes) log(note);
+    if (layerSamples > 0) {
+      cancelled();
+      const k = Math.min(layerSamples, n);
+      const samples: Sample[] = [];
+      for (let i = 0; i < k; i++) samples.push(await source.read(i));
+      const method = `each quantized activation of the int8 model (DequantizeLinear outputs named like an fp32 tensor, or <name>_quantized tensors dequantized with their scale and zero point) against the same fp32 tensor, as extra graph outputs, on ${k} sample(s); native fidelity over all samples together; SQNR is cumulative, dropDb is what the stretch since the nearest compared tensors upstream adds`;
+      try {
+        const r = await perLayerError(fpModel.model, qModel.model, samples, {
+          threads,
+          signal: ctx.signal,
+          onProgress: (done, total) => ctx.onProgress?.({ phase: 'evaluate', done: n + Math.round((done / total) * k), total: evalUnits }),
+        });
+        perLayer = { samples: k, layers: r.layers, skipped: r.skipped, method };
+        if (r.layers.length === 0) log('per-layer: the int8 model has no quantized activation named like an fp32 tensor; nothing to compare');
+      } catch (e) {
+        if (e instanceof OctetError && e.code === 'CANCELLED') throw e;
+        const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        perLayer = { samples: k, layers: [], skipped: 0, method, error: msg };
+        log(`per-layer: not measured: ${msg}`);
       }
-      const la = argmax(floats(ra[outputs[0]]));
-      const lb = argmax(floats(rb[outputs[0]]));
-      if (la === lb) agree++;
-      if (s.label !== undefined) {
-        labelled++;
-        if (la === s.label) correctA++;
-        if (lb === s.label) correctB++;
-      }
-      worst.push({ index: i, cosine: fidelityKernel(floats(ra[outputs[0]]), floats(rb[outputs[0]])).cosine });
-      ctx.onProgress?.({ phase: 'evaluate', done: i + 1, total: n });
     }
-    const perOutput: OutputFidelity[] = outputs.map((o) => {
-      const f = fidelityKernel(concat(refs.get(o)!), concat(tests.get(o)!));
-      return { output: o, cosine: f.cosine, sqnrDb: f.sqnrDb, maxAbs: f.maxAbs, mse: f.mse };
+
+    const sampleBatch = specs[0]?.dims[0] ?? 1;
+    const plan = planBatches(
+      [
+        { label: 'fp32', model: fpModel.model },
+        { label: 'int8', model: qModel.model },
+      ],
+      batches,
+      sampleBatch,
+    );
+    const reused = plan.runnable.includes(sampleBatch) && tpThreads.includes(threads) ? 1 : 0;
+    // One progress bar for latency, throughput and memory, in tenths of a second expected.
+    const pointMs = Math.min(1000, minMs / 3);
+    const units = { latency: Math.max(10, Math.round(minMs / 100)), throughput: (plan.runnable.length * tpThreads.length - reused) * Math.max(5, Math.round(pointMs / 100)), memory: p.memory === false ? 0 : 20 };
+    const benchTotal = units.latency + units.throughput + units.memory;
+    const benchAt = (base: number, frac: number, span: number) => ctx.onProgress?.({ phase: 'bench', done: Math.min(benchTotal, Math.floor(base + Math.min(1, frac) * span)), total: benchTotal });
+    benchAt(0, 0, 0);
+    const sample0 = await source.read(0);
+    lat = await interleavedLatency(a, b, sample0.feeds, rounds, { warmup, blockStat: 'min', minMs, signal: ctx.signal, onRound: (done, all) => benchAt(0, done / all, units.latency) });
+
+    const batchSamples: Sample[] = [];
+    for (let i = 0; i < Math.min(n, Math.max(...plan.runnable)); i++) batchSamples.push(i === 0 ? sample0 : await source.read(i));
+    // The batch-1 latency at the latency thread count is also that throughput point.
+    const tp = await measureThroughput({ fp32: p.fp32, int8: p.int8 }, batchSamples, plan.runnable, tpThreads, tpRounds, {
+      reuse: { threads, a, b },
+      known: reused ? [pointFromLatency(sampleBatch, threads, lat)] : [],
+      minMs: pointMs,
+      signal: ctx.signal,
+      onProgress: (frac) => benchAt(units.latency, frac, units.throughput),
     });
-    worst.sort((x, y) => x.cosine - y.cosine);
-    ctx.onProgress?.({ phase: 'bench', done: 0, total: 1 });
-    const sample = await source.read(0);
-    const rounds = p.runs ?? 100;
-    const lat = await interleavedLatency(a, b, sample.feeds, rounds);
-    ctx.onProgress?.({ phase: 'bench', done: 1, total: 1 });
-    const cpu = cpuFeatures();
-    const acc = labelled > 0 ? { fp32: correctA / labelled, int8: correctB / labelled, delta: (correctB - correctA) / labelled, samples: labelled } : undefined;
-    return {
-      samples: n,
-      data: source.description,
-      latency: { fp32: lat.a, int8: lat.b, ratioMedian: lat.ratioMedian, ratioP10: lat.ratioP10, ratioP90: lat.ratioP90, rounds, threads },
-      size: { fp32: fpModel.sizeBytes, int8: q.size },
-      accuracy: acc,
-      fidelity: {
-        cosine: Math.min(...perOutput.map((f) => f.cosine)),
-        sqnrDb: Math.min(...perOutput.map((f) => f.sqnrDb)),
-        maxAbs: Math.max(...perOutput.map((f) => f.maxAbs)),
-        top1Agreement: agree / n,
-        perOutput,
-        worstSamples: worst.slice(0, 5),
-      },
-      cpu: { model: cpus()[0]?.model ?? 'unknown', cores: cpus().length, avx2: cpu.avx2, avx512: cpu.avx512f, vnni: cpu.avx512vnni || cpu.avxvnni },
-    };
+    throughput = { batchDim: plan.batchDim, unsupported: [...plan.unsupported, ...tp.failed.map((f) => ({ batch: f.batch, reason: `${f.threads} thread(s): ${f.reason}` }))], points: tp.points };
+    if (plan.batchDim !== 'symbolic') ctx.onLog?.(`throughput: fixed batch ${plan.batchDim}${plan.unsupported.length ? ` (${plan.unsupported[0].reason.replace(/^fixed batch \d+: /, '')}); batch ${plan.unsupported.map((u) => u.batch).join(', ')} not measured` : ''}`);
+    for (const f of tp.failed) log(`throughput: batch ${f.batch} at ${f.threads} thread(s) not measured: ${f.reason}`);
+    memoryProbe = () => measureMemory(p, sample0, threads, ctx, (k) => benchAt(units.latency + units.throughput, k / 2, units.memory));
   } finally {
     await a.release();
     await b.release();
+  }
+  // In child processes, after this process's sessions are gone.
+  const memory = await memoryProbe();
+
+  const result: BenchResult = {
+    samples: n,
+    data: source.description,
+    models: { fp32: fpModel.path, int8: qModel.path },
+    latency: {
+      fp32: lat.a,
+      int8: lat.b,
+      ratioMedian: lat.ratioMedian,
+      ratioP10: lat.ratioP10,
+      ratioP90: lat.ratioP90,
+      rounds: lat.rounds,
+      threads,
+      warmup: lat.warmup,
+      block: lat.block,
+      blockStat: lat.blockStat,
+      timesMs: { fp32: thin(lat.timesA).map(round4), int8: thin(lat.timesB).map(round4) },
+      roundRatios: thin(lat.ratios).map(round4),
+    },
+    size: { fp32: fpModel.sizeBytes, int8: qModel.sizeBytes },
+    accuracy: evaluated.accuracy ? { ...evaluated.accuracy, labelSource, classes } : undefined,
+    fidelity: evaluated.fidelity,
+    cpu: cpuFacts(),
+    throughput,
+    memory,
+    perLayer,
+    notes,
+    createdAt: new Date().toISOString(),
+    octetVersion: OCTET_VERSION,
+  };
+  return result;
+}
+
+interface Evaluation {
+  notes: string[];
+  accuracy?: { fp32: number; int8: number; delta: number; samples: number; top5?: { fp32: number; int8: number; delta: number } };
+  fidelity: BenchResult['fidelity'];
+}
+
+async function labelsFor(
+  p: BenchParams,
+  source: DataSource,
+  n: number,
+  log: (l: string) => void,
+): Promise<{ labelOf: (i: number, s: Sample) => number | undefined; labelSource?: 'folders' | 'csv' | 'digits' | 'data'; classes?: string[] }> {
+  if (p.labels) {
+    const crops = (p.preprocess as { cropsPerImage?: number } | undefined)?.cropsPerImage ?? 1;
+    const csv = await csvLabels(p.labels, source, crops);
+    for (const note of csv.notes) log(note);
+    const missing = csv.labels.slice(0, n).filter((l) => l === undefined).length;
+    if (missing) log(`labels: ${missing} of ${n} evaluated samples have no row in the CSV and are left out of accuracy`);
+    return { labelOf: (i) => csv.labels[i], labelSource: 'csv', classes: csv.classes };
+  }
+  const key = p.data.trim().toLowerCase();
+  const labelSource = key.startsWith('mnist') && !key.includes('/') ? 'digits' : source.labels ? 'folders' : 'data';
+  return { labelOf: (_i, s) => s.label, labelSource, classes: source.labels };
+}
+
+async function evaluate(
+  a: ort.InferenceSession,
+  b: ort.InferenceSession,
+  source: DataSource,
+  n: number,
+  labelOf: (i: number, s: Sample) => number | undefined,
+  ctx: JobContext,
+  total: number,
+): Promise<Evaluation> {
+  const outputs = a.outputNames;
+  const refs = new Map<string, Float32Array[]>(outputs.map((o) => [o, []]));
+  const tests = new Map<string, Float32Array[]>(outputs.map((o) => [o, []]));
+  const agree = new Map<string, number>(outputs.map((o) => [o, 0]));
+  const perOutputWorst = new Map<string, { index: number; cosine: number }[]>(outputs.map((o) => [o, []]));
+  let top1A = 0;
+  let top1B = 0;
+  let top5A = 0;
+  let top5B = 0;
+  let labelled = 0;
+  let classesOut = Infinity;
+  let notVector = 0;
+  const worst: WorstSample[] = [];
+  ctx.onProgress?.({ phase: 'evaluate', done: 0, total });
+  for (let i = 0; i < n; i++) {
+    if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');
+    const s = await source.read(i);
+    const [ra, rb] = [await run(a, s.feeds), await run(b, s.feeds)];
+    let minCos = Infinity;
+    for (const o of outputs) {
+      const x = floats(ra[o]);
+      const y = floats(rb[o]);
+      refs.get(o)!.push(x);
+      tests.get(o)!.push(y);
+      const dims = ra[o].dims;
+      agree.set(o, agree.get(o)! + rowArgmaxAgreement(x, y, Number(dims[dims.length - 1] ?? x.length)));
+      const c = fidelityKernel(x, y).cosine;
+      perOutputWorst.get(o)!.push({ index: i, cosine: c });
+      minCos = Math.min(minCos, c);
+    }
+    const x0 = floats(ra[outputs[0]]);
+    const y0 = floats(rb[outputs[0]]);
+    const d0 = ra[outputs[0]].dims;
+    // A classifier's first output holds one score per class: [C], [1,C], [1,C,1,1], ...
+    const isClassVector = x0.length > 1 && d0.filter((d) => d !== 1).length <= 1;
+    const label = labelOf(i, s);
+    const w: WorstSample = { index: i, cosine: minCos };
+    if (isClassVector) {
+      w.fp32Top1 = argmax(x0);
+      w.int8Top1 = argmax(y0);
+      classesOut = Math.min(classesOut, x0.length);
+      if (label !== undefined) {
+        labelled++;
+        if (w.fp32Top1 === label) top1A++;
+        if (w.int8Top1 === label) top1B++;
+        if (inTopK(x0, label, 5)) top5A++;
+        if (inTopK(y0, label, 5)) top5B++;
+      }
+    } else if (label !== undefined) notVector++;
+    if (label !== undefined) w.label = label;
+    worst.push(w);
+    ctx.onProgress?.({ phase: 'evaluate', done: i + 1, total });
+  }
+  const perOutput: OutputFidelity[] = outputs.map((o) => {
+    const f = fidelityKernel(concatFloats(refs.get(o)!), concatFloats(tests.get(o)!));
+    const ws = perOutputWorst.get(o)!.sort((x, y) => x.cosine - y.cosine).slice(0, 5);
+    return { output: o, cosine: f.cosine, sqnrDb: f.sqnrDb, maxAbs: f.maxAbs, mse: f.mse, top1Agreement: agree.get(o)! / n, worstSamples: ws };
+  });
+  worst.sort((x, y) => x.cosine - y.cosine);
+  const notes: string[] = [];
+  if (notVector > 0) notes.push(`accuracy: ${notVector} labelled sample(s) left out: the first output '${outputs[0]}' is not one score per class`);
+  let accuracy: Evaluation['accuracy'];
+  if (labelled > 0) {
+    accuracy = { fp32: top1A / labelled, int8: top1B / labelled, delta: (top1B - top1A) / labelled, samples: labelled };
+    if (classesOut >= 5) accuracy.top5 = { fp32: top5A / labelled, int8: top5B / labelled, delta: (top5B - top5A) / labelled };
+  }
+  return {
+    accuracy,
+    notes,
+    fidelity: {
+      cosine: Math.min(...perOutput.map((f) => f.cosine)),
+      sqnrDb: Math.min(...perOutput.map((f) => f.sqnrDb)),
+      maxAbs: Math.max(...perOutput.map((f) => f.maxAbs)),
+      top1Agreement: agree.get(outputs[0])! / n,
+      perOutput,
+      worstSamples: worst.slice(0, 10),
+    },
+  };
+}
+
+async function measureMemory(p: BenchParams, sample: Sample, threads: number, ctx: JobContext, done: (models: number) => void): Promise<BenchResult['memory']> {
+  if (p.memory === false) return undefined;
+  const runs = BENCH_DEFAULTS.memoryRuns;
+  const out: NonNullable<BenchResult['memory']> = { method: MEMORY_METHOD, batch: sample.feeds[Object.keys(sample.feeds)[0]]?.dims[0] ?? 1, threads, runs };
+  try {
+    const fp32: ModelMemory = await measureModelMemory(p.fp32, sample.feeds, { threads, runs, signal: ctx.signal });
+    done(1);
+    const int8: ModelMemory = await measureModelMemory(p.int8, sample.feeds, { threads, runs, signal: ctx.signal });
+    done(2);
+    return { ...out, fp32, int8 };
+  } catch (e) {
+    if (e instanceof OctetError && e.code === 'CANCELLED') throw e;
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    ctx.onLog?.(`memory: not measured: ${msg}`);
+    return { ...out, error: msg };
   }
 }
 
 function floats(t: ort.Tensor): Float32Array {
   if (t.data instanceof Float32Array) return t.data;
   return Float32Array.from(t.data as ArrayLike<number>);
-}
-
-function argmax(x: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

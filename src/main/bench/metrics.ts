@@ -26,3 +26,17 @@ export function concatFloats(parts: Float32Array[]): Float32Array {
   }
   return out;
 }
+
+/**
+ * Share of rows (runs of `row` consecutive values: the last axis) whose argmax is the same in
+ * both. For a [1, C] classifier output that is plain top-1 agreement; for a detector's
+ * [1, anchors, classes] scores it is per-anchor class agreement.
+ */
+export function rowArgmaxAgreement(x: Float32Array, y: Float32Array, row: number): number {
+  const r = row >= 1 && x.length % row === 0 ? row : x.length;
+  const rows = x.length / r;
+  if (!(rows >= 1)) return 1;
+  let same = 0;
+  for (let k = 0; k < rows; k++) if (argmax(x.subarray(k * r, (k + 1) * r)) === argmax(y.subarray(k * r, (k + 1) * r))) same++;
+  return same / rows;
+}

@@ -12,6 +12,8 @@ import { OctetError } from '../../shared/errors';
 
 const haveShared = existsSync(join(SHARED_MODELS, 'mnist-8.onnx'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'octet-q-'));
+/** These tests check accuracy and fidelity; timing, memory and per-layer extras are the bench's own tests. */
+const NO_EXTRAS = { minSeconds: 0, memory: false, layerSamples: 0, throughputThreads: [1] };
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 test('mnist-8: int8 top-1 within 0.3 points of fp32 on 2,000 held-out digits, all compute in int8', { skip: !haveShared && 'shared models absent' }, async () => {
@@ -26,7 +28,7 @@ test('mnist-8: int8 top-1 within 0.3 points of fp32 on 2,000 held-out digits, al
     assert.ok(report.output.opset >= 13);
     assert.equal(report.fusion.int8Ops + report.fusion.fp32ComputeOps, 3);
     assert.ok(report.fusion.details.every((d) => /speed check/.test(d.reason)), JSON.stringify(report.fusion.details));
-    const bench = await compareModels({ fp32: model, int8: out, data: 'mnist', samples: 2000, runs: 5 });
+    const bench = await compareModels({ fp32: model, int8: out, data: 'mnist', samples: 2000, runs: 5, ...NO_EXTRAS });
     assert.equal(bench.accuracy!.samples, 2000);
     assert.ok(bench.accuracy!.fp32 > 0.99);
     assert.ok(bench.accuracy!.fp32 - bench.accuracy!.int8 <= 0.003, `top-1 ${bench.accuracy!.fp32} → ${bench.accuracy!.int8}`);
@@ -45,7 +47,7 @@ test('ultraface: calibrated on photo crops, output cosine >= 0.995', { skip: !ha
     const report = await quantizeModel({ model, output: out, data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess, speed_check: false } });
     assert.equal(report.fusion.int8Ops, 52);
     assert.equal(report.fusion.fp32ComputeOps, 0);
-    const bench = await compareModels({ fp32: model, int8: out, data: SHARED_IMAGES, samples: 8, runs: 3, preprocess });
+    const bench = await compareModels({ fp32: model, int8: out, data: SHARED_IMAGES, samples: 8, runs: 3, ...NO_EXTRAS, preprocess });
     assert.ok(bench.fidelity.cosine >= 0.995, `cosine ${bench.fidelity.cosine}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -63,7 +65,7 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock', 'mobilenetBlock', 'u
       const unexpected = report.fusion.details.filter((d) => d.opType !== 'ConvTranspose');
       assert.deepEqual(unexpected, [], 'compute ops left in fp32');
       assert.ok(report.fusion.details.every((d) => /no int8 kernel/.test(d.reason)), JSON.stringify(report.fusion.details));
-      const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 8, runs: 3, shapes: f.shapes });
+      const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 8, runs: 3, ...NO_EXTRAS, shapes: f.shapes });
       assert.ok(bench.fidelity.cosine >= 0.99, `cosine ${bench.fidelity.cosine}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -79,7 +81,7 @@ test('QOperator format: explicit QLinear ops, valid and faithful', async () => {
     const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 8, format: 'qoperator', speed_check: false } });
     assert.equal(report.fusion.fp32ComputeOps, 0);
     assert.equal(report.fusion.quantizeOps, 1, 'only the graph input is quantized at run time');
-    const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 4, runs: 3 });
+    const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 4, runs: 3, ...NO_EXTRAS });
     assert.ok(bench.fidelity.cosine >= 0.99, `cosine ${bench.fidelity.cosine}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -99,7 +99,7 @@ export function BenchmarkStep() {
                 <dt>Cosine similarity</dt>
                 <dd>{r.fidelity.cosine.toFixed(5)}</dd>
                 <dt>SQNR</dt>
-                <dd>{r.fidelity.sqnrDb.toFixed(1)} dB</dd>
+                <dd>{r.fidelity.sqnrDb === null || !Number.isFinite(r.fidelity.sqnrDb) ? 'identical' : `${r.fidelity.sqnrDb.toFixed(1)} dB`}</dd>
                 <dt>Top-1 agreement</dt>
                 <dd>{pct(r.fidelity.top1Agreement)}</dd>
                 <dt>Largest abs. error</dt>

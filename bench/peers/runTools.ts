@@ -1,0 +1,121 @@
+// Runs one quantization (a Python peer or Octet's built CLI) as its own process under GNU
+// time, so each gets its own wall time and peak RSS.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelCase } from './cases';
+
+export interface ToolSpec {
+  /** Row label, e.g. "ORT per-channel MinMax". */
+  label: string;
+  tool: 'octet' | 'ort' | 'nncf' | 'inc';
+  variant: string;
+  /** Offered only to models whose default-domain opset is below this. */
+  belowOpset?: number;
+}
+
+export interface QuantRun {
+  ok: boolean;
+  reason?: string;
+  /** The tool's own calibration + conversion seconds (Octet: the report's `seconds`). */
+  seconds?: number;
+  /** Process wall time, start-up and imports included. */
+  wallSeconds?: number;
+  /** Peak RSS of the process tree's largest process (GNU time's maximum resident set size). */
+  peakRssMiB?: number;
+  notes: string[];
+  output: string;
+}
+
+export const TOOLS: ToolSpec[] = [
+  { label: 'Octet (default recipe)', tool: 'octet', variant: 'default' },
+  { label: 'ORT per-tensor MinMax', tool: 'ort', variant: 'pt-minmax' },
+  { label: 'ORT per-channel MinMax', tool: 'ort', variant: 'pc-minmax' },
+  { label: 'ORT per-tensor Entropy', tool: 'ort', variant: 'pt-entropy' },
+  { label: 'ORT per-channel Entropy', tool: 'ort', variant: 'pc-entropy' },
+  { label: 'NNCF (defaults)', tool: 'nncf', variant: 'default' },
+  { label: 'NNCF after opset 13 upgrade', tool: 'nncf', variant: 'opset13', belowOpset: 13 },
+  { label: 'INC (defaults: QOperator, per-tensor)', tool: 'inc', variant: 'default' },
+  { label: 'INC QDQ per-channel', tool: 'inc', variant: 'qdq-pc' },
+];
+
+export const toolKey = (t: ToolSpec) => `${t.tool}-${t.variant}`;
+
+function parseTime(stderr: string): { wall?: number; rssKiB?: number } {
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(stderr)?.[1];
+  let secs: number | undefined;
+  if (wall) secs = wall.split(':').reduce((acc, p) => acc * 60 + Number(p), 0);
+  return { wall: secs, rssKiB: rss ? Number(rss) : undefined };
+}
+
+function run(cmd: string, args: string[], timeoutMs: number, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    // Detached so a timeout can end the whole group (time → python or octet → its worker).
+    const p = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '3' } });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr = (stderr + d).slice(-1_000_000)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** The last line of a Python traceback or Octet's `octet: error CODE: message`, for a failure row. */
+function reasonFrom(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(Command exited|Command being timed|\w[\w ()/:%-]*: [\d:.?%]+$)/.test(l));
+  const octet = lines.find((l) => l.startsWith('octet: error'));
+  return (octet ?? lines.pop() ?? 'no output').slice(0, 300);
+}
+
+export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: string; work: string; python?: string; timeBin?: string; timeoutMs: number }): Promise<QuantRun> {
+  const base = join(ctx.work, 'int8', `${c.name}.${toolKey(t)}`);
+  const output = `${base}.onnx`;
+  let cmd: string[];
+  if (t.tool === 'octet') {
+    const recipe = `${base}.recipe.json`;
+    writeFileSync(recipe, JSON.stringify(c.recipe, null, 2));
+    cmd = [process.execPath, join(ctx.root, 'bin', 'octet.js'), 'quantize', c.fp32, '-o', output, '--data', c.octetData, '--recipe', recipe, '--report', `${base}.report.json`];
+  } else {
+    if (!ctx.python) return { ok: false, reason: 'no Python venv', notes: [], output };
+    cmd = [ctx.python, join(ctx.root, 'bench', 'peers', 'quantize_peer.py'), t.tool, t.variant, c.fp32, c.calibNpy, output, ...c.peerArgs];
+  }
+  const full = ctx.timeBin ? [ctx.timeBin, '-v', ...cmd] : cmd;
+  const r = await run(full[0], full.slice(1), ctx.timeoutMs, ctx.root);
+  writeFileSync(`${base}.log`, `$ ${full.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  const { wall, rssKiB } = parseTime(r.stderr);
+  const common = { wallSeconds: wall, peakRssMiB: rssKiB !== undefined ? rssKiB / 1024 : undefined, output };
+  if (r.timedOut) return { ok: false, reason: `timed out after ${Math.round(ctx.timeoutMs / 1000)} s`, notes: [], ...common };
+
+  if (t.tool === 'octet') {
+    if (r.code !== 0) return { ok: false, reason: reasonFrom(r.stderr), notes: [], ...common };
+    const report = JSON.parse(readFileSync(`${base}.report.json`, 'utf8')) as { seconds: number; speedCheck?: { keptFloat: string[] }; warnings: string[] };
+    const notes = report.speedCheck?.keptFloat.length ? [`speed check kept ${report.speedCheck.keptFloat.length} op(s) fp32`] : [];
+    return { ok: existsSync(output), reason: existsSync(output) ? undefined : 'no model written', seconds: report.seconds, notes, ...common };
+  }
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  let parsed: { ok: boolean; reason?: string; seconds?: number; notes?: string[] } | undefined;
+  try {
+    parsed = JSON.parse(last);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) return { ok: false, reason: `exit ${r.code}: ${reasonFrom(r.stderr)}`, notes: [], ...common };
+  if (!parsed.ok) return { ok: false, reason: parsed.reason, seconds: undefined, notes: [], ...common };
+  return { ok: existsSync(output), reason: existsSync(output) ? undefined : 'no model written', seconds: parsed.seconds, notes: parsed.notes ?? [], ...common };
+}
