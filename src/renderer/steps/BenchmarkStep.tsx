@@ -115,7 +115,7 @@ export function BenchmarkStep() {
                 <span className={`tag ${r.cpu.avx512 ? 'good' : ''}`}>AVX-512 {r.cpu.avx512 ? 'yes' : 'no'}</span>
                 <span className={`tag ${r.cpu.vnni ? 'good' : 'warn'}`}>VNNI {r.cpu.vnni ? 'yes' : 'no'}</span>
               </div>
-              {!r.cpu.vnni && <p className="hint">Without VNNI, ONNX Runtime's int8 kernels gain much less; try 7-bit weights (reduce range) in Rules.</p>}
+              {!r.cpu.vnni && <p className="hint">Without VNNI, ONNX Runtime's int8 kernels gain much less than on VNNI CPUs; the Convert step's speed check shows which ops still pay.</p>}
             </section>
           </div>
         </>

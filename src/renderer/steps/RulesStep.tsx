@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { NodeRef, RuleMatch } from '../../shared/api';
-import { ACT_ALGOS, ACT_DTYPES, FORMATS, GRANULARITIES, PRESETS, W_DTYPES, isExcluded, parseRecipe, recipeSchema, resolveNodeRule, type OpConfig, type RecipeInput } from '../../shared/recipe';
+import { ACT_ALGOS, ACT_DTYPES, FORMATS, GRANULARITIES, PRESETS, W_DTYPES, isExcluded, parseRecipe, resolveNodeRule, type OpConfig, type RecipeInput } from '../../shared/recipe';
 import { call, errorInfo } from '../client';
 import { algoOf } from '../format';
 import { goto } from '../store/actions';
@@ -9,8 +9,6 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { NeedsModel } from './common';
 
 const COMPUTE = new Set(['Conv', 'MatMul', 'Gemm']);
-/** Engines that can measure whether 7-bit weights help take reduce_range: 'auto'. */
-const REDUCE_AUTO = recipeSchema.safeParse({ reduce_range: 'auto' }).success;
 type Kind = 'auto' | 'name' | 'type' | 're';
 const PREFIX: Record<Kind, string> = { auto: '', name: 'name:', type: 'type:', re: 're:' };
 
@@ -224,28 +222,22 @@ export function RulesStep() {
         <div className="row gap wrap toggles">
           <Toggle id="g-w-sym" label="Symmetric weights" checked={recipe.w_sym ?? g?.w_sym ?? true} onChange={(v) => setGlobal(`symmetric weights ${v ? 'on' : 'off'}`, { w_sym: v })} />
           <Toggle id="g-act-sym" label="Symmetric activations" checked={recipe.act_sym ?? g?.act_sym ?? false} onChange={(v) => setGlobal(`symmetric activations ${v ? 'on' : 'off'}`, { act_sym: v })} />
-          {REDUCE_AUTO ? (
-            <label className="toggle" htmlFor="g-reduce" title="7-bit weights avoid int16 saturation of u8s8 kernels on CPUs without VNNI; auto measures both">
-              <span>7-bit weights</span>
-              <select id="g-reduce" value={String(recipe.reduce_range ?? g?.reduce_range ?? 'auto')} onChange={(e) => setGlobal(`7-bit weights ${e.target.value}`, { reduce_range: (e.target.value === 'auto' ? 'auto' : e.target.value === 'true') as RecipeInput['reduce_range'] })}>
-                <option value="auto">auto</option>
-                <option value="true">on</option>
-                <option value="false">off</option>
-              </select>
-            </label>
-          ) : (
-            <Toggle id="g-reduce" label="7-bit weights (reduce range)" checked={(recipe.reduce_range ?? g?.reduce_range) === true} onChange={(v) => setGlobal(`reduce range ${v ? 'on' : 'off'}`, { reduce_range: v })} hint="Avoids int16 saturation of u8s8 kernels on CPUs without VNNI" />
-          )}
+          <label className="toggle" htmlFor="g-reduce" title="7-bit weights avoid int16 saturation of u8s8 kernels on CPUs without VNNI; auto measures both">
+            <span>7-bit weights</span>
+            <select id="g-reduce" value={String(recipe.reduce_range ?? g?.reduce_range ?? 'auto')} onChange={(e) => setGlobal(`7-bit weights ${e.target.value}`, { reduce_range: (e.target.value === 'auto' ? 'auto' : e.target.value === 'true') as RecipeInput['reduce_range'] })}>
+              <option value="auto">auto</option>
+              <option value="true">on</option>
+              <option value="false">off</option>
+            </select>
+          </label>
           <Toggle id="g-fold" label="Fold BatchNorm" checked={recipe.fold_bn ?? g?.fold_bn ?? true} onChange={(v) => setGlobal(`fold BN ${v ? 'on' : 'off'}`, { fold_bn: v })} />
-          {g && 'speed_check' in g && (
-            <Toggle
-              id="g-speed"
-              label="Speed check"
-              checked={(recipe as Record<string, unknown>).speed_check !== false}
-              onChange={(v) => setGlobal(`speed check ${v ? 'on' : 'off'}`, { speed_check: v } as Partial<RecipeInput>)}
-              hint="Measure int8 against fp32 per op on this CPU and keep slower ops in fp32"
-            />
-          )}
+          <Toggle
+            id="g-speed"
+            label="Speed check"
+            checked={recipe.speed_check ?? g?.speed_check ?? true}
+            onChange={(v) => setGlobal(`speed check ${v ? 'on' : 'off'}`, { speed_check: v })}
+            hint="Measure int8 against fp32 per op on this CPU and keep slower ops in fp32"
+          />
         </div>
       </section>
 
