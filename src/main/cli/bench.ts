@@ -1,7 +1,6 @@
 // `octet bench FP32 INT8 --data SPEC ...`: fp32 against int8 in a worker process, a table on
 // stdout, and optionally the JSON result and a self-contained HTML report.
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
 import { OctetError, toErrorInfo } from '../../shared/errors';
 import type { BenchParams } from '../../shared/bench';
 import type { PreprocessConfig } from '../../shared/recipe';
@@ -10,6 +9,7 @@ import { checkOutputPath, writeFileAtomic } from '../io/atomicWrite';
 import { benchHtml, benchJson } from '../bench/htmlReport';
 import { progressPrinter } from './progress';
 import { formatBench } from './formatBench';
+import { UsageError, parseShapes, positiveInt, readRecipeFile } from './args';
 
 export const BENCH_USAGE = `Usage:
   octet bench FP32 INT8 --data SPEC [--samples N] [--runs N] [--min-time S] [--threads T]
@@ -40,43 +40,13 @@ export const BENCH_USAGE = `Usage:
 
   Ctrl-C cancels (exit 130). Bad usage exits 2, a failure 1.`;
 
-class UsageError extends Error {}
-
-function positiveInt(s: unknown, flag: string, min = 1): number {
-  const n = Number(s);
-  if (typeof s !== 'string' || !/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} takes a whole number ≥ ${min}, got '${String(s)}'`);
-  return n;
-}
-
 function intList(s: unknown, flag: string): number[] {
   if (typeof s !== 'string' || s.trim() === '') throw new UsageError(`${flag} takes whole numbers ≥ 1 separated by commas, got '${String(s)}'`);
   return [...new Set(s.split(',').map((x) => positiveInt(x.trim(), flag)))];
 }
 
-export function parseShapes(specs: string[]): Record<string, number[]> {
-  const shapes: Record<string, number[]> = {};
-  for (const spec of specs) {
-    const m = /^(.+)=(\d+(?:,\d+)*)$/.exec(spec);
-    if (!m) throw new UsageError(`--shape takes NAME=d0,d1,... with positive whole numbers, got '${spec}'`);
-    const dims = m[2].split(',').map(Number);
-    if (dims.some((d) => d < 1)) throw new UsageError(`--shape ${m[1]}: every dim must be ≥ 1`);
-    shapes[m[1]] = dims;
-  }
-  return shapes;
-}
-
 async function recipePreprocess(path: string): Promise<PreprocessConfig | undefined> {
-  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new OctetError('RECIPE_INVALID', `Cannot read recipe ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new OctetError('RECIPE_INVALID', `Recipe ${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OctetError('RECIPE_INVALID', `Recipe ${path}: the top level must be an object`);
-  return (value as { preprocess?: PreprocessConfig }).preprocess;
+  return (await readRecipeFile(path)).preprocess as PreprocessConfig | undefined;
 }
 
 export interface BenchArgs {

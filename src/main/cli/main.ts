@@ -1,6 +1,5 @@
 // The `octet` command: inspect, quantize and demo. Heavy work runs in a forked worker.
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
 import { OctetError, toErrorInfo } from '../../shared/errors';
 import { OCTET_VERSION } from '../../shared/version';
 import { ACT_ALGOS, FORMATS } from '../../shared/recipe';
@@ -8,6 +7,7 @@ import { runInWorker } from '../jobs/host';
 import { progressPrinter } from './progress';
 import { formatSummary, formatQuantizeReport } from './format';
 import { runDemo } from './demo';
+import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile } from './args';
 import { benchCommand } from './bench';
 import { runServe } from '../server/serve';
 
@@ -25,8 +25,6 @@ Usage:
 
   SPEC is a .npy file (first axis = samples), a folder of images, or "mnist" (built-in digits).
   Add --debug to any command for stack traces.`;
-
-class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -101,7 +99,7 @@ async function quantize(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('quantize takes one MODEL');
   if (!values.output) throw new UsageError('quantize needs -o OUT');
   if (!values.data) throw new UsageError('quantize needs --data SPEC: a .npy file (first axis = samples), a folder of images, or mnist (built-in digits)');
-  const recipe: Record<string, unknown> = values.recipe ? await readRecipe(values.recipe as string) : {};
+  const recipe: Record<string, unknown> = values.recipe ? await readRecipeFile(values.recipe as string) : {};
   if (values['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(values['calib-samples'] as string, '--calib-samples');
   if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ['entropy', ...ACT_ALGOS], '--act-algo');
   if (values.format !== undefined) recipe.format = oneOf(values.format as string, FORMATS, '--format');
@@ -121,43 +119,6 @@ async function quantize(args: string[]): Promise<number> {
     progress.done();
   }
   return 0;
-}
-
-async function readRecipe(path: string): Promise<Record<string, unknown>> {
-  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new OctetError('RECIPE_INVALID', `Cannot read recipe ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new OctetError('RECIPE_INVALID', `Recipe ${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OctetError('RECIPE_INVALID', `Recipe ${path} must be a JSON object of settings`);
-  return value as Record<string, unknown>;
-}
-
-function positiveInt(s: string, flag: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number ≥ 1, got '${s}'`);
-  return n;
-}
-
-function oneOf<T extends string>(s: string, allowed: readonly T[], flag: string): T {
-  if (!allowed.includes(s as T)) throw new UsageError(`${flag} takes one of ${allowed.join('|')}, got '${s}'`);
-  return s as T;
-}
-
-export function parseShapes(specs: string[]): Record<string, number[]> {
-  const shapes: Record<string, number[]> = {};
-  for (const spec of specs) {
-    const m = /^(.+)=(\d+(?:,\d+)*)$/.exec(spec);
-    if (!m) throw new UsageError(`--shape takes NAME=d0,d1,... with positive whole numbers, got '${spec}'`);
-    const dims = m[2].split(',').map(Number);
-    if (dims.some((d) => d < 1)) throw new UsageError(`--shape ${m[1]}: every dim must be ≥ 1`);
-    shapes[m[1]] = dims;
-  }
-  return shapes;
 }
 
 /** Ctrl-C cancels the job cleanly (worker killed, temp files removed) instead of orphaning it. */

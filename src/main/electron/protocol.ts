@@ -2,22 +2,13 @@
 // as browser mode, and no access to other local files.
 import { protocol } from 'electron';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { SECURITY_HEADERS } from '../server/csp';
+import { contentType } from '../io/contentType';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = 'app://octet';
 export const APP_URL = `${APP_ORIGIN}/index.html`;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 /** Must run before app 'ready'. */
 export function registerScheme(): void {
@@ -36,6 +27,6 @@ export function serveRenderer(rendererDir: string): void {
     const path = st?.isDirectory() ? join(file, 'index.html') : file;
     const body = await readFile(path).catch(() => undefined);
     if (!body) return new Response('not found', { status: 404 });
-    return new Response(new Uint8Array(body), { headers: { ...SECURITY_HEADERS, 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' } });
+    return new Response(new Uint8Array(body), { headers: { ...SECURITY_HEADERS, 'Content-Type': contentType(path) } });
   });
 }

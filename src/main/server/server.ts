@@ -1,7 +1,7 @@
 // Browser mode: the built renderer over HTTP and the API over one WebSocket, on 127.0.0.1 only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEvent, WsServerFrame } from '../../shared/api';
 import { OctetError } from '../../shared/errors';
@@ -9,6 +9,7 @@ import { dispatch, type Handlers } from '../api/handlers';
 import type { JobManager } from '../jobs/jobManager';
 import { checkHttp, checkUpgrade, TOKEN_COOKIE } from './security';
 import { SECURITY_HEADERS } from './csp';
+import { contentType } from '../io/contentType';
 
 /** Largest WebSocket message: requests are small JSON (paths, recipes). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -26,18 +27,6 @@ export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const root = resolve(opts.rendererDir);
@@ -136,7 +125,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     res.end('404: not found\n');
     return;
   }
-  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentType(file);
   const headers: Record<string, string> = {
     ...SECURITY_HEADERS,
     'Content-Type': type,
