@@ -10,11 +10,8 @@ import { APP_ORIGIN } from './protocol';
 
 export function isTrustedFrame(win: BrowserWindow, frame: WebFrameMain | null | undefined): boolean {
   if (!frame || win.isDestroyed() || frame !== win.webContents.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  // Not new URL(...).origin: Node's URL gives app:// (not a special scheme) the opaque origin "null".
+  return frame.url.startsWith(`${APP_ORIGIN}/`);
 }
 
 export function mountIpc(win: () => BrowserWindow | undefined, handlers: Handlers, jobs: JobManager, guard: PathGuard): () => void {
