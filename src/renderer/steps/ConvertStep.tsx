@@ -134,8 +134,8 @@ export function ConvertStep() {
                   </tr>
                 </thead>
                 <tbody>
-                  {f.details.map((d) => (
-                    <tr key={`f-${d.node}`}>
+                  {[...f.details, ...result.nodes.excluded.filter((x) => !f.details.some((d) => d.node === x.node))].map((d) => (
+                    <tr key={d.node}>
                       <td className="mono ellipsis" title={d.node}>
                         {d.node}
                       </td>
@@ -143,17 +143,6 @@ export function ConvertStep() {
                       <td>{d.reason}</td>
                     </tr>
                   ))}
-                  {result.nodes.excluded
-                    .filter((x) => !f.details.some((d) => d.node === x.node))
-                    .map((d) => (
-                      <tr key={`x-${d.node}`}>
-                        <td className="mono ellipsis" title={d.node}>
-                          {d.node}
-                        </td>
-                        <td>{d.opType}</td>
-                        <td>{d.reason}</td>
-                      </tr>
-                    ))}
                 </tbody>
               </table>
             </div>
