@@ -31,6 +31,22 @@ import time
 import traceback
 
 
+
+def replaying_reader(base, samples):
+    """A calibration data reader (ORT's or INC's base class) that replays the same samples."""
+
+    class Reader(base):
+        def __init__(self):
+            self.it = iter(samples)
+
+        def get_next(self):
+            return next(self.it, None)
+
+        def rewind(self):
+            self.it = iter(samples)
+
+    return Reader
+
 def one_line(e: BaseException) -> str:
     """`Type: message (at package/file.py:line)`: the innermost frame in site-packages names the tool's code."""
     msg = str(e).strip().splitlines()
@@ -88,15 +104,7 @@ def main() -> int:
         from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
         from onnxruntime.quantization.shape_inference import quant_pre_process
 
-        class Reader(CalibrationDataReader):
-            def __init__(self):
-                self.it = iter(samples)
-
-            def get_next(self):
-                return next(self.it, None)
-
-            def rewind(self):
-                self.it = iter(samples)
+        Reader = replaying_reader(CalibrationDataReader, samples)
 
         gran, algo = variant.split("-")
         method = {"minmax": CalibrationMethod.MinMax, "entropy": CalibrationMethod.Entropy}[algo]
@@ -142,15 +150,7 @@ def main() -> int:
         from onnx_neural_compressor import data_reader
         from onnx_neural_compressor.quantization import config, quantize
 
-        class Reader(data_reader.CalibrationDataReader):
-            def __init__(self):
-                self.it = iter(samples)
-
-            def get_next(self):
-                return next(self.it, None)
-
-            def rewind(self):
-                self.it = iter(samples)
+        Reader = replaying_reader(data_reader.CalibrationDataReader, samples)
 
         kwargs = {"calibration_data_reader": Reader(), "calibration_sampling_size": len(samples)}
         if variant == "qdq-pc":
