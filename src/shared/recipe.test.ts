@@ -5,7 +5,7 @@ import { parseRecipe, resolveNodeRule, RecipeError, DEFAULT_RECIPE, isExcluded }
 test('defaults mirror INC StaticQuantConfig', () => {
   assert.equal(DEFAULT_RECIPE.w_dtype, 'int8');
   assert.equal(DEFAULT_RECIPE.w_sym, true);
-  assert.equal(DEFAULT_RECIPE.w_granularity, 'per_channel');
+  assert.equal(DEFAULT_RECIPE.w_granularity, 'auto', 'per-channel unless per-tensor measures faster (Octet resolves it; INC defaults to per_channel)');
   assert.equal(DEFAULT_RECIPE.act_dtype, 'uint8');
   assert.equal(DEFAULT_RECIPE.act_sym, false);
   assert.equal(DEFAULT_RECIPE.act_algo, 'minmax');
@@ -62,7 +62,7 @@ test('INC/PyTorch aliases and explicit prefixes', () => {
   assert.ok(isExcluded(resolveNodeRule(r, { name: 'x', opType: 'Conv' })));
   assert.ok(!isExcluded(resolveNodeRule(r, { name: 'x', opType: 'Add' })));
   assert.equal(resolveNodeRule(r, { name: 'a.b', opType: 'Add' }).w_granularity, 'per_tensor');
-  assert.equal(resolveNodeRule(r, { name: 'aXb', opType: 'Add' }).w_granularity, 'per_channel', 'name: is exact, not a regex');
+  assert.equal(resolveNodeRule(r, { name: 'aXb', opType: 'Add' }).w_granularity, 'auto', 'name: is exact, not a regex');
 });
 
 test('bare keys with dots are exact names first and whole-name regexes second', () => {

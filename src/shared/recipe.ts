@@ -4,7 +4,11 @@ import { z } from 'zod';
 
 export const W_DTYPES = ['int8', 'fp32'] as const;
 export const ACT_DTYPES = ['uint8', 'int8', 'fp32'] as const;
-export const GRANULARITIES = ['per_channel', 'per_tensor'] as const;
+/**
+ * `auto` (Octet's addition to INC's two values): per-channel, except MatMul/Gemm weights that the
+ * speed check measures faster per-tensor on this CPU at nearly the same output SQNR.
+ */
+export const GRANULARITIES = ['auto', 'per_channel', 'per_tensor'] as const;
 export const ACT_ALGOS = ['minmax', 'percentile', 'kl', 'mse'] as const;
 export const FORMATS = ['qdq', 'qoperator'] as const;
 
@@ -37,7 +41,7 @@ export type PreprocessConfig = z.infer<typeof preprocessSchema>;
 export const recipeSchema = z.strictObject({
   w_dtype: z.enum(W_DTYPES).default('int8'),
   w_sym: z.boolean().default(true),
-  w_granularity: z.enum(GRANULARITIES).default('per_channel'),
+  w_granularity: z.enum(GRANULARITIES).default('auto'),
   act_dtype: z.enum(ACT_DTYPES).default('uint8'),
   act_sym: z.boolean().default(false),
   act_algo: algo.default('minmax'),
@@ -54,7 +58,8 @@ export const recipeSchema = z.strictObject({
   reduce_range: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   /**
    * Measure each int8 compute op against fp32 on this CPU and keep the leading run of ops where
-   * int8 loses in fp32, when that makes the whole model faster.
+   * int8 loses in fp32, when that makes the whole model faster; and resolve w_granularity `auto`
+   * by measuring per-channel against per-tensor weights (off: `auto` means per-channel).
    */
   speed_check: z.boolean().default(true),
   /** Fold BatchNormalization into the preceding Conv before quantizing. */
@@ -219,7 +224,7 @@ export const isExcluded = (rule: NodeRule): boolean => rule.w_dtype === 'fp32' |
 export const PRESETS: Record<'default' | 'accuracy' | 'speed', { label: string; description: string; recipe: RecipeInput }> = {
   default: {
     label: 'Default',
-    description: 'int8 per-channel symmetric weights, uint8 activations, min/max ranges.',
+    description: 'int8 symmetric weights (per-channel, or per-tensor where that measures faster at nearly the same accuracy), uint8 activations, min/max ranges.',
     recipe: {},
   },
   accuracy: {

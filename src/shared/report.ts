@@ -39,6 +39,25 @@ export interface SpeedCheck {
   ops: OpSpeed[];
 }
 
+/** One MatMul/Gemm under w_granularity `auto`: its weight SQNR (dB) quantized each way. */
+export interface GranularityOp {
+  node: string;
+  opType: string;
+  weightSqnrDb: { perChannel: number; perTensor: number };
+}
+
+/** How w_granularity `auto` was resolved. */
+export interface WeightGranularity {
+  /** Nodes given per-tensor weights; every other weight is per-channel. */
+  perTensor: string[];
+  reason: string;
+  ops: GranularityOp[];
+  /** Output SQNR on calibration samples, all-per-channel and with the per-tensor variant, when one was tried. */
+  sqnrDb?: { perChannel: number; variant: number };
+  /** Median latency ratio variant / per-channel, interleaved; when one was tried. */
+  variantRatio?: number;
+}
+
 export interface QuantizeReport {
   octetVersion: string;
   createdAt: string;
@@ -51,7 +70,16 @@ export interface QuantizeReport {
   speedCheck?: SpeedCheck;
   /** Whether weights use 7 bits (reduce_range) and why. */
   weightBits: { reduceRange: boolean; reason: string };
+  /** Present when w_granularity `auto` applied to some MatMul/Gemm and the speed check ran. */
+  weightGranularity?: WeightGranularity;
   nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
   warnings: string[];
   seconds: number;
+}
+
+/** The weight granularity as resolved, with the measurement behind `auto` when there was one. */
+export function weightGranularityText(r: Pick<QuantizeReport, 'recipe' | 'weightGranularity'>): string {
+  const g = r.weightGranularity;
+  if (g) return g.reason.replace(/^auto: /, '');
+  return r.recipe.w_granularity === 'auto' ? 'per-channel' : r.recipe.w_granularity.replace('_', '-');
 }

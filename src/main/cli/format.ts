@@ -1,5 +1,5 @@
 import type { ModelSummary } from '../../shared/model';
-import type { QuantizeReport } from '../../shared/report';
+import { weightGranularityText, type QuantizeReport } from '../../shared/report';
 
 export const formatBytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
 const dims = (d: (number | string | null)[] | null) => (d ? `[${d.map((x) => x ?? '?').join(', ')}]` : '(unknown shape)');
@@ -28,6 +28,7 @@ export function formatQuantizeReport(r: QuantizeReport): string {
     `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
     `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
   ];
+  lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);
   if (r.preparation.opsetUpgradedFrom !== undefined) lines.push(`  opset        upgraded from ${r.preparation.opsetUpgradedFrom} to ${r.output.opset}`);
   if (r.preparation.foldedBatchNorms) lines.push(`  batchnorm    ${r.preparation.foldedBatchNorms} folded into Conv`);
   if (f.details.length) {

@@ -8,6 +8,8 @@ export interface NodeDecision {
   node: NodeProto;
   handler?: OpHandler;
   rule: NodeRule;
+  /** The rule's weight granularity with `auto` resolved (per-channel unless `perTensor` names the node). */
+  wGranularity: 'per_channel' | 'per_tensor';
   int8: boolean;
   /** Why the node stays fp32 (only for nodes that have an int8 form). */
   reason?: string;
@@ -42,8 +44,16 @@ export interface QuantPlan {
   unusedOverrides: string[];
 }
 
-/** `keepFloat`: node name → why it stays fp32 (decided outside the rules, e.g. by measurement). */
-export function planQuantization(graph: GraphProto, recipe: Recipe, keepFloat: ReadonlyMap<string, string> = new Map()): QuantPlan {
+/** Choices made outside the rules, by measurement on this CPU (quant/speedCheck.ts). */
+export interface MeasuredChoices {
+  /** Node name → why it stays fp32. */
+  keepFloat?: ReadonlyMap<string, string>;
+  /** Nodes whose `auto` weight granularity resolves to per-tensor. */
+  perTensor?: ReadonlySet<string>;
+}
+
+export function planQuantization(graph: GraphProto, recipe: Recipe, measured: MeasuredChoices = {}): QuantPlan {
+  const keepFloat = measured.keepFloat ?? new Map<string, string>();
   const g = new GraphView(graph);
   g.topoSort();
   const outputs = g.outputNames;
@@ -58,7 +68,8 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, keepFloat: R
     const rule = resolveNodeRule(recipe, { name: node.name, opType: node.opType });
     rule.matchedBy.forEach((k) => usedKeys.add(k));
     const handler = handlerFor(node);
-    const d: NodeDecision = { node, handler, rule, int8: false };
+    const wGranularity = rule.w_granularity === 'auto' ? (measured.perTensor?.has(node.name) ? 'per_tensor' : 'per_channel') : rule.w_granularity;
+    const d: NodeDecision = { node, handler, rule, wGranularity, int8: false };
     // Where ORT's fused kernel (Conv+Relu and the like) puts its result, int8 or not, for reports.
     if (handler?.kind === 'compute' || COMPUTE_OPS.has(node.opType)) d.output = absorbableActivation(node, g, outputs)?.output[0] ?? node.output[0];
     decisions.push(d);

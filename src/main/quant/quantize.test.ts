@@ -9,6 +9,8 @@ import { compareModels } from '../bench/compare';
 import { SHARED_MODELS, SHARED_IMAGES } from '../data/testdata/fixtures';
 import { writeSynthetic } from '../../../test/util/synthetic';
 import { OctetError } from '../../shared/errors';
+import { loadModel } from '../onnx/model';
+import type { RecipeInput } from '../../shared/recipe';
 
 const haveShared = existsSync(join(SHARED_MODELS, 'mnist-8.onnx'));
 const tmp = () => mkdtempSync(join(tmpdir(), 'octet-q-'));
@@ -139,6 +141,48 @@ test('speed check: ops kept fp32 are named with their measured times, and only w
     } else {
       assert.equal(report.fusion.fp32ComputeOps, 0);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Weight DequantizeLinear nodes of a saved model: per-channel ones carry an axis. */
+async function weightScales(path: string): Promise<{ perChannel: number; perTensor: number }> {
+  const g = (await loadModel(path)).model.graph!;
+  const inits = new Map(g.initializer.map((t) => [t.name, t]));
+  const dq = g.node.filter((n) => n.opType === 'DequantizeLinear' && inits.get(n.input[0])?.dims.length === 2);
+  const perChannel = dq.filter((n) => inits.get(n.input[1])!.dims.length === 1).length;
+  return { perChannel, perTensor: dq.length - perChannel };
+}
+
+test('w_granularity auto: MatMul/Gemm go per-tensor only when the measured variant is kept; otherwise per-channel', async () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'mlp', 16);
+    const run = async (name: string, recipe: RecipeInput) => {
+      const out = join(dir, `${name}.onnx`);
+      const report = await quantizeModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, recipe: { calib_samples: 16, ...recipe } });
+      return { report, scales: await weightScales(out) };
+    };
+    const auto = await run('auto', {});
+    const g = auto.report.weightGranularity!;
+    assert.equal(g.ops.length, 6, 'all six Gemm are candidates');
+    for (const o of g.ops) assert.ok(o.weightSqnrDb.perChannel > 30 && o.weightSqnrDb.perTensor > 30, JSON.stringify(o));
+    assert.ok(g.sqnrDb && g.variantRatio !== undefined, 'Gaussian weights lose < 6 dB per-tensor, so a variant is measured');
+    if (g.perTensor.length) {
+      assert.ok(g.variantRatio! < 0.98 && g.sqnrDb!.variant >= g.sqnrDb!.perChannel - 1, g.reason);
+      assert.match(g.reason, /^auto: per-tensor for 6 of 6 MatMul\/Gemm \([\d.]+x the per-channel latency, output SQNR [\d.]+ vs [\d.]+ dB/);
+    } else {
+      assert.match(g.reason, /^auto: per-channel \(per-tensor for 6 of 6 MatMul\/Gemm measured/);
+    }
+    assert.deepEqual(auto.scales, { perChannel: 6 - g.perTensor.length, perTensor: g.perTensor.length }, 'the saved model holds what the report says');
+
+    for (const [name, recipe] of [['explicit', { w_granularity: 'per_channel' }], ['unmeasured', { speed_check: false }]] as const) {
+      const r = await run(name, recipe);
+      assert.equal(r.report.weightGranularity, undefined, name);
+      assert.deepEqual(r.scales, { perChannel: 6, perTensor: 0 }, name);
+    }
+    assert.deepEqual((await run('per-tensor', { w_granularity: 'per_tensor' })).scales, { perChannel: 0, perTensor: 6 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

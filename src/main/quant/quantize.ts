@@ -6,23 +6,20 @@ import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
-import type { ElemType, Feed, InputSpec } from '../data/types';
+import type { ElemType, InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
-import { planQuantization, type QuantPlan } from './plan';
+import { planQuantization, type MeasuredChoices } from './plan';
 import { calibrate, type TensorRange } from './calibrate';
-import { opSpeeds, slowPrefix } from './speedCheck';
-import { chooseWeightBits } from './weightBits';
+import { checkGranularity, checkSpeed, chooseWeightBits, type Converted } from './measured';
 import { cpuFeatures } from '../../../native';
-import { profileNodes } from '../runtime/profile';
-import { interleavedLatency } from '../bench/latency';
-import { insertQdq, type QdqResult } from './qdq';
+import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
-import type { QuantizeReport, SpeedCheck } from '../../shared/report';
+import type { QuantizeReport, SpeedCheck, WeightGranularity } from '../../shared/report';
 import type { ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 
@@ -103,6 +100,10 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The job was cancelled');
 
   progress('convert', 0, 1);
+  const fp32Bytes = encodeModel(model);
+  // Calibration samples on which measured choices compare output SQNR: with 8, a 10-logit MLP's
+  // SQNR moved by 1 dB between sample sets; 32 keep it within a few tenths.
+  const sqnrSamples = () => Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((s) => s.feeds)));
   let reduceRange = recipe.reduce_range === true;
   let weightBits: QuantizeReport['weightBits'] = { reduceRange, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' };
   if (recipe.reduce_range === 'auto') {
@@ -110,10 +111,10 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     if (cpu.avx512vnni || cpu.avxvnni) {
       weightBits = { reduceRange: false, reason: 'auto: this CPU has VNNI, whose int8 kernels do not saturate' };
     } else {
-      const samples = await Promise.all(Array.from({ length: Math.min(8, source.count) }, (_, i) => source.read(i).then((s) => s.feeds)));
+      const samples = await sqnrSamples();
       const full = encodeModel(convertModel(model, recipe, cal.ranges, false).model);
       const reduced = encodeModel(convertModel(model, recipe, cal.ranges, true).model);
-      const choice = await chooseWeightBits(encodeModel(model), full, reduced, samples);
+      const choice = await chooseWeightBits(fp32Bytes, full, reduced, samples);
       reduceRange = choice.reduceRange;
       weightBits = {
         reduceRange,
@@ -122,15 +123,23 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     }
     log(`weights: ${reduceRange ? '7' : '8'}-bit (${weightBits.reason})`);
   }
-  const convert = (keepFloat?: ReadonlyMap<string, string>) => convertModel(model, recipe, cal.ranges, reduceRange, keepFloat);
+  const convert = (measured?: MeasuredChoices) => convertModel(model, recipe, cal.ranges, reduceRange, measured);
   let converted = convert();
   let speedCheck: SpeedCheck | undefined;
+  let weightGranularity: WeightGranularity | undefined;
   if (recipe.speed_check && converted.plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute')) {
     const sample = (await source.read(0)).feeds;
-    const checked = await checkSpeed(model, converted, convert, sample, (done, total) => progress('convert', done, total));
+    const checked = await checkSpeed(model, converted, convert, sample, (done, total) => progress('convert', done, total + 1));
     converted = checked.converted;
     speedCheck = checked.report;
     if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
+    const granularity = await checkGranularity(model, converted, checked.keepFloat, convert, reduceRange, sample, await sqnrSamples());
+    if (granularity) {
+      converted = granularity.converted;
+      weightGranularity = granularity.report;
+      log(`weights: ${weightGranularity.reason}`);
+    }
+    progress('convert', 1, 1);
   }
   const { model: quantized, plan: finalPlan } = converted;
   quantized.producerName = 'octet';
@@ -164,6 +173,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     fusion,
     speedCheck,
     weightBits,
+    weightGranularity,
     nodes: {
       total: finalPlan.decisions.length,
       int8: finalPlan.decisions.filter((d) => d.int8).length,
@@ -177,63 +187,13 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   return report;
 }
 
-interface Converted {
-  model: ModelProto;
-  plan: QuantPlan;
-  qdq: QdqResult;
-}
-
 /** One conversion of the prepared fp32 model (left untouched, so variants can be compared). */
-function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, reduceRange: boolean, keepFloat?: ReadonlyMap<string, string>): Converted {
+function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, reduceRange: boolean, measured?: MeasuredChoices): Converted {
   const model = cloneModel(prepared);
-  const plan = planQuantization(model.graph!, recipe, keepFloat);
+  const plan = planQuantization(model.graph!, recipe, measured);
   const qdq = insertQdq(model.graph!, plan, ranges, reduceRange);
   if (recipe.format === 'qoperator') toQOperator(model, plan);
   return { model, plan, qdq };
-}
-
-/**
- * Profiles fp32 against all-int8 per op; if a leading run of ops is slower in int8, converts a
- * variant that keeps it in fp32 and keeps that variant only if it measures faster end to end.
- */
-async function checkSpeed(
-  prepared: ModelProto,
-  allInt8: Converted,
-  convert: (keepFloat: ReadonlyMap<string, string>) => Converted,
-  feeds: Record<string, Feed>,
-  onProgress: (done: number, total: number) => void,
-): Promise<{ converted: Converted; report: SpeedCheck }> {
-  const int8Bytes = encodeModel(allInt8.model);
-  const fp32 = await profileNodes(encodeModel(prepared), feeds, { runs: 20 });
-  onProgress(1, 3);
-  const int8 = await profileNodes(int8Bytes, feeds, { runs: 20 });
-  onProgress(2, 3);
-  const ops = opSpeeds(allInt8.plan, allInt8.qdq.activations, fp32, int8);
-  const prefix = slowPrefix(ops);
-  if (prefix.nodes.length === 0) return { converted: allInt8, report: { keptFloat: [], ops } };
-  const why = new Map(
-    prefix.nodes.map((n) => {
-      const o = ops.find((x) => x.node === n)!;
-      return [n, `kept fp32 by the speed check: int8 measured ${o.int8Us} µs vs ${o.fp32Us} µs fp32 on this CPU, in a leading run of such ops`];
-    }),
-  );
-  let variant: Converted;
-  try {
-    variant = convert(why);
-  } catch {
-    return { converted: allInt8, report: { keptFloat: [], ops } }; // e.g. a tensor the variant needs was never calibrated
-  }
-  const [a, b] = [await openSession(int8Bytes, { threads: 1 }), await openSession(encodeModel(variant.model), { threads: 1 })];
-  try {
-    const ab = await interleavedLatency(a, b, feeds, 10, { blockStat: 'min' });
-    onProgress(3, 3);
-    return ab.ratioMedian < 0.98
-      ? { converted: variant, report: { keptFloat: prefix.nodes, variantRatio: round(ab.ratioMedian), ops } }
-      : { converted: allInt8, report: { keptFloat: [], variantRatio: round(ab.ratioMedian), ops } };
-  } finally {
-    await a.release();
-    await b.release();
-  }
 }
 
 function toRecipe(input: RecipeInput | Recipe | undefined): Recipe {

@@ -7,6 +7,7 @@ import { JobProgress } from '../components/JobProgress';
 import { NeedsConversion, NeedsModel } from './common';
 import { JobLogs, QUANTIZE_PHASES } from './CalibrateStep';
 import { Stat } from './ModelStep';
+import { weightGranularityText } from '../../shared/report';
 
 interface SpeedCheckView {
   keptFloat: string[];
@@ -108,6 +109,10 @@ export function ConvertStep() {
             <dt>Nodes planned int8</dt>
             <dd>
               {count(result.nodes.int8)} of {count(result.nodes.total)}
+            </dd>
+            <dt>Weights</dt>
+            <dd data-testid="weights-fact">
+              {result.weightBits.reduceRange ? '7' : '8'}-bit, {weightGranularityText(result)}
             </dd>
             <dt>BatchNorms folded</dt>
             <dd>{result.preparation.foldedBatchNorms}</dd>

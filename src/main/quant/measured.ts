@@ -1,0 +1,173 @@
+// Choices made by measuring candidate int8 models on this CPU, not by rule: 7- or 8-bit weights,
+// a leading run of ops kept in fp32, and per-tensor weights where they are faster. Each converts
+// variants of the prepared model, compares them, and says why it chose what it chose.
+import { encodeModel, type ModelProto } from '../onnx/model';
+import { openSession, run } from '../runtime/session';
+import { profileNodes } from '../runtime/profile';
+import { interleavedLatency } from '../bench/latency';
+import { concatFloats } from '../bench/metrics';
+import { fidelity, type QuantizedTensor } from '../../../native';
+import { GraphView } from '../onnx/graph';
+import { dimsOf, tensorFloat32 } from '../onnx/tensor';
+import { opSpeeds, slowPrefix } from './speedCheck';
+import type { MeasuredChoices, QuantPlan } from './plan';
+import { quantizeWeightTensor, type QdqResult } from './qdq';
+import type { Feed } from '../data/types';
+import type { GranularityOp, SpeedCheck, WeightGranularity } from '../../shared/report';
+
+export interface Converted {
+  model: ModelProto;
+  plan: QuantPlan;
+  qdq: QdqResult;
+}
+
+/** A variant must be this much faster (median interleaved ratio) to replace the model it varies. */
+const FASTER = 0.98;
+/** Output SQNR a per-tensor variant may give up for its speed: 1 dB is 26% more error power. */
+const OUTPUT_SQNR_LOSS_DB = 1;
+/**
+ * Weight SQNR an op may lose per-tensor and still be tried that way. Gaussian-like weights lose
+ * 3–5 dB (the MLP and transformer of bench/peers) yet cost under 1 dB at the output; a few
+ * outlier columns, as in large language models, lose far more.
+ */
+const WEIGHT_SQNR_LOSS_DB = 6;
+const GRANULARITY_OPS = new Set(['MatMul', 'Gemm']);
+
+/** Output SQNR (dB) of each int8 model against fp32, over all outputs of the given samples together. */
+export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: Record<string, Feed>[]): Promise<number[]> {
+  const sessions = [await openSession(fp32, { threads: 1 })];
+  try {
+    for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
+    const outs: Float32Array[][] = sessions.map(() => []);
+    for (const feeds of samples) {
+      for (let i = 0; i < sessions.length; i++) {
+        const r = await run(sessions[i], feeds);
+        for (const name of sessions[0].outputNames) outs[i].push(r[name].data as Float32Array);
+      }
+    }
+    const ref = concatFloats(outs[0]);
+    return outs.slice(1).map((o) => fidelity(ref, concatFloats(o)).sqnrDb);
+  } finally {
+    await Promise.all(sessions.map((s) => s.release()));
+  }
+}
+
+/** Median interleaved latency ratio b/a at 1 thread, block minima, over at least a second (see bench/latency.ts). */
+async function latencyRatio(a: Uint8Array, b: Uint8Array, feeds: Record<string, Feed>): Promise<number> {
+  const [sa, sb] = [await openSession(a, { threads: 1 }), await openSession(b, { threads: 1 })];
+  try {
+    return round((await interleavedLatency(sa, sb, feeds, 10, { blockStat: 'min', minMs: 1000 })).ratioMedian);
+  } finally {
+    await Promise.all([sa.release(), sb.release()]);
+  }
+}
+
+/**
+ * Without VNNI, ONNX Runtime's u8s8 kernels sum pairs of products in 16 bits, which saturate on
+ * real data with full-range int8 weights (measured: mnist-8 at 15.6 dB SQNR with 8-bit
+ * per-channel weights, 38.2 dB with 7-bit). 7-bit weights cannot saturate but are coarser, so the
+ * choice is measured: both int8 models against fp32 on a few calibration samples.
+ */
+export async function chooseWeightBits(fp32: Uint8Array, full: Uint8Array, reduced: Uint8Array, samples: Record<string, Feed>[]): Promise<{ reduceRange: boolean; sqnrDb: { full: number; reduced: number } }> {
+  const [f, r] = await outputSqnr(fp32, [full, reduced], samples);
+  return { reduceRange: r > f, sqnrDb: { full: f, reduced: r } };
+}
+
+/**
+ * Profiles fp32 against all-int8 per op; if a leading run of ops is slower in int8, converts a
+ * variant that keeps it in fp32 and keeps that variant only if it measures faster end to end.
+ */
+export async function checkSpeed(
+  prepared: ModelProto,
+  allInt8: Converted,
+  convert: (measured: MeasuredChoices) => Converted,
+  feeds: Record<string, Feed>,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ converted: Converted; keepFloat: Map<string, string>; report: SpeedCheck }> {
+  const none = new Map<string, string>();
+  const int8Bytes = encodeModel(allInt8.model);
+  const fp32 = await profileNodes(encodeModel(prepared), feeds, { runs: 20 });
+  onProgress(1, 3);
+  const int8 = await profileNodes(int8Bytes, feeds, { runs: 20 });
+  onProgress(2, 3);
+  const ops = opSpeeds(allInt8.plan, allInt8.qdq.activations, fp32, int8);
+  const prefix = slowPrefix(ops);
+  if (prefix.nodes.length === 0) return { converted: allInt8, keepFloat: none, report: { keptFloat: [], ops } };
+  const why = new Map(
+    prefix.nodes.map((n) => {
+      const o = ops.find((x) => x.node === n)!;
+      return [n, `kept fp32 by the speed check: int8 measured ${o.int8Us} µs vs ${o.fp32Us} µs fp32 on this CPU, in a leading run of such ops`];
+    }),
+  );
+  let variant: Converted;
+  try {
+    variant = convert({ keepFloat: why });
+  } catch {
+    return { converted: allInt8, keepFloat: none, report: { keptFloat: [], ops } }; // e.g. a tensor the variant needs was never calibrated
+  }
+  const ratio = await latencyRatio(int8Bytes, encodeModel(variant.model), feeds);
+  onProgress(3, 3);
+  return ratio < FASTER
+    ? { converted: variant, keepFloat: why, report: { keptFloat: prefix.nodes, variantRatio: ratio, ops } }
+    : { converted: allInt8, keepFloat: none, report: { keptFloat: [], variantRatio: ratio, ops } };
+}
+
+/**
+ * Resolves w_granularity `auto` for MatMul/Gemm. ORT's QGemm runs 10–15% faster per op with a
+ * per-tensor weight scale than with per-channel scales (200-run profiles of the MLP in
+ * bench/peers), but per-tensor weights are coarser where channel ranges differ. So: ops whose
+ * weights lose at most 6 dB of SQNR per-tensor are candidates, and the variant giving them
+ * per-tensor weights is kept only if it measures faster end to end and loses at most 1 dB of
+ * output SQNR on calibration samples. Undefined when no such op is planned in int8.
+ */
+export async function checkGranularity(
+  prepared: ModelProto,
+  base: Converted,
+  keepFloat: ReadonlyMap<string, string>,
+  convert: (measured: MeasuredChoices) => Converted,
+  reduceRange: boolean,
+  feeds: Record<string, Feed>,
+  samples: Record<string, Feed>[],
+): Promise<{ converted: Converted; report: WeightGranularity } | undefined> {
+  const g = new GraphView(prepared.graph!);
+  const ops: GranularityOp[] = [];
+  for (const d of base.plan.decisions) {
+    if (!d.int8 || d.rule.w_granularity !== 'auto' || !GRANULARITY_OPS.has(d.node.opType)) continue;
+    const node = prepared.graph!.node.find((n) => n.name === d.node.name);
+    const w = node && d.handler?.weights?.(node, g)[0];
+    const t = w && w.axis >= 0 ? g.constantTensor(node.input[w.index]) : undefined;
+    if (!w || !t) continue;
+    const data = tensorFloat32(t);
+    const dims = dimsOf(t);
+    const sqnr = (axis?: number) => fidelity(data, dequantize(quantizeWeightTensor(data, dims, { symmetric: d.rule.w_sym, axis, reduceRange }), dims, axis)).sqnrDb;
+    ops.push({ node: d.node.name, opType: d.node.opType, weightSqnrDb: { perChannel: round1(sqnr(w.axis)), perTensor: round1(sqnr()) } });
+  }
+  if (!ops.length) return undefined;
+  const picked = ops.filter((o) => o.weightSqnrDb.perTensor >= o.weightSqnrDb.perChannel - WEIGHT_SQNR_LOSS_DB).map((o) => o.node);
+  const of = `${picked.length} of ${ops.length} MatMul/Gemm`;
+  if (!picked.length) return { converted: base, report: { perTensor: [], reason: `auto: per-channel (per-tensor weights lose more than ${WEIGHT_SQNR_LOSS_DB} dB of weight SQNR on every MatMul/Gemm)`, ops } };
+  const variant = convert({ keepFloat, perTensor: new Set(picked) });
+  const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
+  const [sqnrPc, sqnrVariant] = await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples);
+  const ratio = await latencyRatio(baseBytes, variantBytes, feeds);
+  const sqnrDb = { perChannel: round1(sqnrPc), variant: round1(sqnrVariant) };
+  const measured = `${ratio.toFixed(2)}x the per-channel latency, output SQNR ${sqnrDb.variant} vs ${sqnrDb.perChannel} dB on ${samples.length} calibration samples`;
+  return ratio < FASTER && sqnrVariant >= sqnrPc - OUTPUT_SQNR_LOSS_DB
+    ? { converted: variant, report: { perTensor: picked, reason: `auto: per-tensor for ${of} (${measured})`, ops, sqnrDb, variantRatio: ratio } }
+    : { converted: base, report: { perTensor: [], reason: `auto: per-channel (per-tensor for ${of} measured ${measured})`, ops, sqnrDb, variantRatio: ratio } };
+}
+
+/** Float values of int8 weights, per tensor or along `axis`. */
+function dequantize(q: QuantizedTensor, dims: number[], axis?: number): Float32Array {
+  const out = new Float32Array(q.data.length);
+  const inner = axis === undefined ? q.data.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channels = axis === undefined ? 1 : dims[axis];
+  for (let i = 0; i < out.length; i++) {
+    const c = Math.floor(i / inner) % channels;
+    out[i] = (q.data[i] - q.zeroPoint[c]) * q.scale[c];
+  }
+  return out;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const round1 = (x: number) => Math.round(x * 10) / 10;
