@@ -37,6 +37,14 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
       samples: z.number().int().min(1).max(10000).optional(),
       runs: z.number().int().min(1).max(10000).optional(),
       threads: z.number().int().min(1).max(64).optional(),
+      minSeconds: z.number().min(0).max(600).optional(),
+      /** Throughput grid: batch sizes × intra-op thread counts (see BenchParams). */
+      batches: z.array(z.number().int().min(1).max(1024)).min(1).max(8).optional(),
+      throughputThreads: z.array(z.number().int().min(1).max(64)).min(1).max(4).optional(),
+      /** A CSV of labels the user chose (pickPath 'labelsCsv'). */
+      labels: path.optional(),
+      layerSamples: z.number().int().min(0).max(64).optional(),
+      memory: z.boolean().optional(),
       shapes,
       preprocess: preprocessSchema.optional(),
     }),
@@ -194,7 +202,7 @@ export const API = {
   browse: { params: z.strictObject({ dir: path.optional() }), result: returns<{ dir?: string; parent?: string; entries: BrowseEntry[] }>() },
   /** Electron: a native dialog; the chosen path becomes allowed. null when the user cancels. */
   pickPath: {
-    params: z.strictObject({ purpose: z.enum(['model', 'dataFolder', 'dataNpy', 'exportFolder']) }),
+    params: z.strictObject({ purpose: z.enum(['model', 'dataFolder', 'dataNpy', 'labelsCsv', 'exportFolder']) }),
     result: returns<{ path: string | null }>(),
   },
   recent: { params: z.strictObject({}), result: returns<Settings>() },

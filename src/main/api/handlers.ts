@@ -121,7 +121,8 @@ export function createHandlers(host: ApiHost): Handlers {
         }
         case 'bench': {
           const p = req.params;
-          spec = { kind: 'bench', params: { ...p, fp32: await model(p.fp32), int8: await model(p.int8), data: await data(p.data) } };
+          const labels = p.labels === undefined ? undefined : await guard.read(p.labels, 'DATA_UNREADABLE', 'labels');
+          spec = { kind: 'bench', params: { ...p, fp32: await model(p.fp32), int8: await model(p.int8), data: await data(p.data), labels } };
           break;
         }
         case 'inspect':

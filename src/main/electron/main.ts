@@ -45,7 +45,9 @@ async function pickPath(purpose: ApiArgs<'pickPath'>['purpose']): Promise<string
       ? { title: 'Open an ONNX model', properties: ['openFile'], filters: [{ name: 'ONNX models', extensions: ['onnx'] }] }
       : purpose === 'dataNpy'
         ? { title: 'Choose a .npy file of samples', properties: ['openFile'], filters: [{ name: 'NumPy arrays', extensions: ['npy'] }] }
-        : purpose === 'dataFolder'
+        : purpose === 'labelsCsv'
+          ? { title: 'Choose a CSV of labels', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }
+          : purpose === 'dataFolder'
           ? { title: 'Choose a folder of images', properties: ['openDirectory'] }
           : { title: 'Choose a folder to export into', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Export here' };
   const res = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);

@@ -36,7 +36,7 @@ export function PathField({
   const [browsing, setBrowsing] = useState(false);
   const dialogs = !!caps?.dialogs;
   const pick = purpose === 'dataFolder' || purpose === 'exportFolder' ? 'dir' : 'file';
-  const extensions = purpose === 'model' ? ['.onnx'] : purpose === 'dataNpy' ? ['.npy'] : undefined;
+  const extensions = purpose === 'model' ? ['.onnx'] : purpose === 'dataNpy' ? ['.npy'] : purpose === 'labelsCsv' ? ['.csv', '.txt'] : undefined;
   const choose = async () => {
     if (!dialogs) return setBrowsing(true);
     try {
