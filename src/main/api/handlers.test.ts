@@ -57,6 +57,13 @@ test('paths outside the roots are refused, also through a symlink; the demo mode
   fails(await call('listNodes', { model: join(root, '..', 'outside', 'transformerBlock.onnx') }), 'PATH_DENIED', /outside/);
   fails(await call('startJob', { kind: 'quantize', params: { model: setup.host.demoModel, data: f.data } }), 'PATH_DENIED', /outside/);
   fails(await call('listNodes', { model: join(root, 'missing.onnx') }), 'MODEL_NOT_FOUND');
+  // A bench's labels CSV is a path like any other: the user must have chosen it.
+  const labels = join(outside, 'labels.csv');
+  writeFileSync(labels, 'sample,label\n0,1\n');
+  const bench = { fp32: setup.host.demoModel, int8: setup.host.demoModel, data: 'mnist' };
+  fails(await call('startJob', { kind: 'bench', params: { ...bench, labels } }), 'PATH_DENIED', /outside/);
+  fails(await call('startJob', { kind: 'bench', params: { ...bench, batches: [] } }), 'BAD_USAGE', /batches/);
+  fails(await call('startJob', { kind: 'bench', params: { ...bench, throughputThreads: [0] } }), 'BAD_USAGE', /throughputThreads/);
   const demo = await call('demoDefaults');
   assert.ok(demo.ok);
   if (demo.result.available) {
