@@ -1,6 +1,6 @@
 // Starts the real browser-mode server (dist/cli.cjs `serve`, random port, fresh state folder)
 // once per Playwright worker, and gives tests a small WebSocket client for the same API.
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +136,13 @@ export async function snap(page: Page, name: string): Promise<void> {
     (document.activeElement as HTMLElement | null)?.blur();
     document.querySelector('main')?.scrollTo({ top: 0 });
   });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** The same, scrolled so `target` is at the top of the step's column (for content below the fold). */
+export async function snapAt(page: Page, target: Locator, name: string): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await target.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 

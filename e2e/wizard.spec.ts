@@ -1,7 +1,7 @@
 // A newcomer's full path on the demo, with a screenshot of every step.
 import { readFileSync, existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { test, expect, openDemo, gotoStep, snap, assertNoHorizontalOverflow } from './fixtures';
+import { test, expect, openDemo, gotoStep, snap, snapAt, assertNoHorizontalOverflow } from './fixtures';
 
 test('newcomer: demo → preview → rule → calibrate+convert → benchmark → export', async ({ wizard: page, server }) => {
   // 1. Model: the welcome card offers the demo.
@@ -61,10 +61,14 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await assertNoHorizontalOverflow(page);
   await snap(page, '05-convert');
 
-  // 6. Benchmark: accuracy for both models, latency percentiles as a chart.
+  // 6. Benchmark: accuracy for both models, latency percentiles, throughput, size, the tolerance and per-layer SQNR as charts.
+  // Batch sizes stay at the default (1 and 8); throughput threads are ticked so the grid does not depend on the core count.
   await page.getByRole('button', { name: 'Next: Benchmark →' }).click();
   await page.getByLabel('Evaluation samples').fill('300');
   await page.getByLabel('Timed rounds').fill('100');
+  const tpThreads = page.getByRole('group', { name: 'Throughput threads' });
+  await tpThreads.getByLabel('1', { exact: true }).check();
+  await tpThreads.getByLabel('2', { exact: true }).check();
   await page.getByTestId('run-bench').click();
   await expect(page.getByTestId('bench-summary')).toBeVisible({ timeout: 180_000 });
   for (const id of ['acc-fp32', 'acc-int8']) {
@@ -72,8 +76,41 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
     expect(Number(/([\d.]+)%/.exec(text ?? '')?.[1])).toBeGreaterThan(80);
   }
   await expect(page.getByTestId('latency-chart').locator('.recharts-bar-rectangle')).toHaveCount(6);
+
+  // The settings reached the worker; what it measured decides what the throughput chart must show.
+  const benchJob = (await server.call('listJobs', {})).find((j) => j.kind === 'bench' && j.state === 'succeeded');
+  if (benchJob?.kind !== 'bench' || !benchJob.result?.throughput) throw new Error('no finished bench job with throughput');
+  expect(benchJob.params).toMatchObject({ batches: [1, 8], throughputThreads: [1, 2], layerSamples: 4 });
+  // The demo model fixes batch 1, so batch 8 is listed as not measured; were its batch dim symbolic, batch 8 would be charted too.
+  const symbolic = benchJob.result.throughput.batchDim === 'symbolic';
+  const measuredBatches = symbolic ? 2 : 1;
+  if (!symbolic) await expect(page.getByTestId('throughput-unsupported')).toContainText('batch 8 (fixed batch 1');
+  await expect(page.getByTestId('throughput-chart').locator('.recharts-bar-rectangle')).toHaveCount(measuredBatches * 2);
+  await expect(page.getByTestId('throughput-row')).toHaveCount(measuredBatches * 2);
+  for (const cell of await page.getByTestId('throughput-row').locator('td:last-child').allTextContents()) expect(Number.parseFloat(cell)).toBeGreaterThan(0);
+  await expect(page.getByTestId('size-chart').locator('.recharts-bar-rectangle')).toHaveCount(2);
+
+  // Accuracy against the tolerance: the line follows the setting, and the verdict with it (no new run).
+  const accuracy = page.getByTestId('accuracy-chart');
+  // (Recharts draws a reference line's label in a separate layer, so the label is looked up in the whole chart.)
+  await expect(accuracy.locator('.tolerance-line')).toHaveCount(1);
+  await expect(accuracy).toContainText('tolerance −1 pt');
+  await page.getByLabel('Accuracy tolerance (points)').fill('100');
+  await expect(accuracy).toContainText('tolerance −100 pt');
+  await expect(page.getByTestId('accuracy-verdict')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('acc-int8')).toHaveClass(/\bgood\b/);
+  await page.getByLabel('Accuracy tolerance (points)').fill('1.5');
+  await expect(accuracy).toContainText('tolerance −1.5 pt');
+
+  // Per-layer SQNR, worst first: real tensors with finite SQNR, charted and listed.
+  expect(await page.getByTestId('layer-sqnr-chart').locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(1);
+  const sqnr = (await page.getByTestId('layer-sqnr').allTextContents()).map((t) => Number.parseFloat(t)).filter(Number.isFinite);
+  expect(sqnr.length).toBeGreaterThanOrEqual(1);
+  expect(sqnr).toEqual([...sqnr].sort((a, b) => a - b));
   await assertNoHorizontalOverflow(page);
   await snap(page, '06-benchmark');
+  await snapAt(page, page.getByTestId('throughput-chart'), '06-benchmark-charts');
+  await snapAt(page, page.getByTestId('per-layer'), '06-benchmark-layers');
 
   // 7. Export into the server's root folder; the int8 model must load and run in ONNX Runtime.
   await page.getByRole('button', { name: 'Next: Export →' }).click();
@@ -103,6 +140,10 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await expect(page.getByTestId('exported-path')).toHaveCount(4);
   await gotoStep(page, 'convert');
   await expect(page.getByTestId('fusion-int8')).toContainText(`${int8} of ${total}`);
+  await gotoStep(page, 'benchmark');
+  await expect(page.getByLabel('Accuracy tolerance (points)')).toHaveValue('1.5');
+  await expect(page.getByRole('group', { name: 'Throughput threads' }).getByLabel('2', { exact: true })).toBeChecked();
+  await expect(page.getByTestId('accuracy-chart')).toContainText('tolerance −1.5 pt');
 });
 
 test('keyboard: steps are reachable with the arrow keys and Alt+number', async ({ wizard: page }) => {

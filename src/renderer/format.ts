@@ -10,6 +10,9 @@ export const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs`
 
 export const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
 
+/** With its sign, so a gain and a loss read differently at a glance. */
+export const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+
 export const duration = (msec: number): string => {
   const s = Math.round(msec / 1000);
   if (s < 60) return `${s} s`;

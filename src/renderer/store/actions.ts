@@ -56,9 +56,22 @@ export async function runBench(): Promise<void> {
     const s = get();
     const q = s.quantizeJob;
     if (q?.kind !== 'quantize' || !q.result) throw new Error('Convert the model first (steps 4 and 5)');
+    const b = s.bench;
     const { jobId } = await call('startJob', {
       kind: 'bench',
-      params: { fp32: s.modelPath, int8: q.result.output.path, data: dataSpec(s.data), samples: s.data.evalSamples, runs: s.bench.runs, threads: s.bench.threads, preprocess: preprocessFor(s.data) },
+      params: {
+        fp32: s.modelPath,
+        int8: q.result.output.path,
+        data: dataSpec(s.data),
+        samples: s.data.evalSamples,
+        runs: b.runs,
+        threads: b.threads,
+        batches: b.batches,
+        throughputThreads: b.throughputThreads,
+        layerSamples: b.layerSamples,
+        labels: b.labels.trim() || undefined,
+        preprocess: preprocessFor(s.data),
+      },
     });
     s.setJob('bench', await call('getJob', { jobId }));
   });

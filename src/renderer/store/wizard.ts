@@ -31,6 +31,21 @@ export interface DataSettings {
   evalSamples: number;
 }
 
+export interface BenchSettings {
+  runs: number;
+  threads: number;
+  /** Batch sizes for throughput; batches above 1 need a symbolic batch dim in both models. */
+  batches: number[];
+  /** Thread counts for throughput; undefined leaves the server's default, 1 and all cores (unknown here). */
+  throughputThreads?: number[];
+  /** Samples for the per-layer error (0 skips it). */
+  layerSamples: number;
+  /** A labels CSV on the main side; '' keeps the data's own labels. */
+  labels: string;
+  /** Points of accuracy (without labels: of top-1 agreement) int8 may lose; judged on the last result, so no re-run. */
+  tolerance: number;
+}
+
 export interface ExportSettings {
   folder: string;
   baseName: string;
@@ -56,7 +71,7 @@ export interface WizardState {
   /** The inputs the last conversion ran with, to tell when its result is out of date. */
   quantizeKey?: string;
   benchJob?: JobInfo;
-  bench: { runs: number; threads: number };
+  bench: BenchSettings;
   export: ExportSettings;
   exported?: ExportedFile[];
   demoOffered: boolean;
@@ -70,6 +85,7 @@ export interface WizardState {
   setStep(step: number): void;
   setModel(path: string, model: ModelSummary | undefined): void;
   setData(patch: Partial<DataSettings>): void;
+  setBench(patch: Partial<BenchSettings>): void;
   editRecipe(label: string, fn: (r: RecipeInput) => RecipeInput): void;
   applyPreset(key: PresetKey): void;
   undo(): void;
@@ -80,6 +96,7 @@ export interface WizardState {
 }
 
 export const DEFAULT_DATA: DataSettings = { kind: 'digits', path: '', preprocess: {}, evalSamples: 500 };
+export const DEFAULT_BENCH: BenchSettings = { runs: 200, threads: 1, batches: [1, 8], layerSamples: 4, labels: '', tolerance: 1 };
 const MAX_HISTORY = 50;
 
 /** The data spec the engine takes. */
@@ -102,7 +119,7 @@ export const useWizard = create<WizardState>()(
       recipe: { calib_samples: 200 },
       preset: 'default',
       history: [],
-      bench: { runs: 200, threads: 1 },
+      bench: DEFAULT_BENCH,
       export: { folder: '', baseName: '', include: { model: true, recipe: true, reportJson: true, reportHtml: true } },
       demoOffered: false,
       connection: 'connecting',
@@ -115,6 +132,7 @@ export const useWizard = create<WizardState>()(
         set((s) => ({ modelPath: path, model, export: { ...s.export, baseName: stem }, exported: undefined }));
       },
       setData: (patch) => set((s) => ({ data: { ...s.data, ...patch } })),
+      setBench: (patch) => set((s) => ({ bench: { ...s.bench, ...patch } })),
       editRecipe: (label, fn) =>
         set((s) => ({
           history: [...s.history, { recipe: s.recipe, preset: s.preset, label }].slice(-MAX_HISTORY),
@@ -155,6 +173,11 @@ export const useWizard = create<WizardState>()(
       name: 'octet-wizard',
       version: 1,
       storage: createJSONStorage(() => localStorage),
+      // A bench slice saved before a setting existed gets that setting's default (the default merge is shallow).
+      merge: (saved, current) => {
+        const s = saved as Partial<WizardState> | undefined;
+        return { ...current, ...s, bench: { ...current.bench, ...s?.bench } };
+      },
       partialize: (s) => ({
         step: s.step,
         modelPath: s.modelPath,
