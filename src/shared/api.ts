@@ -141,6 +141,8 @@ export interface Capabilities {
   /** Folders paths may come from (browser mode). */
   roots: { path: string; writable: boolean }[];
   concurrency: number;
+  /** Cores of the machine that runs the jobs: what "all cores" means in a benchmark (bench/compare.ts). */
+  cores: number;
 }
 
 const settingsPatch = z.strictObject({

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 // The one handler table behind src/shared/api.ts, mounted on Electron IPC and on the WebSocket.
 // dispatch() checks every argument against the method's schema; every path goes through the
 // PathGuard; heavy work runs as jobs in worker processes.
@@ -67,7 +68,7 @@ export function createHandlers(host: ApiHost): Handlers {
 
   return {
     async capabilities() {
-      return { mode: host.mode, version: OCTET_VERSION, dialogs: !!host.pickPath, roots: host.mode === 'browser' ? guard.roots() : [], concurrency: jobs.concurrency };
+      return { mode: host.mode, version: OCTET_VERSION, dialogs: !!host.pickPath, roots: host.mode === 'browser' ? guard.roots() : [], concurrency: jobs.concurrency, cores: cpus().length };
     },
 
     async demoDefaults() {

@@ -85,7 +85,7 @@ export function BenchmarkStep() {
         </div>
         <div className="form-grid four">
           <NumberChecks legend="Batch sizes" options={BATCH_OPTIONS} value={bench.batches} disabled={live} onChange={(batches) => setBench({ batches })} />
-          <NumberChecks legend="Throughput threads" options={THREAD_OPTIONS} value={bench.throughputThreads ?? []} disabled={live} none="1 and all cores" onChange={(t) => setBench({ throughputThreads: t.length ? t : undefined })} />
+          <NumberChecks legend="Throughput threads" options={THREAD_OPTIONS} value={bench.throughputThreads ?? []} disabled={live} none={`1 and all cores${s.caps ? ` (${s.caps.cores})` : ''}`} onChange={(t) => setBench({ throughputThreads: t.length ? t : undefined })} />
           <NumberField id="b-tolerance" label="Accuracy tolerance (points)" value={bench.tolerance} min={0} max={100} step={0.1} onChange={(tolerance) => setBench({ tolerance })} />
           <div className="field end">
             <button type="button" className="btn primary large" onClick={() => void runBench()} disabled={live} data-testid="run-bench">
