@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       }
     }
     const valid = new Map([...measured].filter(([, m]) => m.valid).map(([k]) => [k, quant.get(`${c.name}/${k}`)!.output]));
-    const lat = await latencyRoundRobin(c, valid, { budgetMs: latencySeconds * 1000, minRounds: 20, maxRounds: 300 }, log);
+    const lat = await latencyRoundRobin(c, valid, { budgetMs: latencySeconds * 1000, minRounds: 20, maxRounds: 1000 }, log);
     for (const t of applicable(tools, c)) {
       const q = quant.get(`${c.name}/${toolKey(t)}`)!;
       const m = measured.get(toolKey(t));

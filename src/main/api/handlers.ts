@@ -1,7 +1,7 @@
-import { cpus } from 'node:os';
 // The one handler table behind src/shared/api.ts, mounted on Electron IPC and on the WebSocket.
 // dispatch() checks every argument against the method's schema; every path goes through the
 // PathGuard; heavy work runs as jobs in worker processes.
+import { cpus } from 'node:os';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, extname, join, resolve } from 'node:path';
