@@ -165,6 +165,8 @@ export interface BenchResult {
     avxvnni?: boolean;
     /** ONNX Runtime version. */
     ort?: string;
+    /** 1-minute load average when the benchmark started and when it finished: how busy the machine was. */
+    loadAverage?: { start: number; end: number };
   };
   throughput?: {
     /** 'symbolic' when both models take any batch; otherwise the fixed batch (usually 1). */

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { fidelity as fidelityKernel, cpuFeatures } from '../../../native';
 import { openSession, run } from '../runtime/session';
@@ -68,6 +68,14 @@ export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promi
     notes.push(line);
     ctx.onLog?.(line);
   };
+  const loadStart = loadavg()[0];
+  const maxThreads = Math.max(threads, ...tpThreads);
+  if (maxThreads > 1 && loadStart >= cores) {
+    // Interleaving cancels load that shifts over seconds; it cannot stop other work taking the
+    // cores a multi-thread run needs (measured: ±15–23% between fresh 2-thread runs at load 4–7
+    // on 2 cores, ±3% at 1 thread; docs/bench.md).
+    log(`machine: load average ${loadStart.toFixed(1)} on ${cores} cores; ratios timed with more than one thread may not repeat while other work competes for the cores (1-thread ratios do)`);
+  }
   const cancelled = () => {
     if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');
   };
@@ -178,7 +186,7 @@ export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promi
     size: { fp32: fpModel.sizeBytes, int8: qModel.sizeBytes },
     accuracy: evaluated.accuracy ? { ...evaluated.accuracy, labelSource, classes } : undefined,
     fidelity: evaluated.fidelity,
-    cpu: cpuFacts(),
+    cpu: { ...cpuFacts(), loadAverage: { start: round2(loadStart), end: round2(loadavg()[0]) } },
     throughput,
     memory,
     perLayer,
@@ -325,3 +333,5 @@ function floats(t: ort.Tensor): Float32Array {
   if (t.data instanceof Float32Array) return t.data;
   return Float32Array.from(t.data as ArrayLike<number>);
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;

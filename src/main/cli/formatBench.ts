@@ -85,7 +85,7 @@ export function formatBench(r: BenchResult, opts: FormatBenchOptions = {}): stri
     }
   }
 
-  lines.push('', `  cpu: ${r.cpu.model}, ${r.cpu.cores} cores, ${l.threads} thread(s) for latency; AVX2 ${yn(r.cpu.avx2)}, AVX-512 ${yn(r.cpu.avx512)}, VNNI ${yn(r.cpu.vnni)}${r.cpu.ort ? `; ONNX Runtime ${r.cpu.ort}` : ''}`);
+  lines.push('', `  cpu: ${r.cpu.model}, ${r.cpu.cores} cores, ${l.threads} thread(s) for latency; AVX2 ${yn(r.cpu.avx2)}, AVX-512 ${yn(r.cpu.avx512)}, VNNI ${yn(r.cpu.vnni)}${r.cpu.ort ? `; ONNX Runtime ${r.cpu.ort}` : ''}${r.cpu.loadAverage ? `; load average ${r.cpu.loadAverage.start}→${r.cpu.loadAverage.end}` : ''}`);
   if (!r.cpu.vnni) lines.push('  note: this CPU has no VNNI, so int8 speed-ups are smaller than on VNNI CPUs and small models can run slower in int8');
   for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
   return lines.join('\n');
