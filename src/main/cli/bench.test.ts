@@ -36,6 +36,8 @@ test('octet bench prints the table and writes --json and --html; exit 0', async 
   assert.deepEqual(Object.keys(j.size).sort(), ['fp32', 'int8']);
   for (const k of ['cosine', 'sqnrDb', 'maxAbs', 'top1Agreement']) assert.equal(typeof j.fidelity[k], 'number', k);
   for (const k of ['model', 'cores', 'avx2', 'avx512', 'vnni']) assert.ok(k in j.cpu, k);
+  for (const k of ['start', 'end']) assert.ok(j.cpu.loadAverage[k] >= 0, `loadAverage.${k}`);
+  assert.match(r.stdout, /load average [\d.]+→[\d.]+/);
   assert.equal(j.throughput.points.length, 2 * new Set([1, j.cpu.cores]).size);
   assert.ok(j.memory.fp32.peakBytes > 0 && j.memory.int8.peakBytes > 0);
   assert.ok(j.perLayer.layers.length > 0);
