@@ -37,6 +37,8 @@ export interface SpeedCheck {
   /** Median int8-variant latency ratio (with kept-fp32 ops / all-int8), interleaved; absent when nothing was worth trying. */
   variantRatio?: number;
   ops: OpSpeed[];
+  /** MatMuls of two activations, tried in fp32 as a group: kept fp32 when the variant measured faster. */
+  activationMatMuls?: { nodes: string[]; keptFloat: boolean; variantRatio: number };
 }
 
 /** One MatMul/Gemm under w_granularity `auto`: its weight SQNR (dB) quantized each way. */

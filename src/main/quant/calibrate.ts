@@ -1,11 +1,12 @@
 import { Histogram, minMaxRange, percentileRange, klRange, mseRange } from '../../../native';
 import { cloneModel, encodeModel, type ModelProto } from '../onnx/model';
-import { makeValueInfo } from '../onnx/graph';
+import { GraphView, makeValueInfo, type GraphProto } from '../onnx/graph';
 import { DT } from '../onnx/tensor';
 import { openSession, run } from '../runtime/session';
 import { OctetError } from '../../shared/errors';
 import type { DataSource, Sample } from '../data/types';
-import type { TensorQuant } from './plan';
+import type { QuantPlan, TensorQuant } from './plan';
+import { handlerFor } from './ops/registry';
 
 export interface CalibrationOptions {
   samples: number;
@@ -141,4 +142,24 @@ function packGroups(names: string[], sizes: Map<string, number>, budget: number)
 
 function sampleBytes(s: Sample): number {
   return Object.values(s.feeds).reduce((a, f) => a + f.data.byteLength, 0);
+}
+
+/**
+ * Ranges for planned tensors that calibration did not observe because, in the plan it ran for,
+ * they shared a scale through a passthrough op (Reshape, Transpose…). A measured variant that
+ * keeps the op upstream in fp32 needs them; a passthrough op only moves or selects values, so
+ * its input's range holds for its output.
+ */
+export function withPassthroughRanges(graph: GraphProto, plan: QuantPlan, ranges: Map<string, TensorRange>): Map<string, TensorRange> {
+  const missing = [...plan.tensors.values()].filter((t) => !t.sharesWith && !t.fixedRange && !ranges.has(t.name));
+  if (!missing.length) return ranges;
+  const g = new GraphView(graph);
+  const out = new Map(ranges);
+  for (const t of missing) {
+    let name = t.name;
+    for (let producer = g.producer.get(name); producer && !out.has(name) && handlerFor(producer)?.kind === 'passthrough'; producer = g.producer.get(name)) name = producer.input[0];
+    const r = out.get(name);
+    if (r) out.set(t.name, r);
+  }
+  return out;
 }

@@ -69,7 +69,8 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
     const warnings: string[] = [];
     if (!cpu.avx512vnni && !cpu.avxvnni) {
       warnings.push(
-        'This CPU has no VNNI instructions: ONNX Runtime runs u8s8 int8 kernels with 16-bit intermediate sums here, so speed-ups are smaller than on VNNI CPUs, and weights outside 7 bits switch ORT to its slower u8u8 kernel (recipe option reduce_range avoids that).',
+        // ORT keeps u8s8 unless the session sets session.x64quantprecision=1 (kOrtSessionOptionsAvx2PrecisionMode).
+        "This CPU has no VNNI instructions: ONNX Runtime's u8s8 int8 kernels add pairs of products in 16 bits here, so speed-ups are smaller than on VNNI CPUs and full-range 8-bit weights can saturate (recipe option reduce_range: 7-bit weights cannot saturate, and its default \"auto\" measures both; ORT's session option session.x64quantprecision=1 avoids saturation with slower u8u8 kernels).",
       );
     }
     return { int8Ops: int8Compute, fp32ComputeOps: fp32Compute, int8OpsByType: int8Ops, fp32OpsByType: fp32Ops, quantizeOps, dequantizeOps, details, warnings };
@@ -78,9 +79,12 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
   }
 }
 
-/** ORT keeps an unfused node's name and NCHWc rewrites add a suffix; `_float` is our renamed output. */
+/**
+ * ORT keeps an unfused node's name, NCHWc rewrites add a suffix, and fusions append
+ * `/<Name>Fusion/` (MatMul_24/MatMulScaleFusion/); `_float` is our renamed output.
+ */
 function originalName(name: string): string {
-  return name.replace(/_nchwc$/, '').replace(/_float$/, '');
+  return name.replace(/(\/\w+Fusion\/?)+$/, '').replace(/_nchwc$/, '').replace(/_float$/, '');
 }
 
 function guessReason(n: { opType: string; input: string[] }, nodes: { opType: string; output: string[] }[]): string {

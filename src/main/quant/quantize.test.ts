@@ -146,6 +146,28 @@ test('speed check: ops kept fp32 are named with their measured times, and only w
   }
 });
 
+test('speed check: MatMuls of two activations are tried in fp32 as a group, kept so only when faster', async () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'transformerBlock', 8);
+    const report = await quantizeModel({ model: f.model, output: join(dir, 'q.onnx'), data: f.data, shapes: f.shapes, recipe: { calib_samples: 8 } });
+    // Defined only if the variant converted: its Reshape/Transpose outputs need ranges that the
+    // all-int8 plan never calibrated (they shared the attention MatMul's scale there).
+    const a = report.speedCheck!.activationMatMuls!;
+    assert.deepEqual(a.nodes.length, 2, 'Q·Kᵀ and P·V');
+    const reasons = report.fusion.details.filter((d) => /two activations/.test(d.reason));
+    if (a.keptFloat) {
+      assert.ok(a.variantRatio < 0.98);
+      assert.deepEqual(reasons.map((d) => d.node).sort(), [...a.nodes].sort());
+    } else {
+      assert.ok(a.variantRatio >= 0.98);
+      assert.deepEqual(reasons, []);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Weight DequantizeLinear nodes of a saved model: per-channel ones carry an axis. */
 async function weightScales(path: string): Promise<{ perChannel: number; perTensor: number }> {
   const g = (await loadModel(path)).model.graph!;

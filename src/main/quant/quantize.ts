@@ -11,8 +11,8 @@ import { openSession } from '../runtime/session';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
 import { planQuantization, type MeasuredChoices } from './plan';
-import { calibrate, type TensorRange } from './calibrate';
-import { checkGranularity, checkSpeed, chooseWeightBits, type Converted } from './measured';
+import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
+import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, type Converted } from './measured';
 import { cpuFeatures } from '../../../native';
 import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
@@ -133,7 +133,14 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     converted = checked.converted;
     speedCheck = checked.report;
     if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
-    const granularity = await checkGranularity(model, converted, checked.keepFloat, convert, reduceRange, sample, await sqnrSamples());
+    let keepFloat: ReadonlyMap<string, string> = checked.keepFloat;
+    const attention = await checkActivationMatMuls(model, converted, keepFloat, convert, sample);
+    if (attention) {
+      ({ converted, keepFloat } = attention);
+      speedCheck.activationMatMuls = attention.report;
+      log(`speed check: ${attention.report.nodes.length} MatMul(s) of two activations ${attention.report.keptFloat ? 'kept in fp32' : 'left in int8'} (${attention.report.variantRatio.toFixed(2)}x the latency with them in fp32)`);
+    }
+    const granularity = await checkGranularity(model, converted, keepFloat, convert, reduceRange, sample, await sqnrSamples());
     if (granularity) {
       converted = granularity.converted;
       weightGranularity = granularity.report;
@@ -191,7 +198,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
 function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, TensorRange>, reduceRange: boolean, measured?: MeasuredChoices): Converted {
   const model = cloneModel(prepared);
   const plan = planQuantization(model.graph!, recipe, measured);
-  const qdq = insertQdq(model.graph!, plan, ranges, reduceRange);
+  const qdq = insertQdq(model.graph!, plan, withPassthroughRanges(model.graph!, plan, ranges), reduceRange);
   if (recipe.format === 'qoperator') toQOperator(model, plan);
   return { model, plan, qdq };
 }
