@@ -115,9 +115,7 @@ export async function latencyRoundRobin(
 ): Promise<Map<string, Latency>> {
   const out = new Map<string, Latency>();
   if (!int8.size) return out;
-  const specs = inputSpecs((await loadModel(c.fp32)).model, {});
-  const src = await openDataSource(c.evalData, specs, { split: 'evaluation', preprocess: c.evalPreprocess, limit: 1 });
-  const feeds: Record<string, Feed> = (await src.read(0)).feeds;
+  const feeds = await firstEvalFeeds(c);
   const fp32 = await openSession(c.fp32, { threads: 1 });
   const sessions = new Map<string, ort.InferenceSession>();
   try {
@@ -168,4 +166,37 @@ export async function latencyRoundRobin(
     for (const s of sessions.values()) await s.release();
   }
   return out;
+}
+
+/** The first evaluation sample of a case: what every latency measurement here runs. */
+async function firstEvalFeeds(c: ModelCase): Promise<Record<string, Feed>> {
+  const specs = inputSpecs((await loadModel(c.fp32)).model, {});
+  const src = await openDataSource(c.evalData, specs, { split: 'evaluation', preprocess: c.evalPreprocess, limit: 1 });
+  return (await src.read(0)).feeds;
+}
+
+export interface HeadToHead {
+  tool: string;
+  /** Median over interleaved rounds of peer time / Octet time (block minima): above 1, Octet is faster. */
+  ratio: number;
+  ratioP10: number;
+  ratioP90: number;
+  rounds: number;
+}
+
+/**
+ * Octet's int8 model against one peer's, timed directly against each other. Two int8 models of
+ * nearly the same speed each measured against fp32 differ by the noise of both ratios; timed
+ * against each other, only by one (the MLP: 2.7% apart in the round-robin, 1.4–2.7% the other
+ * way head to head).
+ */
+export async function headToHead(c: ModelCase, octet: string, peer: { tool: string; path: string }, budgetMs: number): Promise<HeadToHead> {
+  const feeds = await firstEvalFeeds(c);
+  const [a, b] = [await openSession(octet, { threads: 1 }), await openSession(peer.path, { threads: 1 })];
+  try {
+    const r = await interleavedLatency(a, b, feeds, 100, { blockStat: 'min', minMs: budgetMs });
+    return { tool: peer.tool, ratio: r.ratioMedian, ratioP10: r.ratioP10, ratioP90: r.ratioP90, rounds: r.rounds };
+  } finally {
+    await Promise.all([a.release(), b.release()]);
+  }
 }

@@ -10,7 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cpuFeatures } from '../../native';
 import { prepareCases, type ModelCase } from './cases';
-import { checkAndCompare, latencyRoundRobin, type Measured } from './measure';
+import { checkAndCompare, headToHead, latencyRoundRobin, type HeadToHead, type Measured } from './measure';
 import { quantizeWith, TOOLS, toolKey, type QuantRun, type ToolSpec } from './runTools';
 import { ensureVenv, type Venv } from './venv';
 import { renderMarkdown, renderTable, renderVerdictLines, verdicts, type Row } from './table';
@@ -115,7 +115,17 @@ async function main(): Promise<void> {
   };
   env.minutes = Math.round((performance.now() - started) / 600) / 100;
   env.load.end = loadavg()[0];
-  const verdict = verdicts(rows);
+  // 3. Octet against the fastest peer, timed against each other (see headToHead).
+  const h2h = new Map<string, HeadToHead>();
+  for (const v of verdicts(rows)) {
+    const c = cases.find((x) => x.name === v.model)!;
+    const peer = rows.find((r) => r.model === v.model && r.tool.label === v.bestPeerSpeed?.tool);
+    const octet = rows.find((r) => r.model === v.model && r.tool.tool === 'octet')?.quant;
+    if (!peer || !v.octet || !octet?.ok) continue;
+    log(`${v.model}: Octet against ${peer.tool.label}, head to head`);
+    h2h.set(v.model, await headToHead(c, octet.output, { tool: peer.tool.label, path: peer.quant.output }, (latencySeconds * 1000) / 4));
+  }
+  const verdict = verdicts(rows, h2h);
   console.log(renderTable(rows, env));
   console.log(`\nOctet against the best peer (int8/fp32 latency, lower is faster):\n${renderVerdictLines(rows, verdict)}`);
   mkdirSync(outDir, { recursive: true });

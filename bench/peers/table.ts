@@ -1,5 +1,5 @@
 // The peer table (terminal and markdown) and the "Done means" verdict per model.
-import type { Measured } from './measure';
+import type { HeadToHead, Measured } from './measure';
 import type { QuantRun, ToolSpec } from './runTools';
 
 export interface Row {
@@ -28,6 +28,8 @@ export interface Verdict {
   octet?: { fidelity: number; ratio?: number };
   bestPeerFidelity?: { tool: string; fidelity: number };
   bestPeerSpeed?: { tool: string; ratio: number };
+  /** Octet against the best-speed peer, timed against each other; decides "at least as fast" when present. */
+  headToHead?: HeadToHead;
   /** yes: ≥ the best peer; tie: below it by at most the tolerance; no; n/a: Octet or every peer failed. */
   faithful: 'yes' | 'tie' | 'no' | 'n/a';
   fast: 'yes' | 'tie' | 'no' | 'n/a';
@@ -50,7 +52,7 @@ const valid = (r: Row) => r.quant.ok && !!r.measured?.valid;
 /** A valid model in which ORT runs at least one Conv/MatMul/Gemm in int8: an int8 model, not an fp32 one with Q/DQ pairs. */
 const runsInt8 = (r: Row) => valid(r) && (r.measured?.fusion?.int8Ops ?? 0) > 0;
 
-export function verdicts(rows: Row[]): Verdict[] {
+export function verdicts(rows: Row[], headToHead: ReadonlyMap<string, HeadToHead> = new Map()): Verdict[] {
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) => {
     const rs = rows.filter((r) => r.model === model);
@@ -68,8 +70,11 @@ export function verdicts(rows: Row[]): Verdict[] {
       const d = v.octet.fidelity - v.bestPeerFidelity.fidelity;
       v.faithful = d >= 0 ? 'yes' : d >= -tol ? 'tie' : 'no';
     }
+    const h = headToHead.get(model);
+    if (h && h.tool === v.bestPeerSpeed?.tool) v.headToHead = h;
     if (v.octet?.ratio !== undefined && v.bestPeerSpeed) {
-      const rel = v.octet.ratio / v.bestPeerSpeed.ratio;
+      // Octet's time over the peer's: directly when they were timed against each other.
+      const rel = v.headToHead ? 1 / v.headToHead.ratio : v.octet.ratio / v.bestPeerSpeed.ratio;
       v.fast = rel <= 1 ? 'yes' : rel <= 1 + SPEED_TOL ? 'tie' : 'no';
     }
     if (v.octet?.ratio !== undefined) {
@@ -136,7 +141,7 @@ export function renderVerdictLines(rows: Row[], vs: Verdict[]): string {
       const metric = rows.find((r) => r.model === v.model)!.metric;
       if (!v.octet) return `${v.model}: Octet failed`;
       const fid = v.bestPeerFidelity ? `${fmtFid(metric, v.octet.fidelity)} vs ${fmtFid(metric, v.bestPeerFidelity.fidelity)} (${v.bestPeerFidelity.tool})` : 'no valid peer';
-      const lat = v.bestPeerSpeed && v.octet.ratio !== undefined ? `${v.octet.ratio.toFixed(3)} vs ${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})` : 'no valid peer';
+      const lat = v.bestPeerSpeed && v.octet.ratio !== undefined ? `${v.octet.ratio.toFixed(3)} vs ${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})${v.headToHead ? `; head to head, peer/Octet ${v.headToHead.ratio.toFixed(3)}` : ''}` : 'no valid peer';
       return `${v.model}: as faithful ${v.faithful} [${fid}]; as fast ${v.fast} [${lat}]`;
     })
     .join('\n');
@@ -158,18 +163,18 @@ export function renderMarkdown(rows: Row[], env: Env, vs: Verdict[]): string {
   for (const r of rows) out.push(`| ${cells(r).map(esc).join(' | ')} |`);
   out.push('', '## Octet against the best peer', '');
   out.push(
-    '| model | Octet fidelity | best peer fidelity | at least as faithful | Octet latency | best peer latency | at least as fast | peers both as faithful and as fast |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | Octet fidelity | best peer fidelity | at least as faithful | Octet latency | best peer latency | head to head: peer/Octet time (p10–p90) | at least as fast | peers both as faithful and as fast |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const v of vs) {
     const metric = rows.find((r) => r.model === v.model)!.metric;
     out.push(
-      `| ${v.model} | ${v.octet ? fmtFid(metric, v.octet.fidelity) : 'failed'} | ${v.bestPeerFidelity ? `${fmtFid(metric, v.bestPeerFidelity.fidelity)} (${v.bestPeerFidelity.tool})` : 'none valid'} | ${v.faithful} | ${v.octet?.ratio?.toFixed(3) ?? '–'} | ${v.bestPeerSpeed ? `${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})` : 'none valid'} | ${v.fast} | ${v.dominatedBy.join(', ') || 'none'} |`,
+      `| ${v.model} | ${v.octet ? fmtFid(metric, v.octet.fidelity) : 'failed'} | ${v.bestPeerFidelity ? `${fmtFid(metric, v.bestPeerFidelity.fidelity)} (${v.bestPeerFidelity.tool})` : 'none valid'} | ${v.faithful} | ${v.octet?.ratio?.toFixed(3) ?? '–'} | ${v.bestPeerSpeed ? `${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})` : 'none valid'} | ${v.headToHead ? `${v.headToHead.ratio.toFixed(3)} (${v.headToHead.ratioP10.toFixed(2)}–${v.headToHead.ratioP90.toFixed(2)}, ${v.headToHead.rounds} rounds)` : '–'} | ${v.fast} | ${v.dominatedBy.join(', ') || 'none'} |`,
     );
   }
   out.push(
     '',
-    `Best peer: the best valid peer model in which ORT runs at least one compute op in int8. "tie": below the best peer by at most one evaluation sample (top-1) or 1e-4 (cosine), or slower by at most ${SPEED_TOL * 100}% (latency).`,
+    `Best peer: the best valid peer model in which ORT runs at least one compute op in int8. "tie": below the best peer by at most one evaluation sample (top-1) or 1e-4 (cosine), or slower by at most ${SPEED_TOL * 100}% (latency). "At least as fast" is decided head to head when Octet and the best-speed peer were timed against each other (above 1: Octet is faster).`,
   );
   const failed = rows.filter((r) => !valid(r));
   if (failed.length) {
