@@ -159,6 +159,17 @@ test('QOperator int8 model: per-layer reads <name>_quantized tensors with their 
   assert.ok(r.perLayer!.layers.every((l) => l.sqnrDb > 10), JSON.stringify(r.perLayer!.layers.map((l) => [l.tensor, l.sqnrDb])));
 });
 
+test("per-layer on a transformer: tensors that exist only in ORT's basic-level graph (MatMul+Add → Gemm) are compared there", async (t) => {
+  const dir = tempDir(t, 'octet-bench-');
+  const f = writeSynthetic(dir, 'transformerBlock', 6);
+  const int8 = join(dir, 't.int8.onnx');
+  await quantizeModel({ model: f.model, output: int8, data: f.data, shapes: f.shapes, recipe: { calib_samples: 4, speed_check: false } });
+  const r = await compareModels({ fp32: f.model, int8, data: f.data, shapes: f.shapes, samples: 4, runs: 2, minSeconds: 0, layerSamples: 2, memory: false, throughputThreads: [1] });
+  assertSortedWorstFirst(r);
+  assert.equal(r.perLayer!.skipped, 0, 'every quantized tensor found an fp32 counterpart');
+  assert.ok(r.perLayer!.layers.some((l) => /gemm_input_reshape/.test(l.tensor)), JSON.stringify(r.perLayer!.layers.map((l) => l.tensor)));
+});
+
 test('mnist-8 on the built-in digits: labelled top-1/top-5, fixed batch 1 reported', { skip: !haveMnist && `${MNIST} absent (../shared not mounted)` }, async (t) => {
   const dir = tempDir(t, 'octet-bench-');
   const int8 = join(dir, 'mnist.int8.onnx');

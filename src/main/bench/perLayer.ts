@@ -15,6 +15,7 @@ import { cloneModel, encodeModel } from '../onnx/model';
 import { GraphView, makeValueInfo, type NodeProto } from '../onnx/graph';
 import { DT, tensorValues, type TensorProto } from '../onnx/tensor';
 import { openSession, run } from '../runtime/session';
+import { basicOptimize } from '../onnx/optimize';
 import { fidelity } from '../../../native';
 import { concatFloats } from './metrics';
 import { OctetError } from '../../shared/errors';
@@ -181,7 +182,18 @@ export async function perLayerError(
   samples: Sample[],
   opts: { threads?: number; budgetBytes?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<PerLayerResult> {
-  const { targets, skipped, order } = layerTargets(fp32, int8);
+  let picked = layerTargets(fp32, int8);
+  if (picked.skipped > 0) {
+    // Octet quantizes ORT's basic-level rewrite of the model (MatMul+Add → Gemm and the like), so
+    // some of its tensors exist only there; those rewrites keep values, so it is as good a reference.
+    const basic = await basicOptimize(fp32).catch(() => undefined);
+    const viaBasic = basic && layerTargets(basic, int8);
+    if (viaBasic && viaBasic.targets.length > picked.targets.length) {
+      picked = viaBasic;
+      fp32 = basic;
+    }
+  }
+  const { targets, skipped, order } = picked;
   if (targets.length === 0 || samples.length === 0) return { layers: [], skipped };
   const budget = opts.budgetBytes ?? 256 * 2 ** 20;
   const check = () => {
