@@ -2,7 +2,11 @@
 // someone who knows INC's prepare → calibrate → convert flow reads it without a glossary.
 import { z } from 'zod';
 
-export const W_DTYPES = ['int8', 'fp32'] as const;
+/**
+ * uint8 weights (as ORT's and INC's QUInt8 weight type) run on ONNX Runtime's u8u8 kernels: on
+ * x86 without VNNI they never saturate, unlike the default int8 (u8s8), but run slower.
+ */
+export const W_DTYPES = ['int8', 'uint8', 'fp32'] as const;
 export const ACT_DTYPES = ['uint8', 'int8', 'fp32'] as const;
 /**
  * `auto` (Octet's addition to INC's two values): per-channel, except MatMul/Gemm weights that the

@@ -67,10 +67,13 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
     }
     const cpu = cpuFeatures();
     const warnings: string[] = [];
+    const int8Weights = (plan?.decisions ?? []).some((d) => d.int8 && d.handler?.kind === 'compute' && d.rule.w_dtype === 'int8');
     if (!cpu.avx512vnni && !cpu.avxvnni) {
       warnings.push(
-        // ORT keeps u8s8 unless the session sets session.x64quantprecision=1 (kOrtSessionOptionsAvx2PrecisionMode).
-        "This CPU has no VNNI instructions: ONNX Runtime's u8s8 int8 kernels add pairs of products in 16 bits here, so speed-ups are smaller than on VNNI CPUs and full-range 8-bit weights can saturate (recipe option reduce_range: 7-bit weights cannot saturate, and its default \"auto\" measures both; ORT's session option session.x64quantprecision=1 avoids saturation with slower u8u8 kernels).",
+        int8Weights
+          ? // ORT keeps u8s8 unless the session sets session.x64quantprecision=1 (kOrtSessionOptionsAvx2PrecisionMode).
+            "This CPU has no VNNI instructions: ONNX Runtime's u8s8 int8 kernels add pairs of products in 16 bits here, so speed-ups are smaller than on VNNI CPUs and full-range 8-bit weights can saturate (recipe option reduce_range: 7-bit weights cannot saturate, and its default \"auto\" measures both; w_dtype uint8 runs exact u8u8 kernels, slower)."
+          : "This CPU has no VNNI instructions: ONNX Runtime's int8 kernels gain less here than on VNNI CPUs.",
       );
     }
     return { int8Ops: int8Compute, fp32ComputeOps: fp32Compute, int8OpsByType: int8Ops, fp32OpsByType: fp32Ops, quantizeOps, dequantizeOps, details, warnings };

@@ -174,7 +174,7 @@ export async function checkGranularity(
     if (!w || !t) continue;
     const data = tensorFloat32(t);
     const dims = dimsOf(t);
-    const sqnr = (axis?: number) => fidelity(data, dequantize(quantizeWeightTensor(data, dims, { symmetric: d.rule.w_sym, axis, reduceRange }), dims, axis)).sqnrDb;
+    const sqnr = (axis?: number) => fidelity(data, dequantize(quantizeWeightTensor(data, dims, { dtype: d.rule.w_dtype === 'uint8' ? 'uint8' : 'int8', symmetric: d.rule.w_sym, axis, reduceRange }), dims, axis)).sqnrDb;
     ops.push({ node: d.node.name, opType: d.node.opType, weightSqnrDb: { perChannel: round1(sqnr(w.axis)), perTensor: round1(sqnr()) } });
   }
   if (!ops.length) return undefined;

@@ -20,7 +20,7 @@ test('per-tensor weights: clipping chosen by error beats max |w| on a large tens
   const w = gaussian(1024 * 1024, 7);
   const top = w.reduce((m, v, i) => (Math.abs(v) > Math.abs(w[m]) ? i : m), 0);
   for (const reduceRange of [false, true]) {
-    const q = quantizeWeightTensor(w, dims, { symmetric: true, reduceRange });
+    const q = quantizeWeightTensor(w, dims, { dtype: 'int8', symmetric: true, reduceRange });
     const plain = quantizeWeights(w, dims, { dtype: 'int8', symmetric: true, reduceRange });
     assert.ok(q.scale[0] < plain.scale[0]);
     assert.ok(perTensorSqnr(w, q) > perTensorSqnr(w, plain) + 1, `${perTensorSqnr(w, q)} vs ${perTensorSqnr(w, plain)}`);
@@ -33,9 +33,9 @@ test('per-tensor weights: clipping chosen by error beats max |w| on a large tens
 test('per-tensor weights: never worse than max |w|, per-channel unchanged, NaN refused', () => {
   const dims = [64, 32];
   const w = gaussian(64 * 32, 3);
-  const q = quantizeWeightTensor(w, dims, { symmetric: true, reduceRange: false });
+  const q = quantizeWeightTensor(w, dims, { dtype: 'int8', symmetric: true, reduceRange: false });
   assert.ok(perTensorSqnr(w, q) >= perTensorSqnr(w, quantizeWeights(w, dims, { dtype: 'int8', symmetric: true })));
-  assert.deepEqual(quantizeWeightTensor(w, dims, { symmetric: true, axis: 1, reduceRange: false }), quantizeWeights(w, dims, { dtype: 'int8', symmetric: true, axis: 1 }));
+  assert.deepEqual(quantizeWeightTensor(w, dims, { dtype: 'int8', symmetric: true, axis: 1, reduceRange: false }), quantizeWeights(w, dims, { dtype: 'int8', symmetric: true, axis: 1 }));
   w[5] = NaN;
-  assert.throws(() => quantizeWeightTensor(w, dims, { symmetric: true, reduceRange: false }), (e) => e instanceof OctetError && e.code === 'DATA_NOT_FINITE');
+  assert.throws(() => quantizeWeightTensor(w, dims, { dtype: 'int8', symmetric: true, reduceRange: false }), (e) => e instanceof OctetError && e.code === 'DATA_NOT_FINITE');
 });

@@ -102,26 +102,37 @@ function paramInitializers(g: GraphView, base: string, p: QParams): { scale: str
   return { scale, zeroPoint };
 }
 
-/** int8 weights as Octet writes them: per channel along `axis`, or per tensor when it is undefined. */
-export function quantizeWeightTensor(data: Float32Array, dims: number[], opts: { symmetric: boolean; axis?: number; reduceRange: boolean }): QuantizedTensor {
-  return opts.axis === undefined ? quantizePerTensor(data, dims, opts.symmetric, opts.reduceRange) : quantizeWeights(data, dims, { dtype: 'int8', ...opts });
+export interface WeightOpts {
+  /** uint8 weights (zero point 128 when symmetric) run on ORT's u8u8 kernels, which never saturate. */
+  dtype: 'int8' | 'uint8';
+  symmetric: boolean;
+  /** Per channel along this axis; per tensor when undefined. */
+  axis?: number;
+  /** 7-bit int8 weights; uint8 weights ignore it (they need no protection from saturation). */
+  reduceRange: boolean;
+}
+
+/** 8-bit weights as Octet writes them. */
+export function quantizeWeightTensor(data: Float32Array, dims: number[], opts: WeightOpts): QuantizedTensor {
+  const o = { ...opts, reduceRange: opts.reduceRange && opts.dtype === 'int8' };
+  return o.axis === undefined ? quantizePerTensor(data, dims, o) : quantizeWeights(data, dims, o);
 }
 
 /**
- * Per-tensor int8 weights with the clipping range that minimizes the quantization error (native
+ * Per-tensor weights with the clipping range that minimizes the quantization error (native
  * MSE search over a histogram) instead of max |w|: one scale serves every channel, so the largest
  * weight would otherwise set a coarse step for all of them (the MLP of bench/peers: weight SQNR
  * 38.6 → 40.5 dB, per-channel 42.7). Values past the range saturate to the rule's qmin/qmax.
  */
-function quantizePerTensor(data: Float32Array, dims: number[], symmetric: boolean, reduceRange: boolean): QuantizedTensor {
-  const plain = quantizeWeights(data, dims, { dtype: 'int8', symmetric, reduceRange }); // also rejects NaN/Inf
+function quantizePerTensor(data: Float32Array, dims: number[], o: Omit<WeightOpts, 'axis'>): QuantizedTensor {
+  const plain = quantizeWeights(data, dims, o); // also rejects NaN/Inf
   const h = new Histogram(2048);
   h.update(data);
-  const p = computeQParams(mseRange(h, { symmetric, levels: reduceRange ? 128 : 256 }), { dtype: 'int8', symmetric, reduceRange });
+  const p = computeQParams(mseRange(h, { symmetric: o.symmetric, levels: o.reduceRange ? 128 : 256 }), o);
   if (!(p.scale < plain.scale[0])) return plain;
-  const q = quantizeLinear(data, p.scale, p.zeroPoint, 'int8');
+  const q = quantizeLinear(data, p.scale, p.zeroPoint, o.dtype);
   for (let i = 0; i < q.length; i++) q[i] = Math.min(p.qmax, Math.max(p.qmin, q[i]));
-  const clipped = { data: q, scale: new Float32Array([p.scale]), zeroPoint: new Int8Array([p.zeroPoint]) };
+  const clipped = { data: q, scale: new Float32Array([p.scale]), zeroPoint: o.dtype === 'int8' ? new Int8Array([p.zeroPoint]) : new Uint8Array([p.zeroPoint]) };
   // The histogram search is approximate: keep whichever really has the smaller error.
   return squaredError(data, clipped) < squaredError(data, plain) ? clipped : plain;
 }
@@ -143,7 +154,8 @@ function quantizeWeight(
 ): { scales: Float32Array } {
   const name = d.node.input[index];
   const perChannel = d.wGranularity === 'per_channel' && axis >= 0;
-  const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${reduceRange}`;
+  const dtype = d.rule.w_dtype === 'uint8' ? 'uint8' : 'int8';
+  const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${reduceRange}|${dtype}`;
   const hit = cache.get(key);
   if (hit) {
     d.node.input[index] = hit.name;
@@ -152,7 +164,7 @@ function quantizeWeight(
   const w = g.constantTensor(name)!;
   const dims = dimsOf(w);
   const data = tensorFloat32(w);
-  const q = quantizeWeightTensor(data, dims, { symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange });
+  const q = quantizeWeightTensor(data, dims, { dtype, symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange });
   const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, dims));
   const cdims = perChannel ? [dims[axis]] : [];
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, cdims));

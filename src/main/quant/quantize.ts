@@ -110,6 +110,8 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     const cpu = cpuFeatures();
     if (cpu.avx512vnni || cpu.avxvnni) {
       weightBits = { reduceRange: false, reason: 'auto: this CPU has VNNI, whose int8 kernels do not saturate' };
+    } else if (recipe.w_dtype === 'uint8' && !Object.values(recipe.local).some((c) => c.w_dtype === 'int8')) {
+      weightBits = { reduceRange: false, reason: 'auto: uint8 weights run on u8u8 kernels, which do not saturate' };
     } else {
       const samples = await sqnrSamples();
       const full = encodeModel(convertModel(model, recipe, cal.ranges, false).model);
