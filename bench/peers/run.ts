@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   for (const v of verdicts(rows)) {
     const c = cases.find((x) => x.name === v.model)!;
     const peer = rows.find((r) => r.model === v.model && r.tool.label === v.bestPeerSpeed?.tool);
-    const octet = rows.find((r) => r.model === v.model && r.tool.tool === 'octet')?.quant;
+    const octet = rows.find((r) => r.model === v.model && r.tool.tool === 'octet' && r.tool.variant === 'default')?.quant;
     if (!peer || !v.octet || !octet?.ok) continue;
     log(`${v.model}: Octet against ${peer.tool.label}, head to head`);
     h2h.set(v.model, await headToHead(c, octet.output, { tool: peer.tool.label, path: peer.quant.output }, (latencySeconds * 1000) / 4));

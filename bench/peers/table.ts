@@ -56,7 +56,7 @@ export function verdicts(rows: Row[], headToHead: ReadonlyMap<string, HeadToHead
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) => {
     const rs = rows.filter((r) => r.model === model);
-    const octet = rs.find((r) => r.tool.tool === 'octet' && valid(r));
+    const octet = rs.find((r) => r.tool.tool === 'octet' && r.tool.variant === 'default' && valid(r));
     const peers = rs.filter((r) => r.tool.tool !== 'octet' && runsInt8(r));
     const v: Verdict = { model, faithful: 'n/a', fast: 'n/a', dominatedBy: [] };
     if (octet) v.octet = { fidelity: fidelityOf(octet)!, ratio: octet.measured?.latency?.ratioMedian };
