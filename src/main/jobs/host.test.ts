@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInWorker, type WorkerHandle } from './host';
+import { runInWorker, sweepStaleJobDirs, type WorkerHandle } from './host';
 import { writeSynthetic } from '../../../test/util/synthetic';
 import { OctetError } from '../../shared/errors';
 
@@ -48,4 +49,14 @@ test('cancel kills the worker and reports CANCELLED; progress carries an ETA', a
   );
   await assert.rejects(job, (e: unknown) => e instanceof OctetError && e.code === 'CANCELLED');
   assert.ok(sawEta);
+});
+
+test('per-job temp folders of a dead host are swept; a live process keeps its own', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'octet-sweep-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid; // exited before we look
+  const parent = process.ppid; // alive while this test runs
+  for (const n of [`octet-job-${dead}-abc`, `octet-job-${parent}-def`, `octet-job-${process.pid}-ghi`, 'octet-job-Xy12zz', 'other']) mkdirSync(join(root, n));
+  assert.deepEqual(await sweepStaleJobDirs(root), [`octet-job-${dead}-abc`]);
+  assert.deepEqual(readdirSync(root).sort(), [`octet-job-${parent}-def`, `octet-job-${process.pid}-ghi`, 'octet-job-Xy12zz', 'other'].sort());
 });

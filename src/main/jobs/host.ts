@@ -63,7 +63,8 @@ export interface RunOptions {
  */
 export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: RunOptions = {}): Promise<JobTypes[K]['result']> {
   const jobId = randomUUID();
-  const tmp = mkdtempSync(join(tmpdir(), 'octet-job-'));
+  sweepOnce ??= sweepStaleJobDirs(tmpdir());
+  const tmp = mkdtempSync(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
   const worker = (opts.factory ?? forkWorker)({ env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp } });
   opts.onWorker?.(worker);
   const eta = etaTracker();
@@ -117,6 +118,37 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
       failAfterCleanup(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`, worker.stderrTail?.() || undefined));
     });
   });
+}
+
+/** Per-job TMPDIRs are named for the process that owns them, so a later one can tell which are orphans. */
+const JOB_DIR_PREFIX = 'octet-job-';
+let sweepOnce: Promise<string[]> | undefined;
+
+/**
+ * Removes per-job temp folders whose owning process is gone: a host killed with SIGKILL (or a
+ * power cut) cannot clean up after its workers. Folders of live processes are left alone.
+ * Returns the folders removed.
+ */
+export async function sweepStaleJobDirs(root: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = Number(/^octet-job-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    await rm(join(root, name), { recursive: true, force: true }).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 /** Estimates time left in the current phase from the rate so far. */
