@@ -130,7 +130,9 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   const report = JSON.parse(readFileSync(paths.find((p) => p.endsWith('.report.json'))!, 'utf8'));
   expect(report.fusion.int8Ops).toBe(int8);
   expect(report.bench.accuracy.samples).toBe(300);
-  expect(readFileSync(paths.find((p) => p.endsWith('.html'))!, 'utf8')).toContain('What ONNX Runtime runs in int8');
+  const reportPage = readFileSync(paths.find((p) => p.endsWith('.html'))!, 'utf8');
+  expect(reportPage).toContain('What ONNX Runtime runs in int8');
+  expect(reportPage).toMatch(/<td>Weights<\/td><td>[78]-bit int8 \(/);
   await assertNoHorizontalOverflow(page);
   await snap(page, '07-export');
 

@@ -1,6 +1,6 @@
 // A self-contained HTML page of a quantization report (and the benchmark, when there is one):
 // what a person attaches to a ticket or opens next year without Octet.
-import type { QuantizeReport } from '../../shared/report';
+import { weightGranularityText, type QuantizeReport } from '../../shared/report';
 import type { BenchResult } from '../../shared/bench';
 
 const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -24,6 +24,7 @@ export function reportHtml(report: QuantizeReport, bench?: BenchResult): string 
       ['Input SHA-256', report.input.sha256],
       ['int8 model', `${report.output.path} (${mb(report.output.sizeBytes)}, opset ${report.output.opset}, ${report.output.format})`],
       ['Compute ops in int8', `${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps}`],
+      ['Weights', `${report.weightBits.reduceRange ? '7' : '8'}-bit ${report.recipe.w_dtype} (${report.weightBits.reason}); ${weightGranularityText(report)}`],
       ['Calibration', `${report.calibration.samples} samples, ${report.calibration.algo}, ${report.calibration.tensors} tensors, ${report.calibration.seconds} s (${report.calibration.data})`],
       ['Total time', `${report.seconds} s`],
       ['Created', `${report.createdAt} by Octet ${report.octetVersion}`],

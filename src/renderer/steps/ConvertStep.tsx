@@ -9,12 +9,6 @@ import { JobLogs, QUANTIZE_PHASES } from './CalibrateStep';
 import { Stat } from './ModelStep';
 import { weightGranularityText } from '../../shared/report';
 
-interface SpeedCheckView {
-  keptFloat: string[];
-  variantRatio?: number;
-  ops: { node: string; opType: string; fp32Us: number; int8Us: number }[];
-}
-
 export function ConvertStep() {
   const s = useWizard();
   const { model, quantizeJob: job, recipe, errors, setError } = s;
@@ -64,8 +58,8 @@ export function ConvertStep() {
   const totalCompute = f.int8Ops + f.fp32ComputeOps;
   const types = [...new Set([...Object.keys(f.int8OpsByType), ...Object.keys(f.fp32OpsByType)])].sort();
   const warnings = [...new Set(result.warnings)];
-  // Reports from engines with the per-op speed check carry it; older reports do not.
-  const speed = (result as { speedCheck?: SpeedCheckView }).speedCheck;
+  // Absent when the recipe turned the speed check off.
+  const speed = result.speedCheck;
 
   return (
     <div className="step-body">
@@ -161,6 +155,8 @@ export function ConvertStep() {
           <p className="muted small">
             {speed.keptFloat.length ? `Kept ${speed.keptFloat.length} op(s) in fp32 because int8 measured slower.` : 'int8 was kept for every measured op.'}
             {speed.variantRatio !== undefined && ` Variant latency ratio ${speed.variantRatio}.`}
+            {speed.activationMatMuls &&
+              ` ${speed.activationMatMuls.nodes.length} MatMul(s) of two activations ${speed.activationMatMuls.keptFloat ? 'kept in fp32' : 'left in int8'}: ${speed.activationMatMuls.variantRatio}× the latency with them in fp32.`}
           </p>
           <div className="scroll-box short">
             <table className="table compact">
