@@ -134,15 +134,16 @@ export async function checkActivationMatMuls(
   const nodes = base.plan.decisions.filter((d) => d.int8 && d.node.opType === 'MatMul' && twoActivations(d.node.name)).map((d) => d.node.name);
   if (!nodes.length) return undefined;
   const why = 'kept fp32 by the speed check: a MatMul of two activations, and the model measured faster with these in fp32 on this CPU';
+  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
   let variant: Converted;
   try {
-    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]) });
+    variant = convert({ keepFloat: withThese });
   } catch {
     return undefined; // e.g. a tensor the variant needs was never calibrated
   }
   const ratio = await latencyRatio(encodeModel(base.model), encodeModel(variant.model), feeds);
   return ratio < FASTER
-    ? { converted: variant, keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]), report: { nodes, keptFloat: true, variantRatio: ratio } }
+    ? { converted: variant, keepFloat: withThese, report: { nodes, keptFloat: true, variantRatio: ratio } }
     : { converted: base, keepFloat, report: { nodes, keptFloat: false, variantRatio: ratio } };
 }
 
