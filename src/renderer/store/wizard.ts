@@ -36,7 +36,7 @@ export interface BenchSettings {
   threads: number;
   /** Batch sizes for throughput; batches above 1 need a symbolic batch dim in both models. */
   batches: number[];
-  /** Thread counts for throughput; undefined leaves the server's default, 1 and all cores (unknown here). */
+  /** Thread counts for throughput; undefined leaves the server's default, 1 and all cores (capabilities.cores). */
   throughputThreads?: number[];
   /** Samples for the per-layer error (0 skips it). */
   layerSamples: number;
