@@ -12,11 +12,12 @@ export function exportCnn(p: CnnParams, name = 'octet-digits'): onnx.ModelProto 
     return b.op('Conv', [x, w, bias], { kernel_shape: [k, k], strides: [1, 1], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 });
   };
   const pool = (x: string): string => b.op('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
-  const input = b.input('input', [1, 1, SIDE, SIDE]);
+  // A symbolic batch, so benchmarks of the demo can show throughput at batch > 1.
+  const input = b.input('input', ['N', 1, SIDE, SIDE]);
   const h1 = pool(b.op('Relu', [conv(input, w1, b1, p.cfg.k1)]));
   const h2 = pool(b.op('Relu', [conv(h1, w2, b2, p.cfg.k2)]));
   const flat = b.op('Flatten', [h2], { axis: 1 });
   b.op('Gemm', [flat, w3, b3], { alpha: float(1), beta: float(1), transB: 1 }, 'logits');
-  b.output('logits', [1, CLASSES]);
+  b.output('logits', ['N', CLASSES]);
   return b.build();
 }

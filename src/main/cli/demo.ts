@@ -22,7 +22,7 @@ export async function runDemo(outDir?: string): Promise<number> {
     );
     progress.done();
     console.log(formatQuantizeReport(report) + '\n');
-    const bench = await runInWorker({ kind: 'bench', params: { fp32: model, int8: output, data: 'mnist', samples: 2000, runs: 60, memory: false, layerSamples: 0, throughputThreads: [1] } }, { onProgress: progress.update });
+    const bench = await runInWorker({ kind: 'bench', params: { fp32: model, int8: output, data: 'mnist', samples: 2000, runs: 60, memory: false, layerSamples: 0, batches: [1, 32], throughputThreads: [1] } }, { onProgress: progress.update });
     progress.done();
     console.log(formatBench(bench));
     console.log(`\nFiles in ${dir}: digits.int8.onnx, digits.report.json`);
