@@ -1,6 +1,6 @@
 // Argument helpers shared by the `octet` commands: one wording for every usage error.
 import { readFile } from 'node:fs/promises';
-import { OctetError } from '../../shared/errors';
+import { OctetError, toErrorInfo } from '../../shared/errors';
 
 /** Bad usage: the CLI prints it with a pointer to --help and exits 2. */
 export class UsageError extends Error {}
@@ -41,4 +41,19 @@ export async function readRecipeFile(path: string): Promise<Record<string, unkno
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OctetError('RECIPE_INVALID', `Recipe ${path} must be a JSON object of settings`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * The CLI's one way to end on an error: usage errors print the help hint and give exit code 2,
+ * everything else one line `octet: error CODE: message` (the stack with --debug) and code 1.
+ */
+export function reportCliError(e: unknown, debug: boolean, helpCommand: string): number {
+  if (e instanceof UsageError || (e instanceof OctetError && e.code === 'BAD_USAGE')) {
+    console.error(`octet: ${(e as Error).message}\nRun '${helpCommand}' for usage.`);
+    return 2;
+  }
+  const info = toErrorInfo(e);
+  console.error(`octet: error ${info.code}: ${info.message}`);
+  if (debug && info.detail) console.error(info.detail);
+  return 1;
 }

@@ -1,7 +1,7 @@
 // `octet bench FP32 INT8 --data SPEC ...`: fp32 against int8 in a worker process, a table on
 // stdout, and optionally the JSON result and a self-contained HTML report.
 import { parseArgs } from 'node:util';
-import { OctetError, toErrorInfo } from '../../shared/errors';
+import { OctetError } from '../../shared/errors';
 import type { BenchParams } from '../../shared/bench';
 import type { PreprocessConfig } from '../../shared/recipe';
 import { runInWorker } from '../jobs/host';
@@ -9,7 +9,7 @@ import { checkOutputPath, writeFileAtomic } from '../io/atomicWrite';
 import { benchHtml, benchJson } from '../bench/htmlReport';
 import { progressPrinter } from './progress';
 import { formatBench } from './formatBench';
-import { UsageError, parseShapes, positiveInt, readRecipeFile } from './args';
+import { UsageError, parseShapes, reportCliError, positiveInt, readRecipeFile } from './args';
 
 export const BENCH_USAGE = `Usage:
   octet bench FP32 INT8 --data SPEC [--samples N] [--runs N] [--min-time S] [--threads T]
@@ -157,14 +157,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       console.error('octet: error CANCELLED: the benchmark was cancelled; nothing was written');
       return 130;
     }
-    if (e instanceof UsageError || (e instanceof OctetError && e.code === 'BAD_USAGE')) {
-      console.error(`octet: ${e.message}\nRun 'octet bench --help' for usage.`);
-      return 2;
-    }
-    const info = toErrorInfo(e);
-    console.error(`octet: error ${info.code}: ${info.message}`);
-    if (debug && info.detail) console.error(info.detail);
-    return 1;
+    return reportCliError(e, debug, 'octet bench --help');
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -1,13 +1,12 @@
 // The `octet` command: inspect, quantize and demo. Heavy work runs in a forked worker.
 import { parseArgs } from 'node:util';
-import { OctetError, toErrorInfo } from '../../shared/errors';
 import { OCTET_VERSION } from '../../shared/version';
 import { ACT_ALGOS, FORMATS } from '../../shared/recipe';
 import { runInWorker } from '../jobs/host';
 import { progressPrinter } from './progress';
 import { formatSummary, formatQuantizeReport } from './format';
 import { runDemo } from './demo';
-import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile } from './args';
+import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile, reportCliError } from './args';
 import { benchCommand } from './bench';
 import { runServe } from '../server/serve';
 
@@ -57,14 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof OctetError && e.code === 'BAD_USAGE')) {
-      console.error(`octet: ${e.message}\nRun 'octet --help' for usage.`);
-      return 2;
-    }
-    const info = toErrorInfo(e);
-    console.error(`octet: error ${info.code}: ${info.message}`);
-    if (debug && info.detail) console.error(info.detail);
-    return 1;
+    return reportCliError(e, debug, 'octet --help');
   }
 }
 
