@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   WORKER_CRASHED: 'the worker process died',
   CANCELLED: 'the job was cancelled',
   RUNTIME_FAILED: 'ONNX Runtime failed to run the model',
+  INTERNAL_INVALID_GRAPH: 'Octet produced a graph that breaks an ONNX invariant (a bug in Octet)',
   INTERNAL: 'an internal error',
 } as const;
 

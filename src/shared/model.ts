@@ -17,7 +17,10 @@ export interface ModelSummary {
   producer: string;
   inputs: TensorSummary[];
   outputs: TensorSummary[];
+  /** Every node, those inside If/Loop/Scan bodies included. */
   nodes: number;
+  /** How many of `nodes` sit inside If/Loop/Scan bodies. */
+  subgraphNodes: number;
   opHistogram: Record<string, number>;
   parameters: number;
   quantized: boolean;

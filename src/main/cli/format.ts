@@ -7,7 +7,7 @@ const dims = (d: (number | string | null)[] | null) => (d ? `[${d.map((x) => x ?
 export function formatSummary(s: ModelSummary): string {
   const lines = [
     `${s.path}`,
-    `  size        ${formatBytes(s.sizeBytes)}, ${s.parameters.toLocaleString('en-US')} parameters, ${s.nodes} nodes`,
+    `  size        ${formatBytes(s.sizeBytes)}, ${s.parameters.toLocaleString('en-US')} parameters, ${s.nodes} nodes${s.subgraphNodes ? ` (${s.subgraphNodes} inside If/Loop/Scan bodies)` : ''}`,
     `  opset       ${s.opset} (IR ${s.irVersion})${Object.keys(s.opsets).length > 1 ? `; also ${Object.entries(s.opsets).filter(([d]) => d !== 'ai.onnx').map(([d, v]) => `${d} ${v}`).join(', ')}` : ''}`,
     `  producer    ${s.producer || 'unknown'}`,
     `  quantized   ${s.quantized ? 'yes' : 'no'}`,

@@ -1,5 +1,6 @@
 import { GraphView, attrFloat, attrInt, type GraphProto } from './graph';
 import { makeTensor, tensorFloat32, dimsOf, DT } from './tensor';
+import { namesRead } from './scope';
 
 /**
  * Folds BatchNormalization into the Conv before it (inference form): one int8 Conv instead of
@@ -47,7 +48,7 @@ export function foldBatchNorm(graph: GraphProto): string[] {
     g.refresh();
   }
   if (folded.length) {
-    const used = new Set(graph.node.flatMap((n) => n.input));
+    const used = namesRead(graph);
     const dropped = new Set(graph.initializer.filter((t) => !used.has(t.name)).map((t) => t.name));
     graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
     graph.input = graph.input.filter((i) => !dropped.has(i.name));

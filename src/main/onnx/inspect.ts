@@ -1,6 +1,7 @@
 import { GraphView, valueDims, valueElemType } from './graph';
 import { elemTypeName, sizeOf, dimsOf } from './tensor';
 import { opsetOf, type LoadedModel } from './model';
+import { allGraphs } from './scope';
 import type { ModelSummary, TensorSummary } from '../../shared/model';
 import type { onnx } from './proto/onnx';
 
@@ -11,9 +12,13 @@ export function summarize(loaded: LoadedModel): ModelSummary {
   const graph = model.graph!;
   const g = new GraphView(graph);
   const hist: Record<string, number> = {};
-  for (const n of graph.node) {
-    const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType;
-    hist[key] = (hist[key] ?? 0) + 1;
+  let nodes = 0;
+  for (const body of allGraphs(graph)) {
+    for (const n of body.node ?? []) {
+      nodes++;
+      const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.opType}` : n.opType;
+      hist[key] = (hist[key] ?? 0) + 1;
+    }
   }
   const tensor = (v: onnx.ValueInfoProto): TensorSummary => {
     const shape = v.type?.tensorType?.shape;
@@ -33,9 +38,10 @@ export function summarize(loaded: LoadedModel): ModelSummary {
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     inputs: g.feedInputs.map(tensor),
     outputs: graph.output.map(tensor),
-    nodes: graph.node.length,
+    nodes,
+    subgraphNodes: nodes - graph.node.length,
     opHistogram: Object.fromEntries(Object.entries(hist).sort((a, b) => b[1] - a[1])),
-    parameters: graph.initializer.reduce((a, t) => a + sizeOf(dimsOf(t)), 0),
-    quantized: graph.node.some((n) => QUANTIZED.test(n.opType)),
+    parameters: [...allGraphs(graph)].reduce((a, body) => a + (body.initializer ?? []).reduce((b, t) => b + sizeOf(dimsOf(t as onnx.TensorProto)), 0), 0),
+    quantized: Object.keys(hist).some((t) => QUANTIZED.test(t.slice(t.indexOf(':') + 1))),
   };
 }

@@ -6,6 +6,7 @@ import { decodeModel } from '../onnx/model';
 import { openSession } from '../runtime/session';
 import type { QuantPlan } from './plan';
 import type { FusionReport, FusionDetail } from '../../shared/report';
+import type { onnx } from '../onnx/proto/onnx';
 
 /** Ops that do int8 arithmetic once ORT has fused Q/DQ around them. */
 const INT8_COMPUTE = new Set(['QLinearConv', 'QLinearMatMul', 'MatMulIntegerToFloat', 'QGemm', 'ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'QAttention']);
@@ -36,6 +37,7 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
     await session.release();
     const model = decodeModel(await readFile(optimized), 'optimized model');
     const nodes = model.graph!.node;
+    const bodies = bodyNodes(model.graph!);
     const reasons = new Map<string, string>();
     // ORT keeps unfused nodes' names, but names NCHWc kernels after their output tensor.
     for (const d of plan?.decisions ?? []) {
@@ -65,8 +67,22 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
       } else if (t === 'QuantizeLinear' || t === 'DynamicQuantizeLinear') quantizeOps++;
       else if (t === 'DequantizeLinear') dequantizeOps++;
     }
+    // Compute inside If/Loop/Scan bodies: calibration observes only the main graph's values.
+    for (const { node: n, where } of bodies) {
+      const t = n.opType;
+      if (INT8_COMPUTE.has(t)) {
+        int8Ops[t] = (int8Ops[t] ?? 0) + 1;
+        int8Compute++;
+      } else if (FP32_COMPUTE.has(t)) {
+        fp32Compute++;
+        fp32Ops[t] = (fp32Ops[t] ?? 0) + 1;
+        details.push({ node: `${where}/${originalName(n.name || n.output[0] || t)}`, opType: t, reason: `inside the ${where} body: Octet calibrates only the main graph's values, so compute in If/Loop/Scan bodies stays fp32` });
+      }
+    }
+    const bodyCompute = bodies.filter((b) => FP32_COMPUTE.has(b.node.opType)).length;
     const cpu = cpuFeatures();
     const warnings: string[] = [];
+    if (bodyCompute) warnings.push(`${bodyCompute} compute op(s) inside If/Loop/Scan bodies left fp32: Octet calibrates only the main graph's values`);
     const int8Weights = (plan?.decisions ?? []).some((d) => d.int8 && d.handler?.kind === 'compute' && d.rule.w_dtype === 'int8');
     if (!cpu.avx512vnni && !cpu.avxvnni) {
       warnings.push(
@@ -93,4 +109,20 @@ function originalName(name: string): string {
 function guessReason(n: { opType: string; input: string[] }, nodes: { opType: string; output: string[] }[]): string {
   const fromDq = n.input.some((i) => nodes.find((p) => p.output.includes(i))?.opType === 'DequantizeLinear');
   return fromDq ? 'ORT did not fuse the Q/DQ around it' : 'not quantized';
+}
+
+/** Nodes of every If/Loop/Scan body, each with the path of bodies it sits in ("If_3.then_branch"). */
+function bodyNodes(graph: onnx.GraphProto, prefix = ''): { node: onnx.NodeProto; where: string }[] {
+  const out: { node: onnx.NodeProto; where: string }[] = [];
+  for (const n of graph.node) {
+    for (const a of n.attribute) {
+      const graphs = a.g ? [a.g] : a.graphs;
+      graphs.forEach((g, k) => {
+        const where = `${prefix}${n.name || n.opType}.${a.name}${a.g ? '' : `[${k}]`}`;
+        for (const node of g.node) out.push({ node: node as onnx.NodeProto, where });
+        out.push(...bodyNodes(g as onnx.GraphProto, `${where} > `));
+      });
+    }
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { Histogram, computeQParams, mseRange, quantizeBias, quantizeLinear, quantizeWeights, type QuantizedTensor } from '../../../native';
 import { GraphView, makeNode, type GraphProto, type NodeProto } from '../onnx/graph';
 import { makeTensor, tensorFloat32, dimsOf, DT } from '../onnx/tensor';
+import { namesRead } from '../onnx/scope';
 import { activationParams, type QParams } from './qparams';
 import type { QuantPlan, NodeDecision } from './plan';
 import type { TensorRange } from './calibrate';
@@ -61,7 +62,7 @@ export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string
   let pairsInserted = 0;
   const feedNames = new Set(graph.input.map((i) => i.name));
   for (const [name, refs] of activations) {
-    const q = `${name}_quantized`;
+    const q = g.uniqueName(`${name}_quantized`);
     const producer = g.producer.get(name);
     let source = name;
     let dqOut = name;
@@ -80,13 +81,13 @@ export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string
       const shape = g.uniqueName(`${name}_shape`);
       const flat = g.uniqueName(`${name}_flat`);
       const guarded = g.uniqueName(`${name}_kept_float`);
-      graph.node.push(makeNode('Shape', [source], [shape], {}, `${name}_KeepFloat_Shape`));
-      graph.node.push(makeNode('Flatten', [source], [flat], { axis: 1 }, `${name}_KeepFloat_Flatten`));
-      graph.node.push(makeNode('Reshape', [flat, shape], [guarded], {}, `${name}_KeepFloat_Reshape`));
+      graph.node.push(makeNode('Shape', [source], [shape], {}, g.uniqueName(`${name}_KeepFloat_Shape`)));
+      graph.node.push(makeNode('Flatten', [source], [flat], { axis: 1 }, g.uniqueName(`${name}_KeepFloat_Flatten`)));
+      graph.node.push(makeNode('Reshape', [flat, shape], [guarded], {}, g.uniqueName(`${name}_KeepFloat_Reshape`)));
       source = guarded;
     }
-    graph.node.push(makeNode('QuantizeLinear', [source, refs.scale, refs.zeroPoint], [q], {}, `${name}_QuantizeLinear`));
-    graph.node.push(makeNode('DequantizeLinear', [q, refs.scale, refs.zeroPoint], [dqOut], {}, `${name}_DequantizeLinear`));
+    graph.node.push(makeNode('QuantizeLinear', [source, refs.scale, refs.zeroPoint], [q], {}, g.uniqueName(`${name}_QuantizeLinear`)));
+    graph.node.push(makeNode('DequantizeLinear', [q, refs.scale, refs.zeroPoint], [dqOut], {}, g.uniqueName(`${name}_DequantizeLinear`)));
     pairsInserted++;
   }
 
@@ -170,7 +171,7 @@ function quantizeWeight(
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, cdims));
   const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), q.zeroPoint, cdims));
   const out = g.uniqueName(`${name}_dequantized`);
-  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis } : {}, `${name}_DequantizeLinear`));
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis } : {}, g.uniqueName(`${name}_DequantizeLinear`)));
   d.node.input[index] = out;
   const res = { name: out, scales: q.scale };
   cache.set(key, res);
@@ -188,7 +189,7 @@ function quantizeBiasInput(g: GraphView, node: NodeProto, index: number, inputSc
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, perChannel ? [n] : []));
   const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), new Int32Array(perChannel ? n : 1), perChannel ? [n] : []));
   const out = g.uniqueName(`${name}_dequantized`);
-  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis: 0 } : {}, `${name}_DequantizeLinear`));
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis: 0 } : {}, g.uniqueName(`${name}_DequantizeLinear`)));
   node.input[index] = out;
 }
 
@@ -203,15 +204,13 @@ function quantizeConstantOperand(g: GraphView, node: NodeProto, index: number): 
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, []));
   const zp = g.addInitializer(makeTensor(g.uniqueName(`${name}_zero_point`), q.zeroPoint, []));
   const out = g.uniqueName(`${name}_dequantized`);
-  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], {}, `${name}_DequantizeLinear`));
+  g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], {}, g.uniqueName(`${name}_DequantizeLinear`)));
   node.input[index] = out;
 }
 
-/** Float weights that every reader now takes in int8 are dropped (also from old-IR input lists). */
+/** Float weights that every reader now takes in int8 are dropped (also from old-IR input lists); a subgraph's outer reads keep theirs. */
 export function dropUnusedInitializers(graph: GraphProto): void {
-  const used = new Set<string>();
-  for (const n of graph.node) for (const i of n.input) used.add(i);
-  for (const o of graph.output) used.add(o.name);
+  const used = namesRead(graph);
   const keep = graph.initializer.filter((t) => used.has(t.name));
   const dropped = new Set(graph.initializer.filter((t) => !used.has(t.name)).map((t) => t.name));
   graph.initializer = keep;

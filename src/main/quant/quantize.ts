@@ -1,8 +1,10 @@
 import { unlink } from 'node:fs/promises';
 import { loadModel, opsetOf, saveModel, cloneModel, encodeModel, type ModelProto } from '../onnx/model';
-import { GraphView, nameNodes, valueDims, valueElemType } from '../onnx/graph';
+import { GraphView, nameNodes, valueDims, valueElemType, type GraphProto } from '../onnx/graph';
+import { allGraphs } from '../onnx/scope';
 import { elemTypeName } from '../onnx/tensor';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
+import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
@@ -81,8 +83,11 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
 
   progress('prepare', 0, 1);
   const upgraded = cloneModel(loaded.model);
+  // ORT accepts nodes in any order; the rewrites below (and ONNX itself) expect them sorted.
+  for (const body of allGraphs(upgraded.graph!)) new GraphView(body as GraphProto).topoSort();
   const opsetChanges = inputOpset < TARGET_OPSET ? upgradeOpset(upgraded, TARGET_OPSET) : [];
   const folded = recipe.fold_bn ? foldBatchNorm(upgraded.graph!) : [];
+  assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
   nameNodes(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
@@ -202,6 +207,8 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
   const plan = planQuantization(model.graph!, recipe, measured);
   const qdq = insertQdq(model.graph!, plan, withPassthroughRanges(model.graph!, plan, ranges), reduceRange);
   if (recipe.format === 'qoperator') toQOperator(model, plan);
+  // Every variant, measured or saved, is checked: ORT's load error would blame the user's model.
+  assertValidGraph(model.graph!, 'int8 model');
   return { model, plan, qdq };
 }
 

@@ -107,7 +107,7 @@ export function ModelStep() {
           <div className="stats" data-testid="model-summary">
             <Stat label="Size" value={bytes(model.sizeBytes)} />
             <Stat label="Parameters" value={count(model.parameters)} />
-            <Stat label="Nodes" value={count(model.nodes)} />
+            <Stat label="Nodes" value={model.subgraphNodes ? `${count(model.nodes)} (${count(model.subgraphNodes)} in bodies)` : count(model.nodes)} />
             <Stat label="Opset" value={String(model.opset)} sub={`IR ${model.irVersion}`} />
           </div>
           <div className="grid two">
