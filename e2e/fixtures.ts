@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { ApiMethod, ApiParams, ApiResult } from '../src/shared/api';
+import { wsProtocols } from '../src/main/server/security';
 
 export const ROOT = resolve(__dirname, '..');
 export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
@@ -54,7 +55,7 @@ async function startServe(): Promise<{ server: OctetServer; stop: () => Promise<
   const pending = new Map<number, (f: { ok: boolean; result?: unknown; error?: { code: string; message: string } }) => void>();
   const socket = async () => {
     if (ws?.readyState === WebSocket.OPEN) return ws;
-    ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`, { origin: `http://127.0.0.1:${port}` });
+    ws = new WebSocket(`ws://127.0.0.1:${port}/api`, wsProtocols(token), { origin: `http://127.0.0.1:${port}` });
     ws.on('message', (d) => {
       const f = JSON.parse(d.toString());
       if (typeof f.id === 'number') pending.get(f.id)?.(f);

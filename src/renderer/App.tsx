@@ -103,7 +103,7 @@ export function App() {
           )}
           {s.connection !== 'open' && (
             <span className="chip warn" role="status">
-              {s.connection === 'connecting' ? 'connecting…' : 'reconnecting…'}
+              {s.connection === 'no-token' ? 'no access token: open the URL that octet serve printed' : s.connection === 'connecting' ? 'connecting…' : 'reconnecting…'}
             </span>
           )}
           {s.caps && <span className="chip">{s.caps.mode === 'electron' ? 'desktop' : 'browser mode'}</span>}

@@ -1,8 +1,17 @@
 // How the renderer reaches the main side, chosen once at start: Electron's preload bridge when
-// window.octet exists, otherwise the browser-mode WebSocket (token from the page URL or cookie).
+// window.octet exists, otherwise the browser-mode WebSocket.
+//
+// Browser mode's token: `octet serve` prints http://127.0.0.1:PORT/?token=…. On that first load
+// the page takes the token out of the address bar (history.replaceState, so it is not left in
+// the history either) and keeps it in sessionStorage: per tab and per origin, port included, so
+// no other service on 127.0.0.1 can read it, and a reload still works. It reaches the server only
+// in the WebSocket's Sec-WebSocket-Protocol header (browsers cannot set other headers on a
+// WebSocket): never in a cookie, which every port of 127.0.0.1 would receive, nor in a URL.
+// The server side is src/main/server/security.ts.
 import type { ApiEvent, ApiMethod, ApiParams, ApiReply, OctetBridge, WsServerFrame } from '../shared/api';
 
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+/** `no-token`: browser mode opened without the printed URL's token (nothing to connect with). */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'no-token';
 
 export interface Transport {
   readonly kind: 'ipc' | 'ws';
@@ -32,18 +41,50 @@ function ipcTransport(bridge: OctetBridge): Transport {
   };
 }
 
+const NO_TOKEN = { code: 'BAD_USAGE', message: 'No access token: open the URL that octet serve printed (it ends in ?token=…)' } as const;
 const LOST = { code: 'INTERNAL', message: 'Lost the connection to the Octet server; it reconnects by itself when the server is back' } as const;
 
+const TOKEN_KEY = 'octet.token';
+/** What newToken() makes (base64url); anything else could not even be offered as a subprotocol. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,256}$/;
+
+/** The token from `?token=` (then removed from the address bar) or from this tab's sessionStorage. */
+export function takeToken(): string | undefined {
+  let stored: string | null = null;
+  try {
+    stored = sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    // storage disabled: the token lives only as long as this page
+  }
+  const url = new URL(location.href);
+  if (url.searchParams.has('token')) {
+    const fromUrl = url.searchParams.get('token') ?? '';
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    if (TOKEN_SHAPE.test(fromUrl)) {
+      try {
+        sessionStorage.setItem(TOKEN_KEY, fromUrl);
+      } catch {
+        // as above
+      }
+      return fromUrl;
+    }
+  }
+  return stored !== null && TOKEN_SHAPE.test(stored) ? stored : undefined;
+}
+
 function wsTransport(): Transport {
-  const token = new URLSearchParams(location.search).get('token');
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const token = takeToken();
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api`;
+  // Kept in step with WS_PROTOCOL and TOKEN_PROTOCOL_PREFIX in src/main/server/security.ts.
+  const protocols = token ? ['octet', `octet.token.${token}`] : [];
   const events = new Set<(e: ApiEvent) => void>();
   const states = new Set<(s: ConnectionState) => void>();
   const pending = new Map<number, (r: ApiReply) => void>();
   const queue: string[] = [];
   let nextId = 1;
   let ws: WebSocket | undefined;
-  let state: ConnectionState = 'connecting';
+  let state: ConnectionState = token ? 'connecting' : 'no-token';
   let delay = 300;
 
   const setState = (s: ConnectionState) => {
@@ -51,7 +92,7 @@ function wsTransport(): Transport {
     for (const cb of states) cb(s);
   };
   const connect = () => {
-    const sock = new WebSocket(url);
+    const sock = new WebSocket(url, protocols);
     ws = sock;
     sock.onopen = () => {
       delay = 300;
@@ -79,12 +120,13 @@ function wsTransport(): Transport {
       delay = Math.min(delay * 2, 5000);
     };
   };
-  connect();
+  if (token) connect();
 
   return {
     kind: 'ws',
     call: (method, params) =>
       new Promise((resolve) => {
+        if (!token) return resolve({ ok: false, error: { ...NO_TOKEN } } as never);
         const id = nextId++;
         pending.set(id, resolve as (r: ApiReply) => void);
         const msg = JSON.stringify({ id, method, params });

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { ApiEvent, ApiMethod, ApiParams, ApiReply, JobInfo, WsServerFrame } from '../../src/shared/api';
+import { wsProtocols } from '../../src/main/server/security';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -65,7 +66,7 @@ export class Client {
   }
 
   static connect(s: Served): Promise<Client> {
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${encodeURIComponent(s.token)}`, { origin: `http://127.0.0.1:${s.port}`, maxPayload: 64 * 1024 * 1024 });
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api`, wsProtocols(s.token), { origin: `http://127.0.0.1:${s.port}`, maxPayload: 64 * 1024 * 1024 });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new Client(ws)));
       ws.once('error', reject);

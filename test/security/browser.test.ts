@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { setupApi, type ApiSetup } from '../../src/main/api/setup';
 import { startServer, type RunningServer } from '../../src/main/server/server';
-import { newToken } from '../../src/main/server/security';
+import { newToken, wsProtocols } from '../../src/main/server/security';
 
 const TOKEN = newToken();
 let dir: string;
@@ -88,7 +88,7 @@ test('oversized request headers are refused (431) before any handler runs', asyn
 });
 
 test('a WebSocket upgrade without an Origin header is refused, even with the token', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${TOKEN}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, wsProtocols(TOKEN));
   const status = await new Promise<number | string>((resolve) => {
     ws.once('open', () => resolve('open'));
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { setupApi, type ApiSetup } from '../api/setup';
 import { startServer, MAX_MESSAGE_BYTES, type RunningServer } from './server';
-import { hostAllowed, originAllowed, safeEqual } from './security';
+import { hostAllowed, originAllowed, safeEqual, wsProtocols } from './security';
 
 const TOKEN = 'test-token-0123456789';
 let dir: string;
@@ -44,11 +44,11 @@ function get(path: string, headers: Record<string, string> = {}, method = 'GET')
   });
 }
 
-function connect(opts: { token?: string; origin?: string; host?: string; path?: string } = {}): Promise<WebSocket> {
-  const q = opts.token === undefined ? `?token=${TOKEN}` : opts.token ? `?token=${opts.token}` : '';
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/api'}${q}`, {
+function connect(opts: { token?: string; origin?: string; host?: string; path?: string; protocols?: string[]; headers?: Record<string, string> } = {}): Promise<WebSocket> {
+  const protocols = opts.protocols ?? (opts.token === undefined ? wsProtocols(TOKEN) : opts.token ? wsProtocols(opts.token) : []);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/api'}`, protocols, {
     origin: opts.origin ?? `http://127.0.0.1:${port}`,
-    headers: opts.host ? { host: opts.host } : undefined,
+    headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers },
   });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
@@ -77,6 +77,9 @@ test('host and origin rules', () => {
   assert.ok(hostAllowed('[::1]:9'));
   assert.ok(!hostAllowed('evil.example:8080'));
   assert.ok(!hostAllowed('127.0.0.1.evil.example'));
+  assert.ok(!hostAllowed('localhost.evil.example:8080'));
+  assert.ok(!hostAllowed('127.0.0.1:8080:evil'));
+  assert.ok(!hostAllowed('127.0.0.1:x'));
   assert.ok(!hostAllowed(undefined));
   assert.ok(originAllowed('http://127.0.0.1:8080', '127.0.0.1:8080'));
   assert.ok(!originAllowed('http://127.0.0.1:8081', '127.0.0.1:8080'));
@@ -89,19 +92,21 @@ test('host and origin rules', () => {
   assert.ok(!safeEqual(undefined, 'abc'));
 });
 
-test('HTTP: 403 without the token; with it the page comes with a cookie, CSP and no-referrer', async () => {
-  assert.equal((await get('/')).status, 403);
+test('HTTP: the public bundle needs no token and sets no cookie; a wrong ?token= is refused; CSP and no-referrer', async () => {
   assert.equal((await get('/?token=wrong')).status, 403);
-  assert.equal((await get('/assets/app.js')).status, 403);
+  assert.equal((await get(`/?token=${TOKEN}&token=wrong`)).status, 403);
+  for (const path of [`/?token=${TOKEN}`, '/', '/assets/app.js']) {
+    const r = await get(path);
+    assert.equal(r.status, 200, path);
+    assert.equal(r.headers['set-cookie'], undefined, `${path} sets a cookie`);
+    assert.doesNotMatch(r.body, new RegExp(TOKEN), `${path} holds the token`);
+  }
   const page = await get(`/?token=${TOKEN}`);
-  assert.equal(page.status, 200);
   assert.match(page.body, /<title>Octet/);
-  assert.match(String(page.headers['set-cookie']), /octet_token=.*HttpOnly; SameSite=Strict/);
   assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
   assert.equal(page.headers['referrer-policy'], 'no-referrer');
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
-  const asset = await get('/assets/app.js', { cookie: `octet_token=${TOKEN}` });
-  assert.equal(asset.status, 200);
+  const asset = await get('/assets/app.js');
   assert.match(String(asset.headers['content-type']), /javascript/);
 });
 
@@ -118,14 +123,19 @@ test('HTTP: wrong Host (DNS rebinding), other origins, bodies and traversal are 
   assert.equal((await get(`/nope.js?token=${TOKEN}`)).status, 404);
 });
 
-test('WebSocket: token, origin and host are required', async () => {
+test('WebSocket: token (in Sec-WebSocket-Protocol, not the URL or a cookie), origin and host are required', async () => {
   await assert.rejects(connect({ token: '' }), /HTTP 403/);
   await assert.rejects(connect({ token: 'wrong' }), /HTTP 403/);
+  await assert.rejects(connect({ protocols: [`octet.token.${TOKEN}`] }), /HTTP 403/); // `octet` must be offered too
+  await assert.rejects(connect({ protocols: ['octet', `octet.token.${TOKEN}`, 'octet.token.other'] }), /HTTP 403/);
+  await assert.rejects(connect({ token: '', path: `/api?token=${TOKEN}` }), /HTTP 404/); // the old URL form no longer opens it
+  await assert.rejects(connect({ token: '', headers: { cookie: `octet_token=${TOKEN}` } }), /HTTP 403/); // nor a cookie
   await assert.rejects(connect({ origin: 'http://evil.example' }), /HTTP 403/);
   await assert.rejects(connect({ origin: `http://localhost:${port}` }), /HTTP 403/); // origin must match the Host used
   await assert.rejects(connect({ host: `evil.example:${port}`, origin: `http://evil.example:${port}` }), /HTTP 403/);
   await assert.rejects(connect({ path: '/other' }), /HTTP 404/);
   const ws = await connect();
+  assert.equal(ws.protocol, 'octet', 'the server selects `octet` and never echoes the token');
   const caps = await rpc(ws, 1, 'capabilities', {});
   assert.equal(caps.ok, true);
   const bad = (await rpc(ws, 2, 'inspectModel', { path: '/etc/passwd' })) as { ok: boolean; error: { code: string } };

@@ -7,7 +7,7 @@ import type { ApiEvent, WsServerFrame } from '../../shared/api';
 import { OctetError } from '../../shared/errors';
 import { dispatch, type Handlers } from '../api/handlers';
 import type { JobManager } from '../jobs/jobManager';
-import { checkHttp, checkUpgrade, TOKEN_COOKIE } from './security';
+import { checkHttp, checkUpgrade, splitTarget, WS_PROTOCOL } from './security';
 import { SECURITY_HEADERS } from './csp';
 import { contentType } from '../io/contentType';
 
@@ -37,21 +37,33 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const http = createServer((req, res) => {
     void serveStatic(req, res, root, opts.token).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      try {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      } catch {
+        res.destroy();
+      }
     });
   });
   http.headersTimeout = 10_000;
   http.requestTimeout = 30_000;
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // The selected subprotocol is always `octet`: the token offered beside it is never echoed back.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, handleProtocols: (p) => (p.has(WS_PROTOCOL) ? WS_PROTOCOL : false) });
+  // Nothing a client sends may throw out of this listener (an exception here is uncaught and
+  // stops the process): the socket gets an error listener first, and anything unexpected drops it.
   http.on('upgrade', (req, socket, head) => {
-    const v = checkUpgrade(req, opts.token);
-    if (!v.ok) {
-      socket.end(`HTTP/1.1 ${v.status} ${v.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
+    socket.on('error', () => socket.destroy());
+    try {
+      const v = checkUpgrade(req, opts.token);
+      if (!v.ok) {
+        socket.end(`HTTP/1.1 ${v.status} ${STATUS_TEXT[v.status] ?? 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, opts));
+    } catch {
+      socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, opts));
   });
 
   await new Promise<void>((ok, fail) => {
@@ -60,6 +72,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     );
     http.listen(opts.port, '127.0.0.1', () => ok());
   });
+  // After listen, a server error (e.g. EMFILE on accept) is reported, not fatal.
+  http.on('error', (e) => console.error(`octet: server error: ${e.message}`));
   const port = (http.address() as { port: number }).port;
   return {
     port,
@@ -74,9 +88,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed' };
+
 function onConnection(ws: WebSocket, opts: ServerOptions): void {
   const send = (frame: WsServerFrame) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    if (ws.readyState !== ws.OPEN) return;
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      ws.terminate();
+    }
   };
   const unsubscribe = opts.jobs.subscribe((event: ApiEvent) => send({ event }));
   ws.on('close', unsubscribe);
@@ -91,7 +112,9 @@ function onConnection(ws: WebSocket, opts: ServerOptions): void {
     }
     if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number') return void ws.close(1008, 'a request needs a numeric id');
     const id = msg.id;
-    void dispatch(opts.handlers, msg.method, msg.params).then((reply) => send({ id, ...reply }));
+    void dispatch(opts.handlers, msg.method, msg.params)
+      .catch((e: unknown) => ({ ok: false as const, error: { code: 'INTERNAL' as const, message: e instanceof Error ? e.message : String(e) } }))
+      .then((reply) => send({ id, ...reply }));
   });
 }
 
@@ -102,10 +125,9 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     res.end(`${v.status}: ${v.reason}\n`);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://x');
   let rel: string;
   try {
-    rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+    rel = normalize(decodeURIComponent(splitTarget(req.url)!.path)).replace(/^([/\\])+/, '');
   } catch {
     res.writeHead(400).end();
     return;
@@ -132,7 +154,6 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, root: stri
     'Content-Length': String(st.size),
     'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'no-cache',
   };
-  if (v.setCookie) headers['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
   res.writeHead(200, headers);
   if (req.method === 'HEAD') res.end();
   else res.end(await readFile(file));
