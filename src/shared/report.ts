@@ -67,7 +67,10 @@ export interface QuantizeReport {
   output: { path: string; sizeBytes: number; opset: number; format: Recipe['format'] };
   recipe: Recipe;
   preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; shapes: Record<string, number[]> };
-  calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string };
+  /** `notes`: what the data left to defaults, e.g. a recurrent state fed zeros. */
+  calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string; notes?: string[] };
+  /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */
+  compute?: { macsPerSample: number; computeBound: boolean; note?: string };
   fusion: FusionReport;
   speedCheck?: SpeedCheck;
   /** Whether weights use 7 bits (reduce_range) and why. */
