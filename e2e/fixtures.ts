@@ -113,6 +113,10 @@ export const test = base.extend<{ wizard: Page }, { server: OctetServer }>({
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);
     await expect(page.getByRole('navigation', { name: 'Wizard steps' })).toBeVisible();
+    // The token left the address bar (and the history) for this tab's sessionStorage; no cookie holds it.
+    await expect.poll(() => new URL(page.url()).searchParams.has('token')).toBe(false);
+    expect(await page.context().cookies()).toEqual([]);
+    expect(await page.evaluate(() => sessionStorage.getItem('octet.token'))).toBe(server.token);
     await use(page);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
