@@ -29,11 +29,25 @@ export interface InspectParams {
   model: string;
 }
 
+export interface FactsParams {
+  model: string;
+  /** Models with more nodes (subgraphs included) are refused with a clear error. */
+  maxNodes: number;
+}
+
+/** What the wizard's Data and Rules steps need to know about a model: node names and the inputs it feeds. */
+export interface ModelFacts {
+  nodes: { name: string; opType: string }[];
+  feeds: { name: string; type: string; dims: (number | null)[] | undefined }[];
+}
+
 /** Every job kind with its parameters and result: one table, so transports cannot drift. */
 export interface JobTypes {
   quantize: { params: QuantizeParams; result: QuantizeReport };
   inspect: { params: InspectParams; result: ModelSummary };
   bench: { params: BenchParams; result: BenchResult };
+  /** The model's graph without its weights, for the main process (which must not parse models itself). */
+  facts: { params: FactsParams; result: ModelFacts };
 }
 export type JobKind = keyof JobTypes;
 export type JobSpec = { [K in JobKind]: { kind: K; params: JobTypes[K]['params'] } }[JobKind];

@@ -39,7 +39,15 @@ export function createHandlers(host: ApiHost): Handlers {
   const { guard, jobs } = host;
 
   const model = (p: string) => guard.read(p, 'MODEL_NOT_FOUND', 'model');
-  const data = (spec: string) => (BUILT_IN_DATA.test(spec.trim()) ? Promise.resolve(spec.trim().toLowerCase()) : guard.read(spec, 'DATA_UNREADABLE', 'data'));
+  /** A data spec: a built-in name, or a path whose symbolic links inside (an image folder's) are confined too. */
+  const data = async (spec: string): Promise<string> => {
+    if (BUILT_IN_DATA.test(spec.trim())) return spec.trim().toLowerCase();
+    const real = await guard.read(spec, 'DATA_UNREADABLE', 'data');
+    await guard.confineLinks(real);
+    return real;
+  };
+  /** Model facts come from a worker (the facts job): the main process never parses a model. */
+  const facts = (p: string) => modelFacts(p, (spec, opts) => jobs.runSide(spec, opts));
 
   const recipeOf = (r: unknown): Recipe => {
     try {
@@ -95,16 +103,17 @@ export function createHandlers(host: ApiHost): Handlers {
     },
 
     async listNodes(args) {
-      return { nodes: (await modelFacts(await model(args.model))).nodes };
+      return { nodes: (await facts(await model(args.model))).nodes };
     },
 
     async countRuleMatches(args) {
-      const facts = await modelFacts(await model(args.model));
-      return { rules: countMatches(facts.nodes, args.keys), total: facts.nodes.length };
+      const f = await facts(await model(args.model));
+      return { rules: countMatches(f.nodes, args.keys), total: f.nodes.length };
     },
 
     async previewData(args) {
-      return previewData({ ...args, model: await model(args.model), data: await data(args.data) });
+      const real = await model(args.model);
+      return previewData({ ...args, model: real, data: await data(args.data) }, await facts(real));
     },
 
     async startJob(req) {

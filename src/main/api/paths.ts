@@ -115,6 +115,37 @@ export class PathGuard {
     return target;
   }
 
+  /**
+   * Confines the symbolic links inside a data folder like every other path: `real` (from read())
+   * is an allowed path; if it is a folder, each link in it and in its subfolders (an image
+   * folder's classes), down to `depth` levels, must lead somewhere allowed, or the whole folder is
+   * refused with PATH_DENIED naming the link. Refused rather than skipped: silently dropping
+   * images would change the data set and its classes. Hidden names and dangling links are
+   * ignored, as the image reader ignores them. The answer never says where a link leads.
+   */
+  async confineLinks(real: string, depth = 2): Promise<void> {
+    const st = await stat(real).catch(() => undefined);
+    if (!st?.isDirectory()) return;
+    const dirs: { dir: string; level: number }[] = [{ dir: real, level: 1 }];
+    for (let next = dirs.pop(); next; next = dirs.pop()) {
+      const entries = await readdir(next.dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        if (e.name.startsWith('.') || e.name === '__MACOSX') continue;
+        const full = join(next.dir, e.name);
+        let isDir = e.isDirectory();
+        if (e.isSymbolicLink()) {
+          const target = await realpath(full).catch(() => undefined);
+          if (!target) continue;
+          if (!this.allows(target, false)) {
+            throw new OctetError('PATH_DENIED', `${full} is a symbolic link that leads outside the files and folders Octet may use; remove it, or copy what it points to into the folder`);
+          }
+          isDir = !!(await stat(target).catch(() => undefined))?.isDirectory();
+        }
+        if (isDir && next.level < depth) dirs.push({ dir: full, level: next.level + 1 });
+      }
+    }
+  }
+
   /** Lists an allowed folder: sub-folders first, then files, hidden entries left out. */
   async list(p: string): Promise<{ dir: string; parent?: string; entries: { name: string; path: string; kind: 'dir' | 'file'; size?: number }[] }> {
     const dir = await this.read(p, 'BAD_USAGE', 'folder');

@@ -18,6 +18,13 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.web
 /** Image formats people have but sharp cannot decode: refusing them beats silently dropping samples. */
 const UNDECODABLE_EXTENSIONS = ['.bmp', '.dib', '.heic', '.heif'];
 
+/**
+ * Largest image input (H×W) a folder of images feeds: checked before anything is decoded, since
+ * the model, not the image, sets the size (a 103-byte PNG stretched to 20000×20000 would need
+ * 4.8 GB as float32). 8192×8192 float32 RGB is 768 MiB per sample.
+ */
+export const MAX_IMAGE_PIXELS = 8192 * 8192;
+
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 interface Listing {
@@ -131,6 +138,12 @@ export function planPreprocess(input: InputSpec, partial: Partial<ImagePreproces
   const [c, h, w] = layout === 'NCHW' ? [d[1], d[2], d[3]] : [d[3], d[1], d[2]];
   if (!isC(c)) {
     throw new OctetError('SHAPE_MISMATCH', `input '${input.name}' ${formatDims(d)} read as ${layout} has ${c} channels; images give 1 (GRAY) or 3 (RGB/BGR) — check the layout option`);
+  }
+  if (h * w > MAX_IMAGE_PIXELS) {
+    throw new OctetError(
+      'MODEL_UNSUPPORTED',
+      `input '${input.name}' ${formatDims(d)} asks for ${w}×${h} images (${(h * w).toLocaleString('en-US')} pixels); Octet resizes images to at most ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} pixels (8192×8192) per sample — give a smaller --shape if the model takes one`,
+    );
   }
   let channels: 'RGB' | 'BGR' | 'GRAY';
   if (given.channels) {

@@ -3,9 +3,9 @@
 // Each job runs in its own worker process; a crash fails that job only.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { toErrorInfo } from '../../shared/errors';
+import { OctetError, toErrorInfo } from '../../shared/errors';
 import type { ApiEvent, JobInfo } from '../../shared/api';
-import type { JobSpec, ProgressEvent } from '../../shared/jobs';
+import type { JobKind, JobSpec, JobTypes, ProgressEvent } from '../../shared/jobs';
 import { runInWorker, type WorkerFactory, type WorkerHandle } from './host';
 
 export interface JobManagerOptions {
@@ -34,6 +34,8 @@ interface Entry {
 }
 
 const MAX_LOG_LINES = 200;
+/** Side jobs (runSide) that run at once; more wait their turn. */
+const SIDE_CONCURRENCY = 2;
 
 export function jobLabel(spec: JobSpec): string {
   switch (spec.kind) {
@@ -43,6 +45,8 @@ export function jobLabel(spec: JobSpec): string {
       return `benchmark ${basename(spec.params.fp32)} vs ${basename(spec.params.int8)}`;
     case 'inspect':
       return `inspect ${basename(spec.params.model)}`;
+    case 'facts':
+      return `read the graph of ${basename(spec.params.model)}`;
   }
 }
 
@@ -55,6 +59,9 @@ export class JobManager {
   private readonly keep: number;
   private readonly progressIntervalMs: number;
   private closed = false;
+  private sideRunning = 0;
+  private readonly sideWaiting: (() => void)[] = [];
+  private readonly sideAborts = new Set<AbortController>();
 
   constructor(private readonly opts: JobManagerOptions = {}) {
     this.concurrency = Math.max(1, opts.concurrency ?? 1);
@@ -128,6 +135,39 @@ export class JobManager {
   shutdown(): void {
     this.closed = true;
     for (const e of [...this.jobs.values()]) this.cancel(e.info.id);
+    for (const a of this.sideAborts) a.abort();
+  }
+
+  /**
+   * Runs a short job the main process needs an answer from (model facts for the wizard) in a
+   * worker, outside the registry: it is not listed, sends no events and never pushes a finished
+   * quantize job out of `keep`. At most SIDE_CONCURRENCY run at once, the rest wait (and may be
+   * aborted while waiting); a shutdown stops them all.
+   */
+  async runSide<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: { signal?: AbortSignal } = {}): Promise<JobTypes[K]['result']> {
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    if (opts.signal?.aborted) abort.abort();
+    this.sideAborts.add(abort);
+    let started = false;
+    try {
+      while (this.sideRunning >= SIDE_CONCURRENCY && !abort.signal.aborted && !this.closed) {
+        await new Promise<void>((resolve) => {
+          this.sideWaiting.push(resolve);
+          abort.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+      if (this.closed || abort.signal.aborted) throw new OctetError('CANCELLED', this.closed ? 'Octet is shutting down' : 'The job was cancelled before it started');
+      started = true;
+      this.sideRunning++;
+      return await runInWorker(spec, { factory: this.opts.factory, signal: abort.signal });
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      this.sideAborts.delete(abort);
+      if (started) this.sideRunning--;
+      for (const wake of this.sideWaiting.splice(0)) wake(); // they re-check; an aborted waiter may have left a stale entry
+    }
   }
 
   private snapshot(e: Entry): JobInfo {

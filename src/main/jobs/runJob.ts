@@ -2,6 +2,7 @@ import { loadModel } from '../onnx/model';
 import { summarize } from '../onnx/inspect';
 import { quantizeModel, type JobContext } from '../quant/quantize';
 import { compareModels } from '../bench/compare';
+import { computeModelFacts } from '../api/modelFacts';
 import type { JobSpec } from '../../shared/jobs';
 
 /** Runs one job inside the worker process. The one table of job kinds lives in shared/jobs.ts. */
@@ -13,5 +14,7 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return summarize(await loadModel(spec.params.model));
     case 'bench':
       return compareModels(spec.params, ctx);
+    case 'facts':
+      return computeModelFacts(spec.params);
   }
 }
