@@ -140,7 +140,7 @@ const INPUTS: InputSpec[] = [
 ];
 const OPEN_CODES = ['DATA_UNREADABLE', 'DATA_EMPTY', 'SHAPE_MISMATCH', 'DATA_NOT_FINITE'] as const;
 const CTOR: Record<ElemType, new (n: number) => ArrayLike<number | bigint>> = {
-  float32: Float32Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  float32: Float32Array, float16: Uint16Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
 };
 
 test('openNpy, validate and read on mutated files', async (t) => {

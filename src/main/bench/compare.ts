@@ -5,7 +5,7 @@ import { openSession, run } from '../runtime/session';
 import { openDataSource } from '../data';
 import type { DataSource, Sample } from '../data';
 import { loadModel } from '../onnx/model';
-import { inputSpecs } from '../quant/quantize';
+import { embeddingLimits, modelInputs } from '../data/modelInputs';
 import { interleavedLatency } from './latency';
 import { planBatches, measureThroughput, pointFromLatency } from './throughput';
 import { measureModelMemory, MEMORY_METHOD } from './memory';
@@ -82,9 +82,10 @@ export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promi
 
   ctx.onProgress?.({ phase: 'load', done: 0, total: 1 });
   const [fpModel, qModel] = await Promise.all([loadModel(p.fp32), loadModel(p.int8)]);
-  const specs = inputSpecs(fpModel.model, p.shapes ?? {});
-  inputSpecs(qModel.model, p.shapes ?? {}); // the int8 model must take the same feeds
-  const source = await openDataSource(p.data, specs, { split: 'evaluation', preprocess: p.preprocess });
+  const specs = modelInputs(fpModel.model, p.shapes ?? {});
+  sameFeeds(specs, modelInputs(qModel.model, p.shapes ?? {})); // the int8 model must take the same feeds
+  const source = await openDataSource(p.data, specs, { split: 'evaluation', preprocess: p.preprocess, idLimits: embeddingLimits(fpModel.model) });
+  for (const note of source.notes ?? []) log(`data: ${note}`);
   const n = Math.min(source.count, p.samples ?? BENCH_DEFAULTS.samples);
   const { labelOf, labelSource, classes } = await labelsFor(p, source, n, log);
   ctx.onProgress?.({ phase: 'load', done: 1, total: 1 });
@@ -125,7 +126,8 @@ export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promi
       }
     }
 
-    const sampleBatch = specs[0]?.dims[0] ?? 1;
+    const first = await source.read(0);
+    const sampleBatch = Object.values(first.feeds)[0]?.dims[0] ?? 1;
     const plan = planBatches(
       [
         { label: 'fp32', model: fpModel.model },
@@ -141,7 +143,7 @@ export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promi
     const benchTotal = units.latency + units.throughput + units.memory;
     const benchAt = (base: number, frac: number, span: number) => ctx.onProgress?.({ phase: 'bench', done: Math.min(benchTotal, Math.floor(base + Math.min(1, frac) * span)), total: benchTotal });
     benchAt(0, 0, 0);
-    const sample0 = await source.read(0);
+    const sample0 = first;
     lat = await interleavedLatency(a, b, sample0.feeds, rounds, { warmup, blockStat: 'min', minMs, signal: ctx.signal, onRound: (done, all) => benchAt(0, done / all, units.latency) });
 
     const batchSamples: Sample[] = [];
@@ -326,6 +328,14 @@ async function measureMemory(p: BenchParams, sample: Sample, threads: number, ct
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     ctx.onLog?.(`memory: not measured: ${msg}`);
     return { ...out, error: msg };
+  }
+}
+
+/** The int8 model must take the inputs the fp32 model takes, with the same types. */
+function sameFeeds(a: ReturnType<typeof modelInputs>, b: ReturnType<typeof modelInputs>): void {
+  const show = (xs: typeof a) => xs.map((i) => `${i.name}: ${i.type}`).join(', ');
+  if (a.length !== b.length || a.some((x) => !b.some((y) => y.name === x.name && y.type === x.type))) {
+    throw new OctetError('SHAPE_MISMATCH', `the int8 model's inputs (${show(b)}) differ from the fp32 model's (${show(a)}); compare a model with its own int8 version`);
   }
 }
 

@@ -26,7 +26,7 @@ export function planBatches(models: { label: string; model: ModelProto }[], requ
       else if (first !== null && first !== undefined && first > 0) fixed ??= { n: first, why: `the ${label} model's input '${v.name}' fixes it at ${first}` };
     }
   }
-  if (!fixed && sampleBatch !== 1) fixed = { n: sampleBatch, why: `--shape sets the batch to ${sampleBatch}` };
+  if (!fixed && sampleBatch !== 1) fixed = { n: sampleBatch, why: `each sample already has batch ${sampleBatch} (from the data or --shape)` };
   const want = [...new Set(requested)].sort((a, b) => a - b);
   if (!fixed) return { batchDim: 'symbolic', runnable: want, unsupported: [] };
   const f = fixed;

@@ -2,7 +2,7 @@
 import { OctetError } from '../../shared/errors';
 import type { InputSpec } from './types';
 
-export function formatDims(dims: readonly (number | bigint)[]): string {
+export function formatDims(dims: readonly (number | bigint | string)[]): string {
   return `[${dims.join(',')}]`;
 }
 

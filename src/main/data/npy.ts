@@ -7,10 +7,12 @@
 // (every platform Node and onnxruntime-node ship for).
 import { open, type FileHandle } from 'node:fs/promises';
 import { OctetError } from '../../shared/errors';
-import { applyLimit, checkIndex, formatDims, fsError, singleInput } from './checks';
-import type { DataSource, ElemType, InputSpec, Sample, TypedData } from './types';
+import { formatDims, fsError } from './checks';
+import type { ElemType, InputSpec, TypedData } from './types';
 
-export type NpyDtype = 'f4' | 'f8' | 'u1' | 'i1' | 'i4' | 'i8' | 'b1';
+export { openNpy } from './arrays';
+
+export type NpyDtype = 'f2' | 'f4' | 'f8' | 'u1' | 'i1' | 'i4' | 'i8' | 'b1';
 
 export interface NpyHeader {
   version: string; // "1.0", "2.0" or "3.0"
@@ -28,7 +30,8 @@ const MAX_HEADER_BYTES = 10_000;
 const MAX_RANK = 32;
 const PREFIX_BYTES = 12; // magic + version + header length (v2/v3)
 
-const DTYPE_INFO: Record<NpyDtype, { size: number; name: ElemType }> = {
+export const DTYPE_INFO: Record<NpyDtype, { size: number; name: ElemType }> = {
+  f2: { size: 2, name: 'float16' },
   f4: { size: 4, name: 'float32' },
   f8: { size: 8, name: 'float64' },
   u1: { size: 1, name: 'uint8' },
@@ -40,11 +43,11 @@ const DTYPE_INFO: Record<NpyDtype, { size: number; name: ElemType }> = {
 
 /** Friendly names for dtypes people commonly save but we do not read, to make the error obvious. */
 const OTHER_DTYPES: Record<string, string> = {
-  f2: 'float16', c8: 'complex64', c16: 'complex128', u2: 'uint16', i2: 'int16', u4: 'uint32',
+  c8: 'complex64', c16: 'complex128', u2: 'uint16', i2: 'int16', u4: 'uint32',
   u8: 'uint64', f16: 'float128', O: 'Python objects',
 };
 
-const SUPPORTED = 'float32, float64, uint8, int8, int32, int64, bool';
+const SUPPORTED = 'float16, float32, float64, uint8, int8, int32, int64, bool';
 
 function bad(file: string, what: string): OctetError {
   return new OctetError('DATA_UNREADABLE', `${file} ${what}`);
@@ -234,7 +237,7 @@ export function parseNpyHeader(file: string, head: Uint8Array, fileSize: number)
   return { version, descr, dtype, itemSize, shape, dataOffset };
 }
 
-async function readExactly(fh: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
+export async function readExactly(fh: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
   // A fresh ArrayBuffer per read keeps typed-array views aligned.
   const bytes = new Uint8Array(new ArrayBuffer(length));
   let done = 0;
@@ -246,7 +249,7 @@ async function readExactly(fh: FileHandle, file: string, length: number, positio
   return bytes;
 }
 
-async function readHeader(file: string): Promise<{ header: NpyHeader; fileSize: number }> {
+export async function readHeader(file: string): Promise<{ header: NpyHeader; fileSize: number }> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
@@ -266,12 +269,13 @@ async function readHeader(file: string): Promise<{ header: NpyHeader; fileSize: 
   }
 }
 
-type SourceArray = Float32Array | Float64Array | Uint8Array | Int8Array | Int32Array | BigInt64Array;
+export type SourceArray = Float32Array | Float64Array | Uint8Array | Int8Array | Int32Array | BigInt64Array | Uint16Array;
 
-function viewOf(dtype: NpyDtype, bytes: Uint8Array, offset: number, length: number): SourceArray {
+export function viewOf(dtype: NpyDtype, bytes: Uint8Array, offset: number, length: number): SourceArray {
   const ab = bytes.buffer;
   const at = bytes.byteOffset + offset;
   switch (dtype) {
+    case 'f2': return new Uint16Array(ab, at, length);
     case 'f4': return new Float32Array(ab, at, length);
     case 'f8': return new Float64Array(ab, at, length);
     case 'u1': case 'b1': return new Uint8Array(ab, at, length);
@@ -290,7 +294,7 @@ const INT_RANGE: Record<'int32' | 'int8' | 'uint8' | 'bool', [number, number]> =
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
-interface Where { file: string; sample: number; input: InputSpec }
+export interface Where { file: string; sample: number; input: Pick<InputSpec, 'name' | 'type'> }
 
 function firstNonFinite(a: Float32Array | Float64Array): number {
   for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
@@ -321,6 +325,24 @@ export function convertSample(src: SourceArray, dtype: NpyDtype, w: Where): Type
     if (k >= 0) throw notFinite(w, k, src[k]);
   }
   const target = w.input.type;
+  if (dtype === 'f2') {
+    const bits = src as Uint16Array;
+    for (let k = 0; k < bits.length; k++) if ((bits[k] & 0x7c00) === 0x7c00) throw notFinite(w, k, halfToFloat(bits[k]));
+    if (target === 'float16') return bits;
+    if (target !== 'float32' && target !== 'float64') throw unfit(w, 0, halfToFloat(bits[0]));
+    const out = target === 'float32' ? new Float32Array(bits.length) : new Float64Array(bits.length);
+    for (let k = 0; k < bits.length; k++) out[k] = halfToFloat(bits[k]);
+    return out;
+  }
+  if (target === 'float16') {
+    const out = new Uint16Array(src.length);
+    for (let k = 0; k < src.length; k++) {
+      const v = Number(src[k]);
+      out[k] = floatToHalf(v);
+      if ((out[k] & 0x7c00) === 0x7c00) throw notFinite(w, k, v, ` (${v} overflows float16)`);
+    }
+    return out;
+  }
   const n = src.length;
   if (DTYPE_INFO[dtype].name === target) {
     if (dtype === 'b1') for (let k = 0; k < n; k++) if ((src[k] as number) > 1) throw unfit(w, k, src[k]);
@@ -367,92 +389,49 @@ export function convertSample(src: SourceArray, dtype: NpyDtype, w: Where): Type
   }
 }
 
-/** What the data says one sample looks like versus what the input needs; undefined when it fits. */
-function feedDims(sampleDims: number[], input: InputSpec): number[] | undefined {
-  const want = input.dims;
-  const same = (a: number[], b: number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
-  if (same(sampleDims, want)) return want.slice();
-  if (sampleDims.length === want.length - 1 && same([1, ...sampleDims], want)) return want.slice();
-  return undefined;
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/** IEEE half (as its 16 bits) to a number. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-class NpySource implements DataSource {
-  readonly description: string;
-  private readonly sampleElems: number;
-  private readonly sampleBytes: number;
-
-  constructor(
-    private readonly file: string,
-    private readonly header: NpyHeader,
-    private readonly input: InputSpec,
-    private readonly dims: number[],
-    readonly count: number,
-  ) {
-    this.sampleElems = header.shape.slice(1).reduce((a, b) => a * b, 1);
-    this.sampleBytes = this.sampleElems * header.itemSize;
-    const total = header.shape[0];
-    const from = count < total ? `${count} of ${total} samples` : `${count} samples`;
-    const typeNote = DTYPE_INFO[header.dtype].name === input.type ? input.type : `${DTYPE_INFO[header.dtype].name} as ${input.type}`;
-    this.description = `${from} from ${file} (${typeNote} ${formatDims(dims)})`;
+/** A number to IEEE half bits, rounding to nearest even; overflow gives ±Inf. */
+export function floatToHalf(v: number): number {
+  F32[0] = v;
+  const x = U32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const e = (x >>> 23) & 0xff;
+  let m = x & 0x7fffff;
+  if (e === 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
+  let he = e - 127 + 15;
+  if (he >= 31) return sign | 0x7c00;
+  if (he <= 0) {
+    if (he < -10) return sign;
+    m |= 0x800000;
+    const shift = 14 - he;
+    let hm = m >> shift;
+    const rem = m & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && hm & 1)) hm++;
+    return sign | hm;
   }
-
-  private where(sample: number): Where {
-    return { file: this.file, sample, input: this.input };
-  }
-
-  async read(index: number): Promise<Sample> {
-    checkIndex(index, this.count, this.description);
-    let fh: FileHandle;
-    try {
-      fh = await open(this.file, 'r');
-    } catch (e) {
-      throw fsError(this.file, e);
-    }
-    try {
-      const bytes = await readExactly(fh, this.file, this.sampleBytes, this.header.dataOffset + index * this.sampleBytes);
-      const data = convertSample(viewOf(this.header.dtype, bytes, 0, this.sampleElems), this.header.dtype, this.where(index));
-      return { feeds: { [this.input.name]: { type: this.input.type, data, dims: this.dims.slice() } } };
-    } finally {
-      await fh.close();
+  let hm = m >> 13;
+  const rem = m & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && hm & 1)) {
+    hm++;
+    if (hm === 0x400) {
+      hm = 0;
+      he++;
+      if (he >= 31) return sign | 0x7c00;
     }
   }
-
-  async validate(onProgress?: (done: number, total: number) => void): Promise<void> {
-    let fh: FileHandle;
-    try {
-      fh = await open(this.file, 'r');
-    } catch (e) {
-      throw fsError(this.file, e);
-    }
-    try {
-      const perChunk = Math.max(1, Math.floor((16 << 20) / Math.max(1, this.sampleBytes)));
-      for (let first = 0; first < this.count; first += perChunk) {
-        const n = Math.min(perChunk, this.count - first);
-        const bytes = await readExactly(fh, this.file, n * this.sampleBytes, this.header.dataOffset + first * this.sampleBytes);
-        for (let j = 0; j < n; j++) {
-          convertSample(viewOf(this.header.dtype, bytes, j * this.sampleBytes, this.sampleElems), this.header.dtype, this.where(first + j));
-        }
-        onProgress?.(first + n, this.count);
-      }
-    } finally {
-      await fh.close();
-    }
-  }
+  return sign | (he << 10) | hm;
 }
 
-/** Opens a .npy file whose first axis indexes samples, for a single-input model. */
-export async function openNpy(file: string, inputs: InputSpec[], opts: { limit?: number } = {}): Promise<DataSource> {
-  const input = singleInput(inputs, 'a .npy file', 'one .npy per input is not supported yet');
-  const { header } = await readHeader(file);
-  const total = header.shape[0];
-  if (total === 0) throw new OctetError('DATA_EMPTY', `${file} holds no samples (shape ${formatDims(header.shape)}); its first axis indexes samples`);
-  const sampleDims = header.shape.slice(1);
-  const dims = feedDims(sampleDims, input);
-  if (!dims) {
-    throw new OctetError(
-      'SHAPE_MISMATCH',
-      `${file}: data sample shape ${formatDims(sampleDims)} does not fit input '${input.name}' ${formatDims(input.dims)} (the file holds shape ${formatDims(header.shape)}; its first axis indexes samples, and each sample must match the input with or without its batch dim)`,
-    );
-  }
-  return new NpySource(file, header, input, dims, applyLimit(total, opts.limit));
-}

@@ -1,7 +1,7 @@
 // Types shared by every data source (image folders, .npy files, built-in digits).
 
 /** Element types a model input can have (ONNX tensor types Octet feeds). */
-export type ElemType = 'float32' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+export type ElemType = 'float32' | 'float16' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
 /** A model input with fully static dims (the caller already applied --shape). dims[0] is the batch. */
 export interface InputSpec {
@@ -10,8 +10,44 @@ export interface InputSpec {
   dims: number[];
 }
 
-/** Typed arrays a feed can hold. `bool` feeds use Uint8Array holding 0 or 1 (what onnxruntime-node expects). */
-export type TypedData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
+/**
+ * A model input as declared, after --shape: null for a dim the data has to fix (symbolic or
+ * unknown), with the symbolic dim names so that inputs sharing a dim (batch, sequence) agree.
+ */
+export interface ModelInput {
+  name: string;
+  type: ElemType;
+  dims: (number | null)[];
+  /** Symbolic dim names as declared (undefined for static or unnamed dims). */
+  dimNames?: (string | undefined)[];
+}
+
+/** An integer input read by a Gather on a table (token ids into an embedding): ids must be in 0..rows-1. */
+export interface IdLimit {
+  rows: number;
+  /** The table's initializer name, for the message. */
+  table: string;
+}
+
+/** What one model input gets from the data, for logs, the report and the wizard. */
+export interface InputFeedInfo {
+  name: string;
+  type: ElemType;
+  /** The dims each sample is fed with. */
+  dims: number[];
+  /** Where its values come from: an array (file or archive member), images, digits, or zeros. */
+  source: 'array' | 'images' | 'digits' | 'zeros';
+  /** e.g. "/d/a.npz:input_ids.npy"; absent for zeros. */
+  origin?: string;
+  /** The array as stored: its full shape (first axis = samples) and dtype. */
+  arrayShape?: number[];
+  arrayDtype?: string;
+  /** Set when a Gather reads this input from a table (token ids). */
+  idLimit?: IdLimit;
+}
+
+/** Typed arrays a feed can hold. `bool` feeds use Uint8Array holding 0 or 1 (what onnxruntime-node expects); float16 feeds hold the half-precision bits in a Uint16Array. */
+export type TypedData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint8Array | Uint16Array;
 
 /** One tensor for one model input; `dims` equal the InputSpec's dims. */
 export interface Feed {
@@ -39,6 +75,10 @@ export interface DataSource {
    * the first problem as read() would. Call it before a long calibration run to fail early.
    */
   validate?(onProgress?: (done: number, total: number) => void): Promise<void>;
+  /** Per model input: the dims each sample is fed with and where the values come from (multi-input aware sources). */
+  readonly feeds?: InputFeedInfo[];
+  /** Things the user should know, e.g. "input 'h' is not in the data: fed zeros [1,1,64] (a recurrent state)". */
+  readonly notes?: string[];
 }
 
 export interface ImagePreprocess {
@@ -82,4 +122,6 @@ export interface OpenOptions {
   limit?: number;
   /** Which split of the built-in digits; ignored by other sources, which are used whole. */
   split?: 'calibration' | 'evaluation';
+  /** Integer inputs that index a table (token ids): values are checked against its row count. */
+  idLimits?: Record<string, IdLimit>;
 }

@@ -1,14 +1,14 @@
 import { unlink } from 'node:fs/promises';
 import { loadModel, opsetOf, saveModel, cloneModel, encodeModel, type ModelProto } from '../onnx/model';
-import { GraphView, nameNodes, valueDims, valueElemType, type GraphProto } from '../onnx/graph';
+import { GraphView, nameNodes, type GraphProto } from '../onnx/graph';
 import { allGraphs } from '../onnx/scope';
-import { elemTypeName } from '../onnx/tensor';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
-import type { ElemType, InputSpec } from '../data/types';
+import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
+import type { InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
@@ -74,9 +74,12 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (quantizedOp) throw new OctetError('MODEL_ALREADY_QUANTIZED', `${loaded.path} is already quantized (it contains ${quantizedOp.opType}); start from the fp32 model`);
   await (await openSession(loaded.path, { threads: 1, level: 'disabled' })).release();
   const inputOpset = opsetOf(loaded.model);
-  const specs = inputSpecs(loaded.model, req.shapes ?? {});
-  const source = await openDataSource(req.data, specs, { preprocess: recipe.preprocess, split: 'calibration', limit: recipe.calib_samples });
+  // Symbolic dims stay open here: the data fixes them per input (a [N,32,1024] array feeds
+  // x:[batch,1024] batches of 32); the written model keeps them symbolic.
+  const specs = modelInputs(loaded.model, req.shapes ?? {});
+  const source = await openDataSource(req.data, specs, { preprocess: recipe.preprocess, split: 'calibration', limit: recipe.calib_samples, idLimits: embeddingLimits(loaded.model) });
   log(`data: ${source.description}`);
+  for (const note of source.notes ?? []) log(`data: ${note}`);
   // Every calibration sample is decoded and checked (NaN/Inf, shape, unreadable image) before
   // the long run, so bad data fails in seconds with the file and sample named.
   await source.validate?.((done, total) => progress('load', done, total));
@@ -181,9 +184,9 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       opsetUpgradedFrom: opsetChanges.length || inputOpset < TARGET_OPSET ? inputOpset : undefined,
       opsetChanges,
       foldedBatchNorms: folded.length,
-      shapes: Object.fromEntries(specs.map((s) => [s.name, s.dims])),
+      shapes: await fedShapes(source),
     },
-    calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description },
+    calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description, notes: source.notes?.length ? [...source.notes] : undefined },
     fusion,
     speedCheck,
     weightBits,
@@ -221,35 +224,16 @@ function toRecipe(input: RecipeInput | Recipe | undefined): Recipe {
   }
 }
 
-const ELEM_TYPES = new Set<string>(['float32', 'float64', 'int64', 'int32', 'int8', 'uint8', 'bool']);
-
-/** The model's feed inputs with every dim static: --shape wins, a symbolic batch dim becomes 1. */
+/** The model's feed inputs with every dim static: --shape wins, a symbolic batch dim becomes 1 (for callers without data). */
 export function inputSpecs(model: ModelProto, shapes: Record<string, number[]>): InputSpec[] {
-  const g = new GraphView(model.graph!);
-  const feeds = g.feedInputs;
-  for (const name of Object.keys(shapes)) {
-    if (!feeds.some((f) => f.name === name)) throw new OctetError('BAD_USAGE', `--shape names '${name}', which is not a model input (inputs: ${feeds.map((f) => f.name).join(', ')})`);
-  }
-  return feeds.map((v) => {
-    const type = elemTypeName(valueElemType(v));
-    if (!ELEM_TYPES.has(type)) throw new OctetError('MODEL_UNSUPPORTED', `Input '${v.name}' has element type ${type}, which Octet cannot feed`);
-    const declared = valueDims(v);
-    const given = shapes[v.name];
-    if (given) {
-      if (declared && declared.length !== given.length) throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name} has ${given.length} dims, the model input has ${declared.length}`);
-      declared?.forEach((d, i) => {
-        if (d !== null && d !== given[i]) throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name}: dim ${i} is ${given[i]} but the model fixes it at ${d}`);
-      });
-      return { name: v.name, type: type as ElemType, dims: given };
-    }
-    if (!declared) throw new OctetError('DYNAMIC_SHAPE', `Input '${v.name}' has no declared shape; pass --shape ${v.name}=d0,d1,...`);
-    const dims = declared.map((d, i) => (d === null && i === 0 ? 1 : d));
-    const dyn = dims.findIndex((d) => d === null || d <= 0);
-    if (dyn >= 0) {
-      throw new OctetError('DYNAMIC_SHAPE', `Input '${v.name}' has a dynamic dim ${dyn} ([${declared.map((d) => d ?? '?').join(',')}]); pass --shape ${v.name}=${dims.map((d) => d ?? 'N').join(',')}`);
-    }
-    return { name: v.name, type: type as ElemType, dims: dims as number[] };
-  });
+  return staticInputs(model, shapes);
+}
+
+/** The shapes calibration fed each input (from the data; the written model keeps its symbolic dims). */
+async function fedShapes(source: Awaited<ReturnType<typeof openDataSource>>): Promise<Record<string, number[]>> {
+  if (source.feeds) return Object.fromEntries(source.feeds.map((f) => [f.name, f.dims]));
+  const s = await source.read(0);
+  return Object.fromEntries(Object.entries(s.feeds).map(([k, f]) => [k, f.dims]));
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
