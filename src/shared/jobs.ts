@@ -4,6 +4,7 @@ import type { ErrorInfo } from './errors';
 import type { RecipeInput } from './recipe';
 import type { QuantizeReport } from './report';
 import type { ModelSummary } from './model';
+import type { RuleMatch } from './api';
 import type { BenchParams, BenchResult } from './bench';
 
 export type Phase = 'load' | 'prepare' | 'calibrate' | 'convert' | 'save' | 'verify' | 'bench' | 'evaluate';
@@ -33,12 +34,16 @@ export interface FactsParams {
   model: string;
   /** Models with more nodes (subgraphs included) are refused with a clear error. */
   maxNodes: number;
+  /** Recipe keys to count matches for (countRuleMatches when the count is too big for the main process). */
+  keys?: string[];
 }
 
 /** What the wizard's Data and Rules steps need to know about a model: node names and the inputs it feeds. */
 export interface ModelFacts {
   nodes: { name: string; opType: string }[];
   feeds: { name: string; type: string; dims: (number | null)[] | undefined }[];
+  /** With params.keys: the matches of each key. */
+  rules?: RuleMatch[];
 }
 
 /** Every job kind with its parameters and result: one table, so transports cannot drift. */

@@ -14,7 +14,7 @@ import { ModelBuilder } from '../../src/main/onnx/builder';
 import { makeNode, nameNodes } from '../../src/main/onnx/graph';
 import { makeTensor } from '../../src/main/onnx/tensor';
 import { encodeModel, loadModel, readFully } from '../../src/main/onnx/model';
-import { modelFacts } from '../../src/main/api/modelFacts';
+import { countMatches, MATCH_BUDGET, modelFacts, ruleMatches } from '../../src/main/api/modelFacts';
 import { setupApi } from '../../src/main/api/setup';
 import { dispatch } from '../../src/main/api/handlers';
 import { JobManager } from '../../src/main/jobs/jobManager';
@@ -159,6 +159,30 @@ test('item 2: the facts job is bounded in time: a worker that takes too long is 
   const ok = await modelFacts(file, run, { maxNodes: 100, timeoutMs: 60_000 });
   assert.equal(ok.nodes.length, 11);
   assert.deepEqual(ok.feeds, [{ name: 'x', type: 'float32', dims: [1, 4] }]);
+});
+
+test('item 2: counting rule matches over many nodes and keys runs in a worker, with the same answer', { timeout: 120_000 }, async (t) => {
+  const dir = tempDir(t, 'octet-hostile-rules-');
+  const file = join(dir, 'rules.onnx');
+  writeFileSync(file, manyUnnamedNodes(20_000));
+  const jobs = new JobManager();
+  t.after(() => jobs.shutdown());
+  let jobsRun = 0;
+  const run = (spec: Parameters<JobManager['runSide']>[0], o: { signal: AbortSignal }) => {
+    jobsRun++;
+    return jobs.runSide(spec, o) as never;
+  };
+  const keys = Array.from({ length: 500 }, (_, i) => `re:_node_${i}.*`);
+  const facts = await modelFacts(file, run);
+  assert.ok(facts.nodes.length * 8 * keys.length > MATCH_BUDGET, 'the case is over the main-process budget');
+  const { result, gapMs } = await eventLoopGap(() => ruleMatches(file, keys, run));
+  assert.equal(jobsRun, 2, 'one facts job, one matching job');
+  assert.ok(gapMs < 1000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
+  assert.equal(result.total, 20_001);
+  assert.deepEqual(result.rules, countMatches(facts.nodes, keys));
+  // A few keys stay in the main process (no job).
+  assert.deepEqual((await ruleMatches(file, ['Relu'], run)).rules[0].matches, 1);
+  assert.equal(jobsRun, 2);
 });
 
 // --- external data (items 3 and 7) ---

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../io/atomicWrite';
 import type { JobManager } from '../jobs/jobManager';
 import type { PathGuard } from './paths';
 import type { SettingsStore } from './settings';
-import { countMatches, modelFacts } from './modelFacts';
+import { modelFacts, ruleMatches } from './modelFacts';
 import { previewData } from './preview';
 import { reportHtml } from './reportHtml';
 
@@ -107,8 +107,7 @@ export function createHandlers(host: ApiHost): Handlers {
     },
 
     async countRuleMatches(args) {
-      const f = await facts(await model(args.model));
-      return { rules: countMatches(f.nodes, args.keys), total: f.nodes.length };
+      return ruleMatches(await model(args.model), args.keys, (spec, opts) => jobs.runSide(spec, opts));
     },
 
     async previewData(args) {
