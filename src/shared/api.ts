@@ -12,7 +12,7 @@ import { preprocessSchema, recipeSchema, type PreprocessConfig, type RecipeInput
 const returns = <T>(): T => undefined as unknown as T;
 
 const path = z.string().trim().min(1, 'a path is required').max(4096);
-/** A data spec: a .npy file, a folder of images, or a built-in name (mnist, mnist:train, mnist:test). */
+/** A data spec: a .npz archive, a .npy file, a folder of .npy files or of images, or a built-in name (mnist, mnist:train, mnist:test). */
 const dataSpec = z.string().trim().min(1, 'choose calibration data').max(4096);
 const shapes = z.record(z.string().min(1).max(512), z.array(z.number().int().positive()).min(1).max(8)).optional();
 const jobId = z.string().min(1).max(64);
@@ -112,6 +112,39 @@ export interface DataPreview {
   samples: PreviewSample[];
 }
 
+/** One model input as the data feeds it (describeData). */
+export interface DataInputView {
+  name: string;
+  type: string;
+  /** The input's dims as the model declares them (null: symbolic, fixed by the data or --shape). */
+  modelDims: (number | null)[] | null;
+  /** The dims each sample is fed with. */
+  dims: number[];
+  source: 'array' | 'images' | 'digits' | 'zeros';
+  /** The array it comes from, e.g. "/d/a.npz array 'input_ids'". */
+  origin?: string;
+  /** The array as stored: full shape (first axis = samples) and dtype. */
+  arrayShape?: number[];
+  arrayDtype?: string;
+  /** How to show it: token ids and masks as numbers, images as pictures (previewData). */
+  kind: 'ids' | 'mask' | 'values' | 'image' | 'zeros';
+  /** Value range over the first `scanned` samples. */
+  min: number;
+  max: number;
+  scanned: number;
+  /** The first values of sample 0 (ids and masks, shown as they are). */
+  head?: number[];
+}
+
+export interface DataDescription {
+  description: string;
+  count: number;
+  labels?: string[];
+  /** e.g. a recurrent state fed zeros. */
+  notes: string[];
+  inputs: DataInputView[];
+}
+
 export interface Settings {
   recentModels: string[];
   lastRecipe?: RecipeInput;
@@ -178,6 +211,17 @@ export const API = {
       shapes,
     }),
     result: returns<DataPreview>(),
+  },
+  /** Every model input with the array that feeds it: shape, dtype, value range (any number of inputs, .npz/.npy data). */
+  describeData: {
+    params: z.strictObject({
+      model: path,
+      data: dataSpec,
+      preprocess: preprocessSchema.optional(),
+      split: z.enum(['calibration', 'evaluation']).default('calibration'),
+      shapes,
+    }),
+    result: returns<DataDescription>(),
   },
   startJob: { params: jobRequestSchema, result: returns<{ jobId: string }>() },
   cancelJob: { params: z.strictObject({ jobId }), result: returns<{ cancelled: boolean }>() },

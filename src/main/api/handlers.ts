@@ -16,6 +16,7 @@ import type { PathGuard } from './paths';
 import type { SettingsStore } from './settings';
 import { modelFacts, ruleMatches } from './modelFacts';
 import { previewData } from './preview';
+import { describeData } from '../data/describe';
 import { reportHtml } from './reportHtml';
 
 export type Handlers = { [M in ApiMethod]: (args: ApiArgs<M>) => Promise<ApiResult<M>> };
@@ -113,6 +114,11 @@ export function createHandlers(host: ApiHost): Handlers {
     async previewData(args) {
       const real = await model(args.model);
       return previewData({ ...args, model: real, data: await data(args.data) }, await facts(real));
+    },
+
+    async describeData(args) {
+      const real = await model(args.model);
+      return describeData({ ...args, data: await data(args.data) }, (await facts(real)).feeds);
     },
 
     async startJob(req) {

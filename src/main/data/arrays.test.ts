@@ -254,3 +254,22 @@ test('a folder of images feeds the image input of a model whose other inputs are
   assert.deepEqual(src.feeds?.map((f) => f.source), ['images', 'zeros']);
   await rejectsWith(openDataSource(imgs, [...inputs, { name: 'ids', type: 'int64', dims: [1, 4] }]), 'BAD_USAGE', "'ids'", 'not recurrent states', '.npz');
 });
+
+test('describeData: each input with its array, fed dims, kind and value range (ids as numbers)', async (t) => {
+  const { describeData } = await import('./describe');
+  const dir = tempDir(t);
+  const file = writeNpz(dir, 'd.npz', bertArrays(3, 4));
+  const d = await describeData({ data: file }, [
+    { name: 'input_ids', type: 'int64', dims: [null, null] },
+    { name: 'attention_mask', type: 'int64', dims: [null, null] },
+  ]);
+  assert.equal(d.count, 3);
+  assert.deepEqual(
+    d.inputs.map((v) => [v.name, v.kind, v.dims, v.arrayShape, v.arrayDtype, v.min, v.max, v.head]),
+    [
+      ['input_ids', 'ids', [1, 4], [3, 4], 'int64', 0, 6, [0, 1, 2, 3]],
+      ['attention_mask', 'mask', [1, 4], [3, 4], 'int64', 0, 1, [1, 1, 1, 0]],
+    ],
+  );
+  assert.deepEqual(d.inputs[0].modelDims, [null, null]);
+});

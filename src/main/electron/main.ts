@@ -44,11 +44,11 @@ async function pickPath(purpose: ApiArgs<'pickPath'>['purpose']): Promise<string
     purpose === 'model'
       ? { title: 'Open an ONNX model', properties: ['openFile'], filters: [{ name: 'ONNX models', extensions: ['onnx'] }] }
       : purpose === 'dataNpy'
-        ? { title: 'Choose a .npy file of samples', properties: ['openFile'], filters: [{ name: 'NumPy arrays', extensions: ['npy'] }] }
+        ? { title: 'Choose a .npz or .npy file of samples', properties: ['openFile'], filters: [{ name: 'NumPy arrays', extensions: ['npz', 'npy'] }] }
         : purpose === 'labelsCsv'
           ? { title: 'Choose a CSV of labels', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }
           : purpose === 'dataFolder'
-          ? { title: 'Choose a folder of images', properties: ['openDirectory'] }
+          ? { title: 'Choose a folder of images or of .npy files', properties: ['openDirectory'] }
           : { title: 'Choose a folder to export into', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Export here' };
   const res = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
   const chosen = res.canceled ? undefined : res.filePaths[0];

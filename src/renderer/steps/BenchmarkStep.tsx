@@ -2,7 +2,7 @@ import type { BenchResult } from '../../shared/bench';
 import type { Phase } from '../../shared/jobs';
 import { bytes, count, ms, pct, signed } from '../format';
 import { cancelJob, goto, runBench } from '../store/actions';
-import { isLive, useWizard } from '../store/wizard';
+import { benchDataSpec, isLive, useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JobProgress } from '../components/JobProgress';
 import { PathField } from '../components/PathField';
@@ -93,6 +93,10 @@ export function BenchmarkStep() {
             </button>
           </div>
         </div>
+        <p className="muted small" data-testid="bench-data">
+          Evaluates on <span className="mono">{benchDataSpec(data)}</span>
+          {data.kind === 'digits' ? ' (the held-out split)' : data.evalPath?.trim() ? '' : ' (the calibration data: set evaluation data in the Data step)'}
+        </p>
         <PathField id="b-labels" label="Labels CSV (optional)" purpose="labelsCsv" value={bench.labels} placeholder="None: the data's own labels, if any" onChange={(labels) => setBench({ labels })} onError={(e) => setError('benchmark', e)} />
         {bench.labels && (
           <button type="button" className="btn small ghost" onClick={() => setBench({ labels: '' })} disabled={live}>

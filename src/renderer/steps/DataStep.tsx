@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DataPreview } from '../../shared/api';
+import type { DataDescription, DataInputView, DataPreview } from '../../shared/api';
 import type { PreprocessConfig } from '../../shared/recipe';
 import { call, errorInfo } from '../client';
 import { count } from '../format';
@@ -12,10 +12,73 @@ import { NeedsModel } from './common';
 const KINDS: { kind: DataKind; title: string; text: string }[] = [
   { kind: 'digits', title: 'Built-in digits', text: '10,000 labelled MNIST digits: 8,000 to calibrate, 2,000 held out to evaluate.' },
   { kind: 'folder', title: 'Folder of images', text: 'JPEG, PNG, WebP…; one subfolder per class gives labels.' },
-  { kind: 'npy', title: '.npy file', text: 'A NumPy array whose first axis indexes samples.' },
+  { kind: 'npy', title: 'NumPy arrays', text: 'A .npz with one array per input name, a folder of .npy files named after the inputs, or one .npy; first axis = samples.' },
 ];
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+const fmtDims = (d: (number | string | null)[] | null | undefined) => (d ? `[${d.map((x) => x ?? '?').join(', ')}]` : '?');
+const fmtNum = (x: number) => (Number.isInteger(x) ? String(x) : Math.abs(x) >= 1000 || (x !== 0 && Math.abs(x) < 0.01) ? x.toExponential(2) : x.toFixed(3));
+
+function ValueCell({ v }: { v: DataInputView }) {
+  if (v.kind === 'zeros') return <span className="muted">zeros (a recurrent state's start)</span>;
+  const range = `${fmtNum(v.min)} … ${fmtNum(v.max)}`;
+  if (v.kind === 'ids' || v.kind === 'mask') {
+    return (
+      <>
+        <span>
+          {v.kind === 'ids' ? 'ids' : 'mask'} {range}
+        </span>
+        {v.head && (
+          <div className="mono small muted ids" title="the first values of sample 0, as the model receives them">
+            {v.head.join(' ')}
+            {v.dims.reduce((a, b) => a * b, 1) > v.head.length ? ' …' : ''}
+          </div>
+        )}
+      </>
+    );
+  }
+  return <span>{range}</span>;
+}
+
+/** Every model input, the array that feeds it and what it holds. */
+function InputsTable({ desc }: { desc: DataDescription }) {
+  return (
+    <>
+      <table className="table compact" data-testid="data-inputs">
+        <thead>
+          <tr>
+            <th>Input</th>
+            <th>Model</th>
+            <th>Fed per sample</th>
+            <th>Array</th>
+            <th>Values{desc.inputs[0] ? ` (${desc.inputs[0].scanned} samples)` : ''}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {desc.inputs.map((v) => (
+            <tr key={v.name} data-testid="data-input-row">
+              <td className="mono">{v.name}</td>
+              <td className="mono">
+                {v.type} {fmtDims(v.modelDims)}
+              </td>
+              <td className="mono">{fmtDims(v.dims)}</td>
+              <td className="mono">{v.arrayShape ? `${fmtDims(v.arrayShape)} ${v.arrayDtype}` : v.source === 'zeros' ? '—' : v.source}</td>
+              <td>
+                <ValueCell v={v} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {desc.notes.map((n) => (
+        <p key={n} className="hint" data-testid="data-note">
+          {n}
+        </p>
+      ))}
+    </>
+  );
+}
 
 function NumberList({ id, label, value, onChange }: { id: string; label: string; value?: number[]; onChange: (v: number[] | undefined) => void }) {
   const [text, setText] = useState(value?.join(', ') ?? '');
@@ -40,6 +103,8 @@ function NumberList({ id, label, value, onChange }: { id: string; label: string;
 export function DataStep() {
   const { model, modelPath, data, setData, recipe, patch, errors, setError } = useWizard();
   const [preview, setPreview] = useState<DataPreview>();
+  const [desc, setDesc] = useState<DataDescription>();
+  const [evalText, setEvalText] = useState(data.evalPath ?? '');
   const [loading, setLoading] = useState(false);
   const [pathText, setPathText] = useState(data.path);
   const spec = dataSpec(data);
@@ -47,23 +112,37 @@ export function DataStep() {
   const preKey = JSON.stringify(pre ?? null);
 
   useEffect(() => setPathText(data.path), [data.path]);
+  useEffect(() => setEvalText(data.evalPath ?? ''), [data.evalPath]);
+  // Pictures for image inputs; arrays for a multi-input model are described as numbers only.
+  const pictures = data.kind !== 'npy' || (model?.inputs.length ?? 0) <= 1;
 
   useEffect(() => {
     if (!modelPath || !spec) {
       setPreview(undefined);
+      setDesc(undefined);
       return;
     }
     let live = true;
     const t = setTimeout(() => {
       setLoading(true);
-      call('previewData', { model: modelPath, data: spec, preprocess: pre, count: 12 })
-        .then((p) => {
+      const described = call('describeData', { model: modelPath, data: spec, preprocess: pre });
+      // For NumPy data a failed picture is not an error: ids and masks are not images.
+      const drawn = pictures
+        ? call('previewData', { model: modelPath, data: spec, preprocess: pre, count: 12 }).catch((e) => {
+            if (data.kind === 'npy') return undefined;
+            throw e;
+          })
+        : Promise.resolve(undefined);
+      Promise.all([described, drawn])
+        .then(([d, p]) => {
           if (!live) return;
+          setDesc(d);
           setPreview(p);
           setError('data', undefined);
         })
         .catch((e) => {
           if (!live) return;
+          setDesc(undefined);
           setPreview(undefined);
           setError('data', errorInfo(e));
         })
@@ -74,7 +153,7 @@ export function DataStep() {
       clearTimeout(t);
     };
     // preKey stands for pre's contents, so an equal object does not refetch.
-  }, [modelPath, spec, preKey, setError]);
+  }, [modelPath, spec, preKey, setError, pictures, data.kind]);
 
   if (!model) return <NeedsModel />;
   const setPre = (p: Partial<PreprocessConfig>) => {
@@ -90,7 +169,7 @@ export function DataStep() {
         <div className="choice-row" role="radiogroup" aria-label="Data source">
           {KINDS.map((k) => (
             <label key={k.kind} className={`choice${data.kind === k.kind ? ' selected' : ''}`}>
-              <input type="radio" name="data-kind" value={k.kind} checked={data.kind === k.kind} onChange={() => setData({ kind: k.kind, path: k.kind === data.kind ? data.path : '' })} />
+              <input type="radio" name="data-kind" value={k.kind} checked={data.kind === k.kind} onChange={() => setData({ kind: k.kind, path: k.kind === data.kind ? data.path : '', evalPath: k.kind === data.kind ? data.evalPath : '' })} />
               <span className="choice-title">{k.title}</span>
               <span className="choice-text">{k.text}</span>
             </label>
@@ -99,11 +178,24 @@ export function DataStep() {
         {data.kind !== 'digits' && (
           <PathField
             id="data-path"
-            label={data.kind === 'folder' ? 'Image folder' : '.npy file'}
+            label={data.kind === 'folder' ? 'Image folder' : 'Calibration data (.npz, .npy or folder of .npy)'}
             purpose={data.kind === 'folder' ? 'dataFolder' : 'dataNpy'}
             value={pathText}
             onChange={setPathText}
             onSubmit={(p) => setData({ path: p })}
+            submitLabel="Use"
+            onError={(e) => setError('data', e)}
+          />
+        )}
+        {data.kind !== 'digits' && (
+          <PathField
+            id="eval-path"
+            label="Evaluation data for the benchmark (optional)"
+            purpose={data.kind === 'folder' ? 'dataFolder' : 'dataNpy'}
+            value={evalText}
+            placeholder="None: the benchmark evaluates on the calibration data"
+            onChange={setEvalText}
+            onSubmit={(p) => setData({ evalPath: p })}
             submitLabel="Use"
             onError={(e) => setError('data', e)}
           />
@@ -157,7 +249,7 @@ export function DataStep() {
             <p className="muted">
               {data.kind === 'digits'
                 ? 'The digits are fed as stored: 28×28 gray, values 0..1, one sample per batch.'
-                : 'A .npy file is fed as stored; a sample one rank lower than the input gets a batch dim of 1.'}
+                : 'Arrays are fed as stored, one per input name: a sample with the input’s rank is fed as it is (its dims fix the input’s symbolic dims), one rank lower gets a batch dim of 1. Recurrent states left out start at zeros.'}
             </p>
           )}
           <h3 className="spaced">How many samples</h3>
@@ -186,6 +278,8 @@ export function DataStep() {
             <h3>Preview</h3>
             {loading && <span className="muted small">updating…</span>}
           </div>
+          {desc && (desc.inputs.length > 1 || data.kind === 'npy') && <InputsTable desc={desc} />}
+          {desc && !preview && <p className="muted small" data-testid="preview-description">{desc.description}</p>}
           {preview ? (
             <>
               <p className="muted small" data-testid="preview-description">
@@ -208,7 +302,7 @@ export function DataStep() {
               <p className="hint">Each sample is shown as the model receives it, stretched to 0..255 for display; the numbers are its value range.</p>
             </>
           ) : (
-            !errors.data && <p className="muted">{spec ? 'Loading a few samples…' : 'Choose the data to see a few samples.'}</p>
+            !errors.data && !desc && <p className="muted">{spec ? 'Loading a few samples…' : 'Choose the data to see a few samples.'}</p>
           )}
           <ErrorPanel error={errors.data} />
         </section>

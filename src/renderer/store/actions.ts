@@ -1,7 +1,7 @@
 // What the wizard's buttons do: each calls the API and records the outcome, or the error, in the store.
 import type { JobInfo } from '../../shared/api';
 import { call, errorInfo, transport } from '../client';
-import { dataSpec, isLive, preprocessFor, STEPS, useWizard, type StepId } from './wizard';
+import { benchDataSpec, dataSpec, isLive, preprocessFor, STEPS, useWizard, type StepId } from './wizard';
 
 const get = () => useWizard.getState();
 
@@ -62,7 +62,7 @@ export async function runBench(): Promise<void> {
       params: {
         fp32: s.modelPath,
         int8: q.result.output.path,
-        data: dataSpec(s.data),
+        data: benchDataSpec(s.data),
         samples: s.data.evalSamples,
         runs: b.runs,
         threads: b.threads,

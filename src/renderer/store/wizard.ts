@@ -24,8 +24,10 @@ export type PresetKey = keyof typeof PRESETS;
 export type DataKind = 'digits' | 'folder' | 'npy';
 export interface DataSettings {
   kind: DataKind;
-  /** Folder or .npy path (unused for the built-in digits). */
+  /** Image folder, or NumPy data: a .npz, a .npy or a folder of .npy files (unused for the built-in digits). */
   path: string;
+  /** Data the benchmark evaluates on when it differs from the calibration data (e.g. minilm.eval.npz); '' = the same. The digits use their held-out split. */
+  evalPath?: string;
   preprocess: PreprocessConfig;
   /** Held-out samples the benchmark evaluates. */
   evalSamples: number;
@@ -101,6 +103,9 @@ const MAX_HISTORY = 50;
 
 /** The data spec the engine takes. */
 export const dataSpec = (d: DataSettings): string => (d.kind === 'digits' ? 'mnist' : d.path.trim());
+
+/** The data spec the benchmark takes: the evaluation data when one is given, else the calibration data. */
+export const benchDataSpec = (d: DataSettings): string => (d.kind === 'digits' ? 'mnist' : d.evalPath?.trim() || d.path.trim());
 
 /** Preprocessing applies to image folders only; the engine refuses it for other data. */
 export const preprocessFor = (d: DataSettings): PreprocessConfig | undefined => (d.kind === 'folder' && Object.keys(d.preprocess).length ? d.preprocess : undefined);
