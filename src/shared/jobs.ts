@@ -1,13 +1,13 @@
 // The one message protocol between a job host (Electron utility process, or a forked Node
 // process for the CLI and browser mode) and the worker that runs the heavy job.
 import type { ErrorInfo } from './errors';
-import type { RecipeInput } from './recipe';
+import type { Recipe, RecipeInput, TuneMetric } from './recipe';
 import type { QuantizeReport } from './report';
 import type { ModelSummary } from './model';
 import type { RuleMatch } from './api';
 import type { BenchParams, BenchResult } from './bench';
 
-export type Phase = 'load' | 'prepare' | 'calibrate' | 'convert' | 'save' | 'verify' | 'bench' | 'evaluate';
+export type Phase = 'load' | 'prepare' | 'calibrate' | 'convert' | 'save' | 'verify' | 'bench' | 'evaluate' | 'tune';
 
 export interface ProgressEvent {
   phase: Phase;
@@ -15,6 +15,8 @@ export interface ProgressEvent {
   total: number;
   /** Estimated time left in this phase, from the rate so far. */
   etaMs?: number;
+  /** Tune jobs: every trial so far and the best, so a live chart (and a cancel) keeps them. */
+  tune?: TuneProgress;
 }
 
 export interface QuantizeParams {
@@ -24,6 +26,100 @@ export interface QuantizeParams {
   recipe?: RecipeInput;
   shapes?: Record<string, number[]>;
   reportPath?: string;
+}
+
+export interface TuneParams {
+  model: string;
+  /** The int8 model: always written, with the best candidate found (so far, while it runs). */
+  output: string;
+  /** Calibration data; without `eval`, its first calib_samples calibrate and the next evalSamples measure the loss. */
+  data: string;
+  /** Held-out data for the loss (the evaluation split of the built-in digits). */
+  eval?: string;
+  /** A labels CSV (as for bench): enables metric top1 on data without its own labels. */
+  labels?: string;
+  /** The base recipe; its `tuning` block gives the defaults for metric, tolerableLoss and maxTrials. */
+  recipe?: RecipeInput;
+  metric?: TuneMetric;
+  tolerableLoss?: number;
+  maxTrials?: number;
+  /** Stop starting trials after this many seconds. */
+  timeoutSeconds?: number;
+  /** Samples the loss is measured on (default 1000, fewer when the data holds fewer). */
+  evalSamples?: number;
+  /** Seconds of interleaved A/B timing per trial (default 1). */
+  latencySeconds?: number;
+  shapes?: Record<string, number[]>;
+  /** The winning recipe, every measured decision pinned (default: next to output, <stem>.recipe.json). */
+  recipePath?: string;
+  /** Every trial as JSON. */
+  reportPath?: string;
+}
+
+/** One candidate, converted and measured. */
+export interface TuneTrial {
+  index: number;
+  /** Which step of the strategy proposed it. */
+  step: 'base' | 'act_algo' | 'local_algo' | 'granularity' | 'fallback';
+  /** One line: what this trial changed against the base recipe. */
+  delta: string;
+  /** The recipe fields that differ from the (pinned) base recipe. */
+  recipeDelta: Record<string, unknown>;
+  /** The full recipe, every decision pinned (replays to the same bytes). */
+  recipe: Recipe;
+  /** In the metric's units (see TuneResult.lossMeaning); undefined when the trial failed. */
+  loss?: number;
+  meets?: boolean;
+  /** Measured on the evaluation samples. */
+  top1?: number;
+  cosine?: number;
+  sqnrDb?: number;
+  /** int8/fp32, median of interleaved rounds at 1 thread. */
+  latencyRatio?: number;
+  int8Ms?: number;
+  fp32Ms?: number;
+  /** Compute ops ORT runs in int8 / leaves in fp32. */
+  int8Ops?: number;
+  fp32Ops?: number;
+  seconds: number;
+  error?: string;
+}
+
+export interface TuneProgress {
+  metric: TuneMetric;
+  tolerableLoss: number;
+  maxTrials: number;
+  trials: TuneTrial[];
+  /** Index into trials of the best so far (the fastest that meets the tolerance, else the lowest loss). */
+  best?: number;
+  /** fp32 top-1 on the evaluation samples, when there are labels. */
+  fp32Top1?: number;
+}
+
+export interface TuneResult extends TuneProgress {
+  met: boolean;
+  best: number;
+  /** What ended the search. */
+  stoppedBy: 'goal' | 'max_trials' | 'timeout' | 'exhausted';
+  /** e.g. "loss = 1 − cosine of the outputs against fp32 (worst output)". */
+  lossMeaning: string;
+  /** How calibration and evaluation samples were chosen. */
+  split: string;
+  evalSamples: number;
+  /** Which sensitivity measure ordered the fp32 fallbacks, and why. */
+  sensitivity: string;
+  output: string;
+  recipePath: string;
+  reportPath?: string;
+  /** The winning recipe as written. */
+  recipe: Recipe;
+  /** The final model re-converted from the written recipe alone (as `octet quantize --recipe` does) had the trial's bytes. */
+  replayIdentical: boolean;
+  /** The written model's loss, when its bytes differ from the trial's (then measured again). */
+  finalLoss?: number;
+  /** The quantization report of the written model. */
+  report: QuantizeReport;
+  seconds: number;
 }
 
 export interface InspectParams {
@@ -51,6 +147,8 @@ export interface JobTypes {
   quantize: { params: QuantizeParams; result: QuantizeReport };
   inspect: { params: InspectParams; result: ModelSummary };
   bench: { params: BenchParams; result: BenchResult };
+  /** Accuracy-aware tuning: trials of recipes, the fastest within the tolerance kept (quant/tune.ts). */
+  tune: { params: TuneParams; result: TuneResult };
   /** The model's graph without its weights, for the main process (which must not parse models itself). */
   facts: { params: FactsParams; result: ModelFacts };
 }

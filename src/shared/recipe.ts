@@ -17,6 +17,13 @@ export const ACT_ALGOS = ['minmax', 'percentile', 'kl', 'mse'] as const;
 export const FORMATS = ['qdq', 'qoperator'] as const;
 
 export type ActAlgo = (typeof ACT_ALGOS)[number];
+/**
+ * What `octet tune` measures: top-1 accuracy (loss = relative drop, INC's convention), cosine of
+ * the outputs against fp32 (loss = 1 − cosine) or their SQNR (loss = error power / signal power,
+ * 10^(−SQNR/10): 1e-4 is 40 dB).
+ */
+export const TUNE_METRICS = ['top1', 'cosine', 'sqnr'] as const;
+export type TuneMetric = (typeof TUNE_METRICS)[number];
 
 const algo = z.preprocess((v) => (v === 'entropy' ? 'kl' : v), z.enum(ACT_ALGOS));
 
@@ -69,6 +76,17 @@ export const recipeSchema = z.strictObject({
   /** Fold BatchNormalization into the preceding Conv before quantizing. */
   fold_bn: z.boolean().default(true),
   preprocess: preprocessSchema.optional(),
+  /**
+   * Accuracy-aware tuning (`octet tune`), INC's TuningConfig names: the loss the tuned model may
+   * have, the trial budget, and what the loss measures. `octet quantize` ignores it.
+   */
+  tuning: z
+    .strictObject({
+      tolerable_loss: z.number().min(0).max(1e6).optional(),
+      max_trials: z.number().int().min(1).max(1000).optional(),
+      metric: z.enum(TUNE_METRICS).optional(),
+    })
+    .optional(),
   /**
    * Overrides, like INC's set_local(name_or_type, config). A key is an exact node name, an op type
    * (or an INC/PyTorch alias such as Linear or Conv2d), or a regex over node names. Prefixes

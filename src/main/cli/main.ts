@@ -8,6 +8,7 @@ import { formatSummary, formatQuantizeReport } from './format';
 import { runDemo } from './demo';
 import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile, reportCliError } from './args';
 import { benchCommand } from './bench';
+import { tuneCommand } from './tune';
 import { runServe } from '../server/serve';
 
 const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
@@ -17,6 +18,10 @@ Usage:
   octet quantize MODEL -o OUT --data SPEC [--recipe FILE] [--calib-samples N]
                  [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
                  [--shape NAME=d0,d1,...] [--report FILE]
+  octet tune MODEL -o OUT --data SPEC [--eval SPEC] [--labels CSV] [--metric top1|cosine|sqnr]
+             [--tolerable-loss X] [--max-trials N] [--timeout S] [--recipe BASE]
+             [--recipe-out FILE] [--report FILE]   (all options: octet tune --help; exit 3:
+             no candidate met the tolerance, the best one is written anyway)
   octet bench FP32 INT8 --data SPEC [--runs N] [--threads T] [--batch 1,8] [--labels CSV]
               [--json FILE] [--html FILE]   (all options: docs/bench.md)
   octet demo [--out DIR]
@@ -36,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
         return await quantize(rest);
       case 'bench':
         return await benchCommand(rest);
+      case 'tune':
+        return await tuneCommand(rest);
       case 'demo':
         return await runDemo(parse(rest, { out: { type: 'string' } }).values.out as string | undefined);
       case 'serve': {

@@ -5,6 +5,7 @@ import { readdir, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { OctetError, isErrorCode } from '../../shared/errors';
+import { defaultRecipePath } from '../quant/tune/paths';
 import type { HostMessage, JobKind, JobSpec, JobTypes, ProgressEvent, WorkerMessage } from '../../shared/jobs';
 
 /** A worker process, whatever started it: child_process.fork here, utilityProcess in Electron. */
@@ -168,7 +169,12 @@ function etaTracker(): (p: ProgressEvent) => ProgressEvent {
 
 /** Temp files of an atomic write that a killed worker left beside its outputs. */
 export async function cleanupTemps(spec: JobSpec): Promise<void> {
-  const outputs = spec.kind === 'quantize' ? [spec.params.output, spec.params.reportPath].filter((p): p is string => !!p) : [];
+  const outputs =
+    spec.kind === 'quantize'
+      ? [spec.params.output, spec.params.reportPath].filter((p): p is string => !!p)
+      : spec.kind === 'tune'
+        ? [spec.params.output, spec.params.recipePath ?? defaultRecipePath(spec.params.output), spec.params.reportPath].filter((p): p is string => !!p)
+        : [];
   for (const out of outputs) {
     const dir = dirname(resolve(out));
     const suffix = `-${basename(out)}`;

@@ -45,6 +45,8 @@ export function jobLabel(spec: JobSpec): string {
       return `benchmark ${basename(spec.params.fp32)} vs ${basename(spec.params.int8)}`;
     case 'inspect':
       return `inspect ${basename(spec.params.model)}`;
+    case 'tune':
+      return `tune ${basename(spec.params.model)}`;
     case 'facts':
       return `read the graph of ${basename(spec.params.model)}`;
   }

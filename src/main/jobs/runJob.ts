@@ -2,6 +2,7 @@ import { loadModel } from '../onnx/model';
 import { summarize } from '../onnx/inspect';
 import { quantizeModel, type JobContext } from '../quant/quantize';
 import { compareModels } from '../bench/compare';
+import { tuneModel } from '../quant/tune';
 import { computeModelFacts } from '../api/modelFacts';
 import type { JobSpec } from '../../shared/jobs';
 
@@ -14,6 +15,8 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return summarize(await loadModel(spec.params.model));
     case 'bench':
       return compareModels(spec.params, ctx);
+    case 'tune':
+      return tuneModel(spec.params, ctx);
     case 'facts':
       return computeModelFacts(spec.params);
   }

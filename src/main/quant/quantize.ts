@@ -12,7 +12,7 @@ import type { InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
-import { planQuantization, type MeasuredChoices } from './plan';
+import { planQuantization, type MeasuredChoices, type QuantPlan } from './plan';
 import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
 import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, type Converted } from './measured';
 import { cpuFeatures } from '../../../native';
@@ -39,6 +39,10 @@ export interface JobContext {
   onProgress?: (p: ProgressEvent) => void;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
+  /** Tuning (quant/tune.ts): calibration that reuses the ranges earlier trials measured. */
+  calibrate?: typeof calibrate;
+  /** Tuning: the prepared fp32 model and the plan of the model written, for per-layer sensitivity. */
+  onConverted?: (prepared: ModelProto, plan: QuantPlan) => void;
 }
 
 const QUANTIZED_OPS = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|QGemm|QAttention)$/;
@@ -97,7 +101,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);
 
-  const cal = await calibrate(model, plan.observed.map((n) => plan.tensors.get(n)!), source, {
+  const cal = await (ctx.calibrate ?? calibrate)(model, plan.observed.map((n) => plan.tensors.get(n)!), source, {
     samples: recipe.calib_samples,
     bins: recipe.calib_bins,
     percentile: recipe.percentile,
@@ -159,6 +163,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     progress('convert', 1, 1);
   }
   const { model: quantized, plan: finalPlan } = converted;
+  ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
   quantized.producerVersion = OCTET_VERSION;
 

@@ -13,6 +13,7 @@ const PHASE_LABEL: Record<Phase, string> = {
   verify: 'Verify',
   evaluate: 'Evaluate',
   bench: 'Time',
+  tune: 'Trials',
 };
 
 /** Phase steps, a bar with done/total and ETA, elapsed time, and Cancel. */

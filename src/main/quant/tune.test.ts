@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pickBest, pinRecipe, recipeDelta, tuneModel } from './tune';
+import { quantizeModel } from './quantize';
+import { parseTolerance } from '../cli/tune';
+import { parseRecipe } from '../../shared/recipe';
+import type { TuneTrial } from '../../shared/jobs';
+import { writeSynthetic } from '../../../test/util/synthetic';
+import { SHARED_MODELS } from '../data/testdata/fixtures';
+
+const SHARED_IMAGES = join(SHARED_MODELS, '..', 'images');
+const mnist8 = join(SHARED_MODELS, 'mnist-8.onnx');
+const ultraface = join(SHARED_MODELS, 'ultraface-rfb-320.onnx');
+const tmp = () => mkdtempSync(join(tmpdir(), 'octet-tune-test-'));
+
+const trial = (index: number, loss: number | undefined, meets: boolean, latencyRatio: number): TuneTrial => ({ index, step: 'base', delta: '', recipeDelta: {}, recipe: parseRecipe({}), loss, meets, latencyRatio, seconds: 1 });
+
+test('pickBest: the fastest candidate within the tolerance, not the first; the lower loss among equally fast; else the lowest loss', () => {
+  assert.equal(pickBest([trial(0, 0.001, true, 0.9), trial(1, 0.002, true, 0.7), trial(2, 0.5, false, 0.5)]), 1);
+  assert.equal(pickBest([trial(0, 0.002, true, 0.70), trial(1, 0.001, true, 0.71)]), 1, 'within 3% counts as as fast');
+  assert.equal(pickBest([trial(0, 0.001, true, 1.08), trial(1, 0.001, true, 1.05)]), 1, 'equal loss: the faster');
+  assert.equal(pickBest([trial(0, 0.3, false, 0.5), trial(1, 0.2, false, 0.9), trial(2, undefined, false, 0.1)]), 1);
+  assert.equal(pickBest([]), undefined);
+});
+
+test('pinRecipe writes down every measured decision; recipeDelta names what a trial changed', () => {
+  const base = parseRecipe({ local: { Gemm: { w_granularity: 'auto' } } });
+  const pinned = pinRecipe(base, {
+    speedCheck: { keptFloat: ['conv0'], ops: [], activationMatMuls: { nodes: ['mm1', 'mm2'], keptFloat: true, variantRatio: 0.9 } },
+    weightGranularity: { perTensor: ['fc'], reason: '', ops: [] },
+    weightBits: { reduceRange: false, reason: '' },
+  });
+  assert.equal(pinned.speed_check, false);
+  assert.equal(pinned.reduce_range, false);
+  assert.equal(pinned.w_granularity, 'per_channel');
+  assert.deepEqual(pinned.local['name:conv0'], { w_dtype: 'fp32', act_dtype: 'fp32' });
+  assert.deepEqual(pinned.local['name:mm2'], { w_dtype: 'fp32', act_dtype: 'fp32' });
+  assert.deepEqual(pinned.local['name:fc'], { w_granularity: 'per_tensor' });
+  assert.deepEqual(pinned.local.Gemm, { w_granularity: 'per_channel' });
+  assert.doesNotThrow(() => parseRecipe(pinned));
+  const delta = recipeDelta(pinned, { ...pinned, act_algo: 'kl', local: { ...pinned.local, 'name:x': { act_algo: 'mse' } } });
+  assert.deepEqual(delta, { act_algo: 'kl', local: { 'name:x': { act_algo: 'mse' } } });
+});
+
+test('recipe tuning block: INC names, strictly validated', () => {
+  assert.deepEqual(parseRecipe({ tuning: { tolerable_loss: 0.01, max_trials: 5, metric: 'top1' } }).tuning, { tolerable_loss: 0.01, max_trials: 5, metric: 'top1' });
+  assert.throws(() => parseRecipe({ tuning: { tolerable_loss: -1 } }), /tuning.tolerable_loss/);
+  assert.throws(() => parseRecipe({ tuning: { metric: 'f1' } }), /tuning.metric/);
+  assert.throws(() => parseRecipe({ tuning: { timeout: 3 } }), /unknown key "timeout"/);
+});
+
+test('--tolerable-loss: a number, or an SQNR in dB for metric sqnr', () => {
+  assert.equal(parseTolerance('0.01', 'top1'), 0.01);
+  assert.ok(Math.abs(parseTolerance('40dB', 'sqnr') - 1e-4) < 1e-12);
+  assert.throws(() => parseTolerance('40dB', 'cosine'), /needs --metric sqnr/);
+  assert.throws(() => parseTolerance('-1', undefined), /number ≥ 0/);
+});
+
+test('mnist-8, top-1 tolerance on held-out digits: met, and the recipe replays to identical bytes', { skip: !existsSync(mnist8) && 'shared models absent' }, async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'm.int8.onnx');
+    const r = await tuneModel({ model: mnist8, output: out, data: 'mnist', eval: 'mnist', tolerableLoss: 0.005, maxTrials: 3, evalSamples: 400, latencySeconds: 0.2, reportPath: join(dir, 'm.json') });
+    assert.equal(r.metric, 'top1');
+    assert.equal(r.met, true);
+    assert.equal(r.trials.length, 3);
+    assert.ok(r.trials[r.best].loss! <= 0.005);
+    const recipe = JSON.parse(readFileSync(r.recipePath, 'utf8'));
+    assert.equal(recipe.speed_check, false);
+    assert.deepEqual(recipe.tuning, { tolerable_loss: 0.005, max_trials: 3, metric: 'top1' });
+    const report = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    assert.equal(report.trials.length, 3);
+    for (const t of report.trials) for (const k of ['recipeDelta', 'loss', 'latencyRatio', 'int8Ms', 'fp32Ms', 'seconds']) assert.ok(k in t, k);
+    const replay = join(dir, 'replay.onnx');
+    await quantizeModel({ model: mnist8, output: replay, data: 'mnist', recipe });
+    assert.ok(Buffer.compare(readFileSync(out), readFileSync(replay)) === 0, 'replayed model bytes differ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a tolerance no candidate meets: the best model is written anyway, and the CLI exits 3', () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'resnetCnn', 24);
+    const out = join(dir, 'out.onnx');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'cli', 'main.ts'), 'tune', f.model, '-o', out, '--data', f.data, '--calib-samples', '12', '--metric', 'sqnr', '--tolerable-loss', '200dB', '--max-trials', '2', '--latency-seconds', '0.1', '--report', join(dir, 'r.json')], { encoding: 'utf8', timeout: 240_000 });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /NOT MET/);
+    assert.ok(existsSync(out));
+    assert.ok(existsSync(join(dir, 'out.recipe.json')));
+    assert.equal(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).trials.length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ultraface, cosine tolerance the default misses: fp32 fallback gets within it, int8 still faster than fp32', { skip: (!existsSync(ultraface) || !existsSync(SHARED_IMAGES)) && 'shared models absent' }, async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'uf.int8.onnx');
+    const preprocess = { resize: 'random-crop' as const, cropsPerImage: 4, mean: [127 / 255], std: [128 / 255] };
+    const r = await tuneModel({ model: ultraface, output: out, data: SHARED_IMAGES, metric: 'cosine', tolerableLoss: TOLERANCE_UF, maxTrials: 8, latencySeconds: 0.3, recipe: { calib_samples: 16, preprocess } });
+    const base = r.trials[0];
+    assert.ok(base.loss! > TOLERANCE_UF, `the default meets ${TOLERANCE_UF} already: ${base.loss}`);
+    assert.equal(r.met, true, JSON.stringify(r.trials.map((t) => [t.delta, t.loss])));
+    const replay = join(dir, 'replay.onnx');
+    await quantizeModel({ model: ultraface, output: replay, data: SHARED_IMAGES, recipe: JSON.parse(readFileSync(r.recipePath, 'utf8')) });
+    assert.ok(Buffer.compare(readFileSync(out), readFileSync(replay)) === 0, 'replayed model bytes differ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+const TOLERANCE_UF = 1e-5;
