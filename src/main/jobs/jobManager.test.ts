@@ -145,3 +145,36 @@ test('real forked worker: a killed worker fails its job, the manager goes on', a
   const next = await jobs.wait(jobs.start({ kind: 'inspect', params: { model: f.model } }).id);
   assert.equal(next.state, 'succeeded');
 });
+
+test('runSide: unlisted, at most 2 at once, waiters abortable (a stale waiter does not block the rest), all stopped on shutdown', async () => {
+  const w = fakeWorkers({ steps: 3, stepMs: 20 });
+  const jobs = new JobManager({ factory: w.factory, concurrency: 1 });
+  const events: ApiEvent[] = [];
+  jobs.subscribe((e) => events.push(e));
+  const facts = (model: string) => ({ kind: 'facts' as const, params: { model, maxNodes: 10 } });
+  let peak = 0;
+  const sample = setInterval(() => (peak = Math.max(peak, w.live.size)), 2);
+  const aborted = new AbortController();
+  const runs = [jobs.runSide(facts('/a')), jobs.runSide(facts('/b')), jobs.runSide(facts('/c'), { signal: aborted.signal }), jobs.runSide(facts('/d')), jobs.runSide(facts('/e'))];
+  aborted.abort(); // /c leaves the queue; its stale wake-up must not strand /d and /e
+  const results = await Promise.allSettled(runs);
+  clearInterval(sample);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+  );
+  assert.equal((results[2] as PromiseRejectedResult).reason.code, 'CANCELLED');
+  assert.ok(peak <= 2, `${peak} side workers at once`);
+  assert.equal(w.started(), 4);
+  assert.deepEqual(jobs.list(), [], 'side jobs are not listed');
+  assert.deepEqual(events, [], 'and send no events');
+
+  const slow = fakeWorkers({ steps: 1000, stepMs: 20 });
+  const jobs2 = new JobManager({ factory: slow.factory });
+  const running = [jobs2.runSide(facts('/x')), jobs2.runSide(facts('/y')), jobs2.runSide(facts('/z'))];
+  await new Promise((r) => setTimeout(r, 50));
+  jobs2.shutdown();
+  for (const r of await Promise.allSettled(running)) assert.equal(r.status === 'rejected' && r.reason.code, 'CANCELLED');
+  assert.equal(slow.live.size, 0, 'no worker left');
+  await assert.rejects(jobs2.runSide(facts('/late')), (e: { code?: string }) => e.code === 'CANCELLED');
+});

@@ -163,7 +163,10 @@ export class JobManager {
       if (this.closed || abort.signal.aborted) throw new OctetError('CANCELLED', this.closed ? 'Octet is shutting down' : 'The job was cancelled before it started');
       started = true;
       this.sideRunning++;
-      return await runInWorker(spec, { factory: this.opts.factory, signal: abort.signal });
+      return await runInWorker(spec, { factory: this.opts.factory, signal: abort.signal }).catch((e: unknown) => {
+        // A kill's exit can race the cancel in host.ts (a factory may report the exit at once): the abort wins.
+        throw abort.signal.aborted ? new OctetError('CANCELLED', this.closed ? 'Octet is shutting down' : 'The job was cancelled') : e;
+      });
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       this.sideAborts.delete(abort);
