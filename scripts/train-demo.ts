@@ -17,14 +17,14 @@ import * as ort from 'onnxruntime-node';
 import { openDigits, type DigitSplit } from '../src/main/data/digits';
 import { rng } from '../src/main/onnx/builder';
 import { saveModel } from '../src/main/onnx/model';
-import { Adam, CLASSES, PIXELS, Workspace, forward, initParams, type CnnConfig, type CnnParams } from './train/cnn';
-import { exportCnn } from './train/export';
+import { exportMlp } from './train/export';
+import { Adam, CLASSES, PIXELS, Workspace, forward, initParams, parameterCount, widths, type MlpConfig, type MlpParams } from './train/mlp';
 import { ShardedTrainer } from './train/shards';
 
-const CONFIG: CnnConfig = { c1: 8, k1: 5, c2: 16, k2: 3 };
+const HIDDEN = [1024, 512];
 const BATCH = 32;
-const LR_MAX = 4e-3;
-const LR_MIN = 5e-5;
+const LR_MAX = 1e-3;
+const LR_MIN = 1e-5;
 const MAX_SHIFT = 2; // random translation of up to ±2 pixels...
 const P_SHIFT = 0.5; // ...for half of the training samples
 const MIN_ACCURACY = 0.97;
@@ -53,7 +53,7 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
-function accuracyJs(p: CnnParams, data: Digits, ws: Workspace): number {
+function accuracyJs(p: MlpParams, data: Digits, ws: Workspace): number {
   let ok = 0;
   for (let i = 0; i < data.count; i++) {
     if (argmax(forward(p, data.images.subarray(i * PIXELS, (i + 1) * PIXELS), ws)) === data.labels[i]) ok++;
@@ -61,19 +61,21 @@ function accuracyJs(p: CnnParams, data: Digits, ws: Workspace): number {
   return ok / data.count;
 }
 
-function parseArgs(argv: string[]): { out: string; epochs: number; seed: number; threads: number } {
-  const opts = { out: 'assets/demo/digits.onnx', epochs: 6, seed: 2024, threads: Math.min(2, availableParallelism()) };
+function parseArgs(argv: string[]): { out: string; epochs: number; seed: number; threads: number; hidden: number[] } {
+  const opts = { out: 'assets/demo/digits.onnx', epochs: 8, seed: 2024, threads: Math.min(2, availableParallelism()), hidden: HIDDEN };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === '--out' && v) opts.out = v;
     else if (k === '--epochs' && v) opts.epochs = Number(v);
     else if (k === '--seed' && v) opts.seed = Number(v);
     else if (k === '--threads' && v) opts.threads = Number(v);
-    else throw new Error(`unknown or incomplete argument '${k}' (usage: train-demo.ts [--out PATH] [--epochs N] [--seed N] [--threads 1|2])`);
+    else if (k === '--hidden' && v) opts.hidden = v.split(',').map(Number);
+    else throw new Error(`unknown or incomplete argument '${k}' (usage: train-demo.ts [--out PATH] [--epochs N] [--seed N] [--threads 1|2] [--hidden W1,W2,...])`);
     i++;
   }
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new Error('--epochs must be a positive integer');
   if (!Number.isInteger(opts.seed)) throw new Error('--seed must be an integer');
+  if (!opts.hidden.length || !opts.hidden.every((w) => Number.isInteger(w) && w > 0)) throw new Error('--hidden must be a comma-separated list of positive integers');
   if (opts.threads !== 1 && opts.threads !== 2) throw new Error('--threads must be 1 or 2 (the result is the same either way)');
   return opts;
 }
@@ -83,12 +85,16 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const [train, evaluation] = await Promise.all([loadSplit('calibration'), loadSplit('evaluation')]);
   console.log(`data: ${train.count} training digits (calibration split), ${evaluation.count} evaluation digits (held out)`);
-  console.log(`model: Conv${CONFIG.k1}x${CONFIG.k1}x${CONFIG.c1} → Relu → MaxPool2 → Conv${CONFIG.k2}x${CONFIG.k2}x${CONFIG.c2} → Relu → MaxPool2 → Gemm→10; Adam lr ${LR_MAX}→${LR_MIN} cosine, batch ${BATCH}, ${opts.epochs} epochs, seed ${opts.seed}`);
+  const config: MlpConfig = { hidden: opts.hidden };
+  console.log(
+    `model: MLP ${widths(config).join(' → ')} (Gemm + Relu, ${parameterCount(config).toLocaleString('en-US')} parameters); ` +
+      `Adam lr ${LR_MAX}→${LR_MIN} cosine, batch ${BATCH}, ${opts.epochs} epochs, seed ${opts.seed}`,
+  );
 
-  const trainer = await ShardedTrainer.create(initParams(CONFIG, opts.seed), train, opts.threads);
+  const trainer = await ShardedTrainer.create(initParams(config, opts.seed), train, opts.threads);
   const params = trainer.params;
   const adam = new Adam(params);
-  const ws = new Workspace(CONFIG);
+  const ws = new Workspace(config);
   const rand = rng(opts.seed + 1);
   const order = Uint32Array.from({ length: train.count }, (_, i) => i);
   const samples = new Int32Array(BATCH * 3);
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
 
   const out = resolve(opts.out);
   await mkdir(dirname(out), { recursive: true });
-  const bytes = await saveModel(exportCnn(params), out);
+  const bytes = await saveModel(exportMlp(params), out);
   console.log(`wrote ${out} (${(bytes / 1024).toFixed(1)} KB)`);
 
   // The number that counts: the exported file, run by ONNX Runtime, on the held-out digits.

@@ -5,7 +5,7 @@
  * failed to start) on the main thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { PIXELS, Workspace, backward, forward, shiftImage, type CnnConfig, type CnnParams } from './cnn';
+import { PIXELS, Workspace, backward, forward, shiftImage, type MlpConfig, type MlpParams } from './mlp';
 
 export interface TrainSet {
   images: Float32Array; // n × 784
@@ -17,7 +17,7 @@ export interface TrainSet {
 export type SampleList = Int32Array;
 
 interface Shared {
-  cfg: CnnConfig;
+  cfg: MlpConfig;
   dims: number[][];
   params: SharedArrayBuffer;
   grads: SharedArrayBuffer;
@@ -39,7 +39,7 @@ function views(buf: SharedArrayBuffer | ArrayBuffer, dims: number[][]): Float32A
 const total = (dims: number[][]): number => dims.reduce((a, d) => a + d.reduce((x, y) => x * y, 1), 0);
 
 /** Forward + backward over `samples`, accumulating into `grads`. */
-function runShard(params: CnnParams, data: TrainSet, ws: Workspace, x: Float32Array, samples: SampleList, grads: Float32Array[], scale: number): { loss: number; correct: number } {
+function runShard(params: MlpParams, data: TrainSet, ws: Workspace, x: Float32Array, samples: SampleList, grads: Float32Array[], scale: number): { loss: number; correct: number } {
   for (const g of grads) g.fill(0);
   let loss = 0;
   let correct = 0;
@@ -57,7 +57,7 @@ function runShard(params: CnnParams, data: TrainSet, ws: Workspace, x: Float32Ar
 
 export class ShardedTrainer {
   /** Model parameters, in shared memory so the worker always reads the current weights. */
-  readonly params: CnnParams;
+  readonly params: MlpParams;
   /** Summed gradient of the last step. */
   readonly grads: Float32Array[];
   private readonly shardGrads: [Float32Array[], Float32Array[]];
@@ -67,7 +67,7 @@ export class ShardedTrainer {
   private worker?: Worker;
   private pending?: { resolve: (r: { loss: number; correct: number }) => void; reject: (e: Error) => void };
 
-  private constructor(init: CnnParams, data: TrainSet, readonly threads: number) {
+  private constructor(init: MlpParams, data: TrainSet, readonly threads: number) {
     const paramBuf = new SharedArrayBuffer(total(init.dims) * 4);
     const tensors = views(paramBuf, init.dims);
     init.tensors.forEach((t, i) => tensors[i].set(t));
@@ -83,7 +83,7 @@ export class ShardedTrainer {
   }
 
   /** Starts the helper thread when `threads` ≥ 2; falls back to one thread if it cannot start. */
-  static async create(init: CnnParams, data: TrainSet, threads: number): Promise<ShardedTrainer> {
+  static async create(init: MlpParams, data: TrainSet, threads: number): Promise<ShardedTrainer> {
     let t = new ShardedTrainer(init, data, Math.min(threads, 2));
     if (t.threads < 2) return t;
     try {
@@ -159,7 +159,7 @@ export class ShardedTrainer {
 
 if (!isMainThread && parentPort && (workerData as Shared | undefined)?.params) {
   const sh = workerData as Shared;
-  const params: CnnParams = { cfg: sh.cfg, dims: sh.dims, tensors: views(sh.params, sh.dims) };
+  const params: MlpParams = { cfg: sh.cfg, dims: sh.dims, tensors: views(sh.params, sh.dims) };
   const grads = views(sh.grads, sh.dims);
   const data: TrainSet = { images: new Float32Array(sh.images), labels: new Uint8Array(sh.labels), count: sh.count };
   const ws = new Workspace(sh.cfg);
