@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build:native`: compiles native/ into native/build/Release/octet_native.node with
+// `npm run build:native` (and scripts/ensure-native.mjs, which every script that needs the addon
+// calls, when it is missing or stale): compiles native/ into native/build/Release/octet_native.node with
 // node-gyp against Node headers that are already on this machine. It never downloads headers.
 //
 //   node native/build.mjs            configure + incremental build
@@ -130,9 +131,9 @@ const ok = (await run('configure', [])) && (await run('build', ['--jobs=max']));
 if (!ok) {
   const text = log; // already shown above: classify it, don't repeat it
   if (/\b(c\+\+|g\+\+|clang\+\+|make)\b[:,]? (command )?not found|not found: (make|c\+\+|g\+\+)|spawn (make|c\+\+|g\+\+) ENOENT/i.test(text))
-    fail('the C++ toolchain is incomplete (compiler or make missing).', 'Install it: `apt-get install -y g++ make python3`, then run `npm run build:native` again.');
+    fail('the C++ toolchain is incomplete (compiler or make missing).', 'Install it: `apt-get install -y g++ make python3`, then run the same npm command again.');
   if (/Could not find any Python|python.*not found/i.test(text))
-    fail('node-gyp could not find Python 3.', 'Install it (`apt-get install -y python3`) or set $PYTHON, then run `npm run build:native` again.');
+    fail('node-gyp could not find Python 3.', 'Install it (`apt-get install -y python3`) or set $PYTHON, then run the same npm command again.');
   if (/napi\.h: No such file/.test(text))
     fail('node-addon-api headers were not found.', 'Run `npm install` in the repository root (node-addon-api is a devDependency).');
   if (/(common\.gypi|node_api\.h|js_native_api\.h)/.test(text) && /No such file|not found|cannot open/i.test(text))

@@ -2,15 +2,21 @@
 // Bundles the Node side (CLI with `serve`, worker, Electron main and preload) into dist/ and
 // builds the renderer with Vite into dist/renderer. Native and platform packages stay external:
 // onnxruntime-node and sharp load their own binaries, and the addon is found by native/index.ts.
+// With the Node bundles it also builds the native addon when it is missing or stale
+// (scripts/ensure-native.mjs), so `npm run demo` / `npm test` work right after `npm ci`.
 //   node scripts/build.mjs              everything
-//   node scripts/build.mjs --node       only the Node bundles
+//   node scripts/build.mjs --node       only the Node bundles (and the addon)
 //   node scripts/build.mjs --renderer   only the renderer
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
+import { ensureNative } from './ensure-native.mjs';
 
 const only = process.argv.slice(2);
 const want = (part) => only.length === 0 || only.includes(`--${part}`);
+
+// First, and on its own: node-gyp and esbuild/Vite would compete for the same 2 cores.
+if (want('node')) await ensureNative();
 
 const common = {
   bundle: true,
