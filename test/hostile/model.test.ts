@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { onnx } from '../../src/main/onnx/proto/onnx';
 import { ModelBuilder } from '../../src/main/onnx/builder';
-import { makeNode, nameNodes } from '../../src/main/onnx/graph';
+import { nameNodes } from '../../src/main/onnx/graph';
 import { makeTensor } from '../../src/main/onnx/tensor';
 import { encodeModel, loadModel, readFully } from '../../src/main/onnx/model';
 import { countMatches, MATCH_BUDGET, modelFacts, ruleMatches } from '../../src/main/api/modelFacts';
@@ -21,6 +21,7 @@ import { JobManager } from '../../src/main/jobs/jobManager';
 import { openImageFolder } from '../../src/main/data/images';
 import { OctetError } from '../../src/shared/errors';
 import type { ApiMethod, ApiReply } from '../../src/shared/api';
+import { declaredInputModel, externalConstantModel, externalSubgraphModel, externalTensor, externalWeightsModel, manyUnnamedNodes } from '../util/hostileModels';
 
 type T = { after: (fn: () => void) => void };
 
@@ -80,31 +81,6 @@ async function eventLoopGap<R>(fn: () => Promise<R>): Promise<{ result: R; gapMs
 
 const MiB = 2 ** 20;
 const rssMiB = () => process.memoryUsage().rss / MiB;
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
-  out.push(n);
-  return out;
-}
-
-/**
- * A valid model (input x → Relu → y) followed by `extra` unnamed, empty nodes: two bytes each on
- * the wire, so a million of them make a 2 MB file, as in the report.
- */
-function manyUnnamedNodes(extra: number): Uint8Array {
-  const b = new ModelBuilder('many');
-  b.op('Relu', [b.input('x', [1, 4])], {}, 'y');
-  b.output('y', [1, 4]);
-  const m = b.build();
-  const graph = onnx.GraphProto.encode(m.graph!).finish();
-  m.graph = null;
-  const head = encodeModel(m);
-  const nodes = Buffer.alloc(extra * 2);
-  for (let i = 0; i < extra; i++) nodes[i * 2] = 0x0a; // field 1 (node), length 0
-  const graphLen = graph.length + nodes.length;
-  return Buffer.concat([head, Buffer.from([0x3a, ...varint(graphLen)]), graph, nodes]); // field 7 (graph)
-}
 
 /** n nodes with one op type, one output name and no name: the worst case for a search from _1. */
 function unnamedGraph(n: number): onnx.GraphProto {
@@ -187,34 +163,6 @@ test('item 2: counting rule matches over many nodes and keys runs in a worker, w
 
 // --- external data (items 3 and 7) ---
 
-/** x + w for `count` external weights w_i of `values` floats each, every one at `region(i)` of `location`. */
-function externalModel(count: number, values: number, location: string, region: (i: number) => { offset: number; length?: number }): Uint8Array {
-  const b = new ModelBuilder('ext');
-  let x = b.input('x', [values]);
-  for (let i = 0; i < count; i++) x = b.op('Add', [x, b.init(`w${i}`, new Float32Array(1), [1])]);
-  b.output(x, [values]);
-  const m = b.build();
-  m.graph!.initializer.forEach((t, i) => {
-    const r = region(i);
-    t.dims = [values]; // declared only: the data is external
-    t.rawData = new Uint8Array();
-    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    t.externalData = Object.entries({ location, offset: String(r.offset), ...(r.length !== undefined ? { length: String(r.length) } : {}) }).map(([key, value]) =>
-      onnx.StringStringEntryProto.create({ key, value }),
-    );
-  });
-  return encodeModel(m);
-}
-
-/** An external tensor that lives somewhere other than graph.initializer. */
-function externalTensor(name: string, location: string, values = 2): onnx.TensorProto {
-  const t = makeTensor(name, new Float32Array(values), [values]);
-  t.rawData = new Uint8Array();
-  t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-  t.externalData = [onnx.StringStringEntryProto.create({ key: 'location', value: location }), onnx.StringStringEntryProto.create({ key: 'length', value: String(values * 4) })];
-  return t;
-}
-
 test('item 3: 25 tensors on one 8 MB file are refused before anything is read; the facts path reads no weights at all', { timeout: 60_000 }, async (t) => {
   const { root, call } = await api(t);
   const dir = join(root, 'shared-file');
@@ -222,7 +170,7 @@ test('item 3: 25 tensors on one 8 MB file are refused before anything is read; t
   const values = 2 * MiB; // 8 MB of float32
   writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(values * 4, 1));
   const file = join(dir, 'model.onnx');
-  writeFileSync(file, externalModel(25, values, 'weights.bin', () => ({ offset: 0 })));
+  writeFileSync(file, externalWeightsModel(25, values, 'weights.bin', () => ({ offset: 0 })));
   const before = rssMiB();
   await rejectsWith(loadModel(file), 'EXTERNAL_DATA', /share bytes 0\.\.8388608 of weights\.bin; each external tensor must have its own region/);
   const grew = rssMiB() - before;
@@ -234,7 +182,7 @@ test('item 3: 25 tensors on one 8 MB file are refused before anything is read; t
   // Distinct regions of one file are fine.
   const good = join(dir, 'good.onnx');
   writeFileSync(join(dir, 'four.bin'), Buffer.alloc(4 * 16 * 4, 2));
-  writeFileSync(good, externalModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
+  writeFileSync(good, externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
   const loaded = await loadModel(good);
   assert.deepEqual(
     loaded.model.graph!.initializer.map((w) => w.rawData.length),
@@ -246,7 +194,7 @@ test('item 3: an offset or length beyond the end of the file, or a length that d
   const dir = tempDir(t, 'octet-hostile-ext-');
   writeFileSync(join(dir, 'w.bin'), Buffer.alloc(64));
   const at = (name: string, region: { offset: number; length?: number }, values = 16) => {
-    writeFileSync(join(dir, name), externalModel(1, values, 'w.bin', () => region));
+    writeFileSync(join(dir, name), externalWeightsModel(1, values, 'w.bin', () => region));
     return loadModel(join(dir, name));
   };
   await rejectsWith(at('past-end.onnx', { offset: 32, length: 64 }), 'EXTERNAL_DATA', /offset\/length 32\/64 exceed w\.bin \(64 bytes\)/);
@@ -264,13 +212,13 @@ test('item 3: a tensor over the per-tensor cap (2 GiB - 1) and a model over the 
   const fd = openSync(big, 'w');
   ftruncateSync(fd, 2 ** 31 + 4);
   closeSync(fd);
-  writeFileSync(join(dir, 'big.onnx'), externalModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 })));
+  writeFileSync(join(dir, 'big.onnx'), externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 })));
   const before = rssMiB();
   await rejectsWith(loadModel(join(dir, 'big.onnx')), 'EXTERNAL_DATA', /2147483652 bytes of external data; Octet reads at most 2147483647 bytes per tensor/);
   assert.ok(rssMiB() - before < 64, 'nothing was allocated');
   // The total cap, lowered for the test: four 64-byte tensors are 256 bytes.
   writeFileSync(join(dir, 'four.bin'), Buffer.alloc(256));
-  writeFileSync(join(dir, 'four.onnx'), externalModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
+  writeFileSync(join(dir, 'four.onnx'), externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
   await rejectsWith(loadModel(join(dir, 'four.onnx'), { limits: { totalBytes: 255 } }), 'EXTERNAL_DATA', /adds up to 256 bytes over 4 tensors; Octet reads at most 255 bytes in all/);
   assert.equal((await loadModel(join(dir, 'four.onnx'), { limits: { totalBytes: 256 } })).model.graph!.initializer.length, 4);
 });
@@ -282,44 +230,15 @@ test('item 7: external data is checked on every tensor: a Constant node, a subgr
   writeFileSync(join(top, 'secret.bin'), Buffer.alloc(8, 7));
   writeFileSync(join(dir, 'ok.bin'), Buffer.from(new Float32Array([3, 4]).buffer));
 
-  const constantModel = (location: string) => {
-    const b = new ModelBuilder('constant');
-    const x = b.input('x', [2]);
-    b.output('y', [2]);
-    const m = b.build();
-    m.graph!.node.push(makeNode('Constant', [], ['c'], { value: externalTensor('c', location) }, 'const'), makeNode('Add', [x, 'c'], ['y'], {}, 'add'));
-    return encodeModel(m);
-  };
-  writeFileSync(join(dir, 'constant-escape.onnx'), constantModel('../secret.bin'));
+  writeFileSync(join(dir, 'constant-escape.onnx'), externalConstantModel('../secret.bin'));
   await rejectsWith(loadModel(join(dir, 'constant-escape.onnx')), 'EXTERNAL_DATA', /Tensor 'c' points outside the model folder \(\.\.\/secret\.bin\)/);
-  writeFileSync(join(dir, 'constant-ok.onnx'), constantModel('ok.bin'));
+  writeFileSync(join(dir, 'constant-ok.onnx'), externalConstantModel('ok.bin'));
   const inlined = (await loadModel(join(dir, 'constant-ok.onnx'))).model.graph!.node[0].attribute[0].t!;
   assert.deepEqual([...new Float32Array(new Uint8Array(inlined.rawData).buffer)], [3, 4], 'a Constant inside the folder is inlined');
 
-  const subgraphModel = (location: string) => {
-    const b = new ModelBuilder('subgraph');
-    const cond = b.input('cond', [], onnx.TensorProto.DataType.BOOL);
-    const x = b.input('x', [2]);
-    const branch = (name: string, out: string, init?: onnx.TensorProto) =>
-      onnx.GraphProto.create({
-        name,
-        node: [makeNode('Identity', [init ? init.name : x], [out], {}, `${name}_id`)],
-        initializer: init ? [init] : [],
-        output: [onnx.ValueInfoProto.create({ name: out, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }] } } } })],
-      });
-    b.output('y', [2]);
-    const m = b.build();
-    const ifNode = makeNode('If', [cond], ['y'], {}, 'if');
-    ifNode.attribute.push(
-      onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('then', 't', externalTensor('w_then', location)) }),
-      onnx.AttributeProto.create({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('else', 'e') }),
-    );
-    m.graph!.node.push(ifNode);
-    return encodeModel(m);
-  };
-  writeFileSync(join(dir, 'subgraph-escape.onnx'), subgraphModel('../secret.bin'));
+  writeFileSync(join(dir, 'subgraph-escape.onnx'), externalSubgraphModel('../secret.bin'));
   await rejectsWith(loadModel(join(dir, 'subgraph-escape.onnx')), 'EXTERNAL_DATA', /Tensor 'w_then' points outside the model folder/);
-  writeFileSync(join(dir, 'subgraph-absolute.onnx'), subgraphModel(join(top, 'secret.bin')));
+  writeFileSync(join(dir, 'subgraph-absolute.onnx'), externalSubgraphModel(join(top, 'secret.bin')));
   await rejectsWith(loadModel(join(dir, 'subgraph-absolute.onnx')), 'EXTERNAL_DATA', /points outside the model folder/);
 
   const b = new ModelBuilder('sparse');
@@ -352,10 +271,7 @@ async function tinyPng(path: string): Promise<void> {
 }
 
 function imageModel(path: string, dims: number[], input = 'x'): void {
-  const b = new ModelBuilder('image');
-  b.op('Relu', [b.input(input, dims)], {}, 'y');
-  b.output('y', dims);
-  writeFileSync(path, encodeModel(b.build()));
+  writeFileSync(path, declaredInputModel(dims, input));
 }
 
 test('item 4: a preview for a declared [1,3,20000,20000] input is refused fast, before anything is read, with bounded memory', { timeout: 60_000 }, async (t) => {

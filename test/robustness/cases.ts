@@ -1,9 +1,10 @@
 // The robustness cases: every bad input from test/fixtures/bad (and a few bad environments)
 // run through the real CLI. See harness.ts for what each case is checked for.
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, copyFileSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Corpus } from '../fixtures/bad/make';
 import { decodeModel } from '../../src/main/onnx/model';
+import { declaredInputModel, externalConstantModel, externalSubgraphModel, externalWeightsModel } from '../util/hostileModels';
 import {
   checkInputs, checkOutcome, checkOutputs, childPids, dirsOf, ensureDir, leftoverTemps, listDir, snapshot, snapshotInputs,
   startOctet, waitNoOrphans, fullDiskDir, readOnlyDir, type Expect, type Mounted, type RunResult,
@@ -204,6 +205,65 @@ function externalDataCases(): Case[] {
     e('ext-location-is-folder', 'external data location naming a folder inside the model folder', (c) => c.extFolder, /folder|not a file|directory/),
     e('ext-huge-length', 'external data offset/length claim 2 GiB of a 64-byte file', (c) => c.extHugeLength, /exceed|length/),
     e('inspect-ext-escape-symlink', 'inspect on a model whose external data escapes through a symlink', (c) => c.extEscapeSymlink, outside, 'inspect'),
+  ];
+}
+
+/**
+ * Model limits (docs/security.md, "Model limits"): models built here whose declarations are the
+ * attack. Each gets a clear error before anything big is read or allocated.
+ */
+function modelLimitCases(): Case[] {
+  const at = (ctx: Ctx, name: string, bytes: Uint8Array): string => {
+    const dir = ensureDir(join(ctx.dir, 'model'));
+    writeFileSync(join(dir, name), bytes);
+    return join(dir, name);
+  };
+  const ext: Expect = { exit: 1, codes: ['EXTERNAL_DATA'] };
+  return [
+    cli({
+      id: 'ext-shared-region',
+      what: '25 external tensors on the same 8 MB of one file',
+      args: (ctx) => {
+        writeFileSync(join(ensureDir(join(ctx.dir, 'model')), 'weights.bin'), Buffer.alloc(8 * 2 ** 20, 1));
+        return q(at(ctx, 'shared.onnx', externalWeightsModel(25, 2 * 2 ** 20, 'weights.bin', () => ({ offset: 0 }))), ctx.c.tinyData, ctx);
+      },
+      expect: { ...ext, message: /share bytes 0\.\.8388608/ },
+    }),
+    cli({
+      id: 'ext-over-tensor-cap',
+      what: 'an external tensor of 2 GiB + 4 bytes (a sparse file; dims match)',
+      args: (ctx) => {
+        const fd = openSync(join(ensureDir(join(ctx.dir, 'model')), 'big.bin'), 'w');
+        ftruncateSync(fd, 2 ** 31 + 4);
+        closeSync(fd);
+        return q(at(ctx, 'big.onnx', externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 }))), ctx.c.tinyData, ctx);
+      },
+      expect: { ...ext, message: /at most 2147483647 bytes per tensor/ },
+    }),
+    cli({
+      id: 'ext-constant-escape',
+      what: "a Constant node's tensor with external data at ../outside.bin",
+      args: (ctx) => {
+        writeFileSync(join(ctx.dir, 'outside.bin'), Buffer.alloc(8, 7));
+        return q(at(ctx, 'constant.onnx', externalConstantModel('../outside.bin')), ctx.c.tinyData, ctx);
+      },
+      expect: { ...ext, message: /outside/ },
+    }),
+    cli({
+      id: 'ext-subgraph-escape',
+      what: "an If branch's initializer with external data at ../outside.bin",
+      args: (ctx) => {
+        writeFileSync(join(ctx.dir, 'outside.bin'), Buffer.alloc(8, 7));
+        return ['inspect', at(ctx, 'subgraph.onnx', externalSubgraphModel('../outside.bin'))];
+      },
+      expect: { ...ext, message: /outside/ },
+    }),
+    cli({
+      id: 'images-huge-input',
+      what: 'an image folder for a model input declared [1,3,20000,20000]',
+      args: (ctx) => q(at(ctx, 'huge-input.onnx', declaredInputModel([1, 3, 20000, 20000])), ctx.c.images, ctx),
+      expect: { exit: 1, codes: ['MODEL_UNSUPPORTED'], message: /at most 67,108,864 pixels/ },
+    }),
   ];
 }
 
@@ -524,5 +584,5 @@ function controlCases(): Case[] {
 }
 
 export function allCases(): Case[] {
-  return [...controlCases(), ...modelCases(), ...externalDataCases(), ...inspectCases(), ...dataCases(), ...recipeCases(), ...usageCases(), ...outputCases(), ...processCases()];
+  return [...controlCases(), ...modelCases(), ...externalDataCases(), ...modelLimitCases(), ...inspectCases(), ...dataCases(), ...recipeCases(), ...usageCases(), ...outputCases(), ...processCases()];
 }
