@@ -33,7 +33,7 @@ async function startLongCalibration(page: Page): Promise<void> {
   await expect(page.getByTestId('model-summary')).toBeVisible();
   await gotoStep(page, 'data');
   await page.getByRole('radio', { name: /\.npy file/ }).check();
-  await page.getByLabel('.npy file', { exact: true }).fill(data);
+  await page.getByLabel(/^Calibration data/).fill(data);
   await page.getByRole('button', { name: 'Use' }).click();
   await expect(page.getByTestId('preview-description')).toContainText(`${SAMPLES}`);
   await gotoStep(page, 'calibrate');

@@ -21,7 +21,8 @@ export const BENCH_USAGE = `Usage:
   A/B rounds, median of per-round ratios, p50/p90/p99), throughput by batch and threads, size,
   memory, top-1/top-5 accuracy when labels exist, output fidelity and per-layer SQNR.
 
-  --data SPEC            .npy file, folder of images (class subfolders give labels), or mnist
+  --data SPEC            .npz (one array per input name), .npy file or folder of them, folder of
+                         images (class subfolders give labels), or mnist
   --samples N            samples for accuracy and fidelity (default 500)
   --runs N               at least N interleaved A/B rounds for batch-1 latency (default 100)
   --min-time S           ... and at least S seconds of them (default 3; 0 = exactly N rounds)
@@ -33,7 +34,7 @@ export const BENCH_USAGE = `Usage:
   --layer-samples N      samples for per-layer error (default 4; 0 skips it)
   --no-memory            skip the per-model memory probe (a child process per model)
   --recipe FILE          use the recipe's preprocess (image folders), as for quantize
-  --shape NAME=dims      fix a dynamic input dim (a symbolic batch dim is taken as 1)
+  --shape NAME=dims      fix dynamic dims the data does not fix (any input; arrays fix their own)
   --json FILE            write the result as JSON (schema: docs/bench.md)
   --html FILE            write a self-contained HTML report with SVG charts
   --layers N             per-layer rows in the table (default 10)

@@ -26,6 +26,8 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   const lines = [
     `wrote ${r.output.path} (${formatBytes(r.output.sizeBytes)}, was ${formatBytes(r.input.sizeBytes)}; ${r.output.format}, opset ${r.output.opset})`,
     `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
+    `  fed shapes   ${Object.entries(r.preparation.shapes).map(([k, d]) => `${k} [${d.join(',')}]`).join(', ')}`,
+    ...(r.calibration.notes ?? []).map((n) => `  data         ${n}`),
     `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
   ];
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);

@@ -27,7 +27,11 @@ Usage:
   octet demo [--out DIR]
   octet serve [--port P] [--root DIR ...] [--state DIR] [--jobs N]
 
-  SPEC is a .npy file (first axis = samples), a folder of images, or "mnist" (built-in digits).
+  SPEC is a .npz with one array per input name, a folder of .npy files named after the inputs,
+  a .npy file (one input), a folder of images, or "mnist" (built-in digits). The first axis of an
+  array indexes samples; a sample with the input's rank is fed as it is and fixes its symbolic
+  dims (one rank lower gets a batch dim of 1). --shape NAME=... fixes dims the data does not.
+  Recurrent states (float inputs named h, c, state, hidden...) left out of the data start at zeros.
   Add --debug to any command for stack traces.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -97,7 +101,7 @@ async function quantize(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('quantize takes one MODEL');
   if (!values.output) throw new UsageError('quantize needs -o OUT');
-  if (!values.data) throw new UsageError('quantize needs --data SPEC: a .npy file (first axis = samples), a folder of images, or mnist (built-in digits)');
+  if (!values.data) throw new UsageError('quantize needs --data SPEC: a .npz (one array per input name), a .npy file or a folder of them (first axis = samples), a folder of images, or mnist (built-in digits)');
   const recipe: Record<string, unknown> = values.recipe ? await readRecipeFile(values.recipe as string) : {};
   if (values['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(values['calib-samples'] as string, '--calib-samples');
   if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ['entropy', ...ACT_ALGOS], '--act-algo');

@@ -42,7 +42,7 @@ function ValueCell({ v }: { v: DataInputView }) {
 }
 
 /** Every model input, the array that feeds it and what it holds. */
-function InputsTable({ desc }: { desc: DataDescription }) {
+function InputsTable({ desc, declared }: { desc: DataDescription; declared: { name: string; dims: (number | string | null)[] | null }[] }) {
   return (
     <>
       <table className="table compact" data-testid="data-inputs">
@@ -60,7 +60,7 @@ function InputsTable({ desc }: { desc: DataDescription }) {
             <tr key={v.name} data-testid="data-input-row">
               <td className="mono">{v.name}</td>
               <td className="mono">
-                {v.type} {fmtDims(v.modelDims)}
+                {v.type} {fmtDims(declared.find((d) => d.name === v.name)?.dims ?? v.modelDims)}
               </td>
               <td className="mono">{fmtDims(v.dims)}</td>
               <td className="mono">{v.arrayShape ? `${fmtDims(v.arrayShape)} ${v.arrayDtype}` : v.source === 'zeros' ? '—' : v.source}</td>
@@ -105,6 +105,7 @@ export function DataStep() {
   const [preview, setPreview] = useState<DataPreview>();
   const [desc, setDesc] = useState<DataDescription>();
   const [evalText, setEvalText] = useState(data.evalPath ?? '');
+  const [otherEval, setOtherEval] = useState(!!data.evalPath);
   const [loading, setLoading] = useState(false);
   const [pathText, setPathText] = useState(data.path);
   const spec = dataSpec(data);
@@ -188,6 +189,19 @@ export function DataStep() {
           />
         )}
         {data.kind !== 'digits' && (
+          <label className="toggle spaced">
+            <input
+              type="checkbox"
+              checked={otherEval}
+              onChange={(e) => {
+                setOtherEval(e.target.checked);
+                if (!e.target.checked) setData({ evalPath: '' });
+              }}
+            />
+            <span>The benchmark evaluates on other data (e.g. a held-out .npz)</span>
+          </label>
+        )}
+        {data.kind !== 'digits' && otherEval && (
           <PathField
             id="eval-path"
             label="Evaluation data for the benchmark (optional)"
@@ -196,7 +210,7 @@ export function DataStep() {
             placeholder="None: the benchmark evaluates on the calibration data"
             onChange={setEvalText}
             onSubmit={(p) => setData({ evalPath: p })}
-            submitLabel="Use"
+            submitLabel="Use for the benchmark"
             onError={(e) => setError('data', e)}
           />
         )}
@@ -278,7 +292,7 @@ export function DataStep() {
             <h3>Preview</h3>
             {loading && <span className="muted small">updating…</span>}
           </div>
-          {desc && (desc.inputs.length > 1 || data.kind === 'npy') && <InputsTable desc={desc} />}
+          {desc && (desc.inputs.length > 1 || data.kind === 'npy') && <InputsTable desc={desc} declared={model.inputs} />}
           {desc && !preview && <p className="muted small" data-testid="preview-description">{desc.description}</p>}
           {preview ? (
             <>
