@@ -13,7 +13,8 @@ import { onnx } from '../../src/main/onnx/proto/onnx';
 import { ModelBuilder } from '../../src/main/onnx/builder';
 import { nameNodes } from '../../src/main/onnx/graph';
 import { makeTensor } from '../../src/main/onnx/tensor';
-import { encodeModel, loadModel, readFully } from '../../src/main/onnx/model';
+import { decodeModel, encodeModel, loadModel, readFully } from '../../src/main/onnx/model';
+import { modelInputs } from '../../src/main/data/modelInputs';
 import { countMatches, MATCH_BUDGET, modelFacts, ruleMatches } from '../../src/main/api/modelFacts';
 import { setupApi } from '../../src/main/api/setup';
 import { dispatch } from '../../src/main/api/handlers';
@@ -342,5 +343,7 @@ test("item 7: an input named 'constructor' (an inherited property name) previews
     assert.equal(r.result.input.name, name);
     assert.deepEqual(r.result.input.dims, [1, 1, 28, 28]);
     assert.equal(r.result.samples.length, 2);
+    // The engine's own reading of the inputs (quantize, bench, tune in the worker) too.
+    assert.deepEqual(modelInputs(decodeModel(declaredInputModel([1, 1, 28, 28], name)))[0].dims, [1, 1, 28, 28]);
   }
 });

@@ -25,7 +25,7 @@ export function modelInputs(model: ModelProto, shapes: Record<string, number[]> 
     if (!ELEM_TYPES.has(type)) throw new OctetError('MODEL_UNSUPPORTED', `Input '${v.name}' has element type ${type}, which Octet cannot feed`);
     const declared = valueDims(v);
     const dimNames = v.type?.tensorType?.shape?.dim.map((d) => (d.dimParam ? d.dimParam : undefined));
-    const given = shapes[v.name];
+    const given = Object.hasOwn(shapes, v.name) ? shapes[v.name] : undefined; // not Object's `constructor`
     if (given) {
       if (declared && declared.length !== given.length) throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name} has ${given.length} dims, the model input has ${declared.length}`);
       declared?.forEach((d, i) => {
