@@ -118,7 +118,7 @@ test('item 2: a 2 MB model with a million unnamed nodes is read off the main pro
   writeFileSync(file, manyUnnamedNodes(1_000_000));
   const { result, gapMs, ms } = await eventLoopGap(() => call('listNodes', { model: file }));
   fails(result, 'MODEL_UNSUPPORTED', /1000001 nodes.*at most 250000 nodes/);
-  assert.ok(gapMs < 1000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
+  assert.ok(gapMs < 2000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
   assert.ok(ms < 60_000, `took ${ms.toFixed(0)} ms`);
   // The same for the Rules step and the data preview, which ask for the same facts.
   fails(await call('countRuleMatches', { model: file, keys: ['Relu'] }), 'MODEL_UNSUPPORTED', /at most/);
@@ -154,7 +154,7 @@ test('item 2: counting rule matches over many nodes and keys runs in a worker, w
   assert.ok(facts.nodes.length * 8 * keys.length > MATCH_BUDGET, 'the case is over the main-process budget');
   const { result, gapMs } = await eventLoopGap(() => ruleMatches(file, keys, run));
   assert.equal(jobsRun, 2, 'one facts job, one matching job');
-  assert.ok(gapMs < 1000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
+  assert.ok(gapMs < 2000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
   assert.equal(result.total, 20_001);
   assert.deepEqual(result.rules, countMatches(facts.nodes, keys));
   // A few keys stay in the main process (no job).
