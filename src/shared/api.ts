@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import type { JobKind, JobTypes, ProgressEvent } from './jobs';
 import type { ModelSummary } from './model';
-import { preprocessSchema, recipeSchema, type PreprocessConfig, type RecipeInput } from './recipe';
+import { preprocessSchema, recipeSchema, TUNE_METRICS, type PreprocessConfig, type RecipeInput } from './recipe';
 
 /** Phantom carrier for a result type: the table holds no value, only the type. */
 const returns = <T>(): T => undefined as unknown as T;
@@ -50,6 +50,24 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     }),
   }),
   z.strictObject({ kind: z.literal('inspect'), params: z.strictObject({ model: path }) }),
+  z.strictObject({
+    kind: z.literal('tune'),
+    params: z.strictObject({
+      model: path,
+      data: dataSpec,
+      /** Held-out data for the loss; without it the samples of `data` after calib_samples. */
+      eval: dataSpec.optional(),
+      labels: path.optional(),
+      recipe: recipeSchema.optional(),
+      metric: z.enum(TUNE_METRICS).optional(),
+      tolerableLoss: z.number().min(0).max(1e6).optional(),
+      maxTrials: z.number().int().min(1).max(200).optional(),
+      timeoutSeconds: z.number().min(1).max(86400).optional(),
+      evalSamples: z.number().int().min(1).max(10000).optional(),
+      latencySeconds: z.number().min(0.1).max(30).optional(),
+      shapes,
+    }),
+  }),
 ]);
 export type JobRequest = z.input<typeof jobRequestSchema>;
 

@@ -143,6 +143,29 @@ export function createHandlers(host: ApiHost): Handlers {
         case 'inspect':
           spec = { kind: 'inspect', params: { model: await model(req.params.model) } };
           break;
+        case 'tune': {
+          const p = req.params;
+          const input = await model(p.model);
+          const dir = join(host.workDir, randomUUID());
+          await mkdir(dir, { recursive: true });
+          const stem = basename(input, extname(input));
+          const labels = p.labels === undefined ? undefined : await guard.read(p.labels, 'DATA_UNREADABLE', 'labels');
+          spec = {
+            kind: 'tune',
+            params: {
+              ...p,
+              model: input,
+              data: await data(p.data),
+              eval: p.eval === undefined ? undefined : await data(p.eval),
+              labels,
+              recipe: recipeOf(p.recipe),
+              output: join(dir, `${stem}.int8.onnx`),
+              recipePath: join(dir, `${stem}.recipe.json`),
+              reportPath: join(dir, `${stem}.tune.json`),
+            },
+          };
+          break;
+        }
       }
       return { jobId: jobs.start(spec, { immediate: spec.kind === 'inspect' }).id };
     },
@@ -216,7 +239,7 @@ export function createHandlers(host: ApiHost): Handlers {
 
 /** Removes the work folder of a quantize job dropped from the registry. */
 export async function removeJobFiles(job: JobInfo, workDir: string): Promise<void> {
-  if (job.kind !== 'quantize') return;
+  if (job.kind !== 'quantize' && job.kind !== 'tune') return;
   const dir = dirname(job.params.output);
   if (dirname(dir) === resolve(workDir)) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }

@@ -7,6 +7,7 @@ import { dataSpec, isLive, quantizeKeyOf, useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JobProgress } from '../components/JobProgress';
 import { NeedsModel } from './common';
+import { TunePanel } from '../components/TunePanel';
 
 export const QUANTIZE_PHASES: Phase[] = ['load', 'prepare', 'calibrate', 'convert', 'save', 'verify'];
 
@@ -78,6 +79,8 @@ export function CalibrateStep() {
         </div>
         <ErrorPanel error={errors.calibrate} onDismiss={() => setError('calibrate', undefined)} />
       </section>
+
+      <TunePanel step="calibrate" />
 
       {job && (
         <section className="card" data-testid="quantize-job" data-state={job.state}>

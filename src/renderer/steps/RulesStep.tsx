@@ -49,6 +49,7 @@ function Toggle({ id, label, checked, onChange, hint }: { id: string; label: str
 
 export function RulesStep() {
   const { model, modelPath, recipe, preset, history, editRecipe, applyPreset, undo, errors, setError } = useWizard();
+  const ruleOrigins = useWizard((w) => w.ruleOrigins);
   const [nodes, setNodes] = useState<NodeRef[]>();
   const [matches, setMatches] = useState<Record<string, RuleMatch>>({});
   const [search, setSearch] = useState('');
@@ -278,6 +279,11 @@ export function RulesStep() {
                   <td className="mono ellipsis" title={key}>
                     {key}
                     {m && <span className="tag">{m.kind}</span>}
+                    {ruleOrigins?.[key] && (
+                      <div className="muted small" data-testid="rule-origin" title={ruleOrigins[key].at}>
+                        added by the {ruleOrigins[key].origin}
+                      </div>
+                    )}
                   </td>
                   <td data-testid="rule-hits" className={m && m.matches === 0 ? 'warn-text' : ''} title={m?.examples.join(', ')}>
                     {m ? (m.error ? m.error : `${m.matches} node${m.matches === 1 ? '' : 's'}${m.wins !== m.matches ? ` (${m.wins} win)` : ''}`) : '…'}

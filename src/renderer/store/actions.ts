@@ -51,6 +51,44 @@ export async function runQuantize(step: StepId): Promise<void> {
   });
 }
 
+/** Starts a tune job: trials of recipes on the current model and data, the fastest within the tolerance kept. */
+export async function runTune(step: StepId): Promise<void> {
+  await guarded(step, async () => {
+    const s = get();
+    if (!s.modelPath) throw new Error('Open a model first (step 1)');
+    const recipe = { ...s.recipe, preprocess: preprocessFor(s.data) };
+    const digits = s.data.kind === 'digits';
+    const { jobId } = await call('startJob', {
+      kind: 'tune',
+      params: {
+        model: s.modelPath,
+        data: dataSpec(s.data),
+        // The digits have a held-out split; other data: the samples after calib_samples.
+        eval: digits ? 'mnist' : undefined,
+        recipe,
+        metric: s.tune.metric === 'auto' ? undefined : s.tune.metric,
+        tolerableLoss: s.tune.tolerableLoss,
+        maxTrials: s.tune.maxTrials,
+        evalSamples: s.data.evalSamples,
+        labels: s.bench.labels.trim() || undefined,
+      },
+    });
+    s.setJob('tune', await call('getJob', { jobId }));
+  });
+}
+
+/** Makes a tune trial's recipe (every decision pinned) the wizard's recipe and converts with it: the same bytes as the trial, no timing. */
+export async function useTunedRecipe(index: number, step: StepId): Promise<void> {
+  const s = get();
+  const trial = s.tuneJob?.progress?.tune?.trials[index];
+  if (!trial) return;
+  const origins = { ...s.ruleOrigins };
+  for (const key of Object.keys(trial.recipe.local)) if (!(key in (s.recipe.local ?? {}))) origins[key] = { origin: `tuner, trial ${index + 1}: ${trial.delta}`, at: new Date().toISOString() };
+  s.editRecipe(`tuned recipe (trial ${index + 1})`, () => ({ ...trial.recipe, preprocess: undefined }));
+  s.patch({ ruleOrigins: origins });
+  await runQuantize(step);
+}
+
 export async function runBench(): Promise<void> {
   await guarded('benchmark', async () => {
     const s = get();
@@ -99,18 +137,20 @@ export async function exportArtifacts(): Promise<void> {
 
 /** After a reload or a reconnect: brings the jobs we follow up to date (the server may have restarted). */
 export async function refreshJobs(): Promise<void> {
-  for (const kind of ['quantize', 'bench'] as const) {
-    const job = kind === 'quantize' ? get().quantizeJob : get().benchJob;
+  for (const kind of ['quantize', 'bench', 'tune'] as const) {
+    const job = kind === 'quantize' ? get().quantizeJob : kind === 'tune' ? get().tuneJob : get().benchJob;
     if (!job) continue;
     try {
       const fresh = await call('getJob', { jobId: job.id });
       if (kind === 'quantize') useWizard.setState({ quantizeJob: fresh });
+      else if (kind === 'tune') useWizard.setState({ tuneJob: fresh });
       else useWizard.setState({ benchJob: fresh });
     } catch {
       // The server forgot the job (restart). A finished result is still valid to show; a live one is lost.
       if (isLive(job)) {
         const lost: JobInfo = { ...job, state: 'failed', error: { code: 'WORKER_CRASHED', message: 'The job was lost when Octet restarted; run it again' } };
         if (kind === 'quantize') useWizard.setState({ quantizeJob: lost });
+        else if (kind === 'tune') useWizard.setState({ tuneJob: lost });
         else useWizard.setState({ benchJob: lost });
       }
     }

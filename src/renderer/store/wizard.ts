@@ -6,7 +6,7 @@ import type { ApiEvent, Capabilities, ExportedFile, JobInfo } from '../../shared
 import type { ErrorInfo } from '../../shared/errors';
 import type { ProgressEvent } from '../../shared/jobs';
 import type { ModelSummary } from '../../shared/model';
-import { PRESETS, type PreprocessConfig, type RecipeInput } from '../../shared/recipe';
+import { PRESETS, type PreprocessConfig, type RecipeInput, type TuneMetric } from '../../shared/recipe';
 import type { ConnectionState } from '../transport';
 
 export const STEPS = [
@@ -48,6 +48,20 @@ export interface BenchSettings {
   tolerance: number;
 }
 
+/** "Tune to a tolerance": what the loss measures, how much of it int8 may have, and the trial budget. */
+export interface TuneSettings {
+  /** 'auto': top-1 when the data has labels, else cosine (as `octet tune`). */
+  metric: TuneMetric | 'auto';
+  tolerableLoss: number;
+  maxTrials: number;
+}
+
+/** A rule added by an action (the tuner, or the per-layer fix loop), and where it came from. */
+export interface RuleOrigin {
+  origin: string;
+  at: string;
+}
+
 export interface ExportSettings {
   folder: string;
   baseName: string;
@@ -74,6 +88,10 @@ export interface WizardState {
   quantizeKey?: string;
   benchJob?: JobInfo;
   bench: BenchSettings;
+  tuneJob?: JobInfo;
+  tune: TuneSettings;
+  /** `local` keys added by the tuner or the fix loop → where each came from (the Rules step shows it). */
+  ruleOrigins: Record<string, RuleOrigin>;
   export: ExportSettings;
   exported?: ExportedFile[];
   demoOffered: boolean;
@@ -91,7 +109,8 @@ export interface WizardState {
   editRecipe(label: string, fn: (r: RecipeInput) => RecipeInput): void;
   applyPreset(key: PresetKey): void;
   undo(): void;
-  setJob(kind: 'quantize' | 'bench', job: JobInfo | undefined): void;
+  setJob(kind: 'quantize' | 'bench' | 'tune', job: JobInfo | undefined): void;
+  setTune(patch: Partial<TuneSettings>): void;
   applyEvent(e: ApiEvent): void;
   setError(step: StepId | 'global', error: ErrorInfo | undefined): void;
   patch(p: Partial<WizardState>): void;
@@ -99,6 +118,7 @@ export interface WizardState {
 
 export const DEFAULT_DATA: DataSettings = { kind: 'digits', path: '', preprocess: {}, evalSamples: 500 };
 export const DEFAULT_BENCH: BenchSettings = { runs: 200, threads: 1, batches: [1, 8], layerSamples: 4, labels: '', tolerance: 1 };
+export const DEFAULT_TUNE: TuneSettings = { metric: 'auto', tolerableLoss: 0.01, maxTrials: 8 };
 const MAX_HISTORY = 50;
 
 /** The data spec the engine takes. */
@@ -125,6 +145,8 @@ export const useWizard = create<WizardState>()(
       preset: 'default',
       history: [],
       bench: DEFAULT_BENCH,
+      tune: DEFAULT_TUNE,
+      ruleOrigins: {},
       export: { folder: '', baseName: '', include: { model: true, recipe: true, reportJson: true, reportHtml: true } },
       demoOffered: false,
       connection: 'connecting',
@@ -138,6 +160,7 @@ export const useWizard = create<WizardState>()(
       },
       setData: (patch) => set((s) => ({ data: { ...s.data, ...patch } })),
       setBench: (patch) => set((s) => ({ bench: { ...s.bench, ...patch } })),
+      setTune: (patch) => set((s) => ({ tune: { ...s.tune, ...patch } })),
       editRecipe: (label, fn) =>
         set((s) => ({
           history: [...s.history, { recipe: s.recipe, preset: s.preset, label }].slice(-MAX_HISTORY),
@@ -158,17 +181,23 @@ export const useWizard = create<WizardState>()(
       setJob: (kind, job) =>
         set((s) => {
           if (kind === 'quantize') return { quantizeJob: job, quantizeKey: job ? quantizeKeyOf(s) : undefined };
+          if (kind === 'tune') return { tuneJob: job };
           return { benchJob: job };
         }),
       applyEvent: (e) => {
         const s = get();
         if (e.type === 'command') return; // handled by the app shell
         const id = e.type === 'progress' || e.type === 'log' ? e.jobId : e.job.id;
-        const which = s.quantizeJob?.id === id ? 'quantizeJob' : s.benchJob?.id === id ? 'benchJob' : undefined;
+        const which = s.quantizeJob?.id === id ? 'quantizeJob' : s.benchJob?.id === id ? 'benchJob' : s.tuneJob?.id === id ? 'tuneJob' : undefined;
         if (!which) return;
         const job = s[which]!;
-        if (e.type === 'progress') set({ progress: { ...s.progress, [id]: e.progress } });
+        if (e.type === 'progress') {
+          // A tune job's trials ride on its progress; keep the last ones on the job so a cancel keeps them.
+          if (which === 'tuneJob' && e.progress.tune) set({ progress: { ...s.progress, [id]: e.progress }, tuneJob: { ...job, progress: e.progress } });
+          else set({ progress: { ...s.progress, [id]: e.progress } });
+        }
         else if (e.type === 'log') set({ [which]: { ...job, logs: [...job.logs, e.line].slice(-200) } } as Partial<WizardState>);
+        else if (which === 'tuneJob' && !e.job.progress?.tune && job.progress?.tune) set({ tuneJob: { ...e.job, progress: job.progress } });
         else set({ [which]: e.job } as Partial<WizardState>);
       },
       setError: (step, error) => set((s) => ({ errors: { ...s.errors, [step]: error } })),
@@ -181,7 +210,7 @@ export const useWizard = create<WizardState>()(
       // A bench slice saved before a setting existed gets that setting's default (the default merge is shallow).
       merge: (saved, current) => {
         const s = saved as Partial<WizardState> | undefined;
-        return { ...current, ...s, bench: { ...current.bench, ...s?.bench } };
+        return { ...current, ...s, bench: { ...current.bench, ...s?.bench }, tune: { ...current.tune, ...s?.tune }, ruleOrigins: s?.ruleOrigins ?? {} };
       },
       partialize: (s) => ({
         step: s.step,
@@ -195,6 +224,9 @@ export const useWizard = create<WizardState>()(
         quantizeKey: s.quantizeKey,
         benchJob: s.benchJob,
         bench: s.bench,
+        tuneJob: s.tuneJob,
+        tune: s.tune,
+        ruleOrigins: s.ruleOrigins,
         export: s.export,
         exported: s.exported,
         demoOffered: s.demoOffered,
