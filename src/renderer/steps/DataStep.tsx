@@ -31,8 +31,8 @@ function ValueCell({ v }: { v: DataInputView }) {
         </span>
         {v.head && (
           <div className="mono small muted ids" title="the first values of sample 0, as the model receives them">
-            {v.head.join(' ')}
-            {v.dims.reduce((a, b) => a * b, 1) > v.head.length ? ' …' : ''}
+            {v.head.slice(0, 16).join(' ')}
+            {v.dims.reduce((a, b) => a * b, 1) > 16 ? ' …' : ''}
           </div>
         )}
       </>
@@ -157,6 +157,7 @@ export function DataStep() {
   }, [modelPath, spec, preKey, setError, pictures, data.kind]);
 
   if (!model) return <NeedsModel />;
+  const showInputs = !!desc && (desc.inputs.length > 1 || data.kind === 'npy');
   const setPre = (p: Partial<PreprocessConfig>) => {
     const next = { ...data.preprocess, ...p };
     for (const k of Object.keys(next) as (keyof PreprocessConfig)[]) if (next[k] === undefined) delete next[k];
@@ -215,6 +216,13 @@ export function DataStep() {
           />
         )}
       </section>
+
+      {desc && showInputs && (
+        <section className="card" data-testid="data-inputs-card">
+          <h3>Inputs and the arrays that feed them</h3>
+          <InputsTable desc={desc} declared={model.inputs} />
+        </section>
+      )}
 
       <div className="grid two-three">
         <section className="card">
@@ -292,8 +300,8 @@ export function DataStep() {
             <h3>Preview</h3>
             {loading && <span className="muted small">updating…</span>}
           </div>
-          {desc && (desc.inputs.length > 1 || data.kind === 'npy') && <InputsTable desc={desc} declared={model.inputs} />}
           {desc && !preview && <p className="muted small" data-testid="preview-description">{desc.description}</p>}
+          {desc && !preview && showInputs && <p className="muted">Each input and the array that feeds it are listed above; arrays of ids and masks are not pictures.</p>}
           {preview ? (
             <>
               <p className="muted small" data-testid="preview-description">
