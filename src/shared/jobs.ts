@@ -108,6 +108,8 @@ export interface TuneResult extends TuneProgress {
   evalSamples: number;
   /** Which sensitivity measure ordered the fp32 fallbacks, and why. */
   sensitivity: string;
+  /** Compute ops probed alone in fp32 (loss with only that op fp32), when the fallback step ran. */
+  probes?: { node: string; loss: number; seconds: number }[];
   output: string;
   recipePath: string;
   reportPath?: string;

@@ -11,10 +11,8 @@
 //   4. the other weight granularity, on the best candidate (a speed move: per-tensor QGemm/QLinearConv is cheaper);
 //   5. if still short: compute ops back to fp32 one at a time (then 2, 4…), most sensitive first,
 //      cumulatively, until within the tolerance.
-// Sensitivity: the SQNR an op's stretch of graph adds (per-layer dropDb, src/main/bench/perLayer.ts),
-// measured on the int8 model's own intermediate tensors against fp32, re-measured after each
-// fallback. "Only this op in fp32" would cost one conversion and evaluation per op (52 on
-// ultraface), spending the trial budget before a single fallback is tried.
+// Sensitivity (SENSITIVITY below): the loss with only that op in fp32, measured for up to 12 ops
+// picked by per-layer dropDb (src/main/bench/perLayer.ts) and the output heads it cannot see.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +45,8 @@ export const TUNE_DEFAULTS = {
 /** Candidates whose latency ratios lie within this factor of the fastest are as fast: the lower loss wins. */
 const SAME_SPEED = 1.03;
 const WORST_LAYERS = 3;
+/** Compute ops probed alone in fp32 before the fallback (each one conversion and one evaluation, not a trial). */
+const PROBES = 12;
 const LAYER_SAMPLES = 4;
 /** Evaluation needs at least this many held-out samples when they come from --data. */
 const MIN_EVAL = 8;
@@ -58,7 +58,7 @@ export const LOSS_MEANING: Record<TuneMetric, string> = {
 };
 
 export const SENSITIVITY =
-  'per-layer dropDb (the SQNR the stretch of graph ending at an op adds, measured on the int8 model’s intermediate tensors against fp32 on 4 evaluation samples), re-measured after each fallback; ops whose output is not compared take their inputs’ SQNR minus the output SQNR. Chosen over “only this op in fp32”, which costs a conversion and evaluation per op and would spend the trial budget before any fallback.';
+  'the loss with only that op left in fp32 (everything else as in the most faithful candidate), measured on the evaluation samples for up to 12 ops; ops ranked first by per-layer dropDb (the SQNR the stretch of graph ending at the op adds, from the int8 model’s intermediate tensors against fp32 on 4 samples), plus the heads whose outputs that cannot see; the rest follow by dropDb. Only-this-op-in-fp32 measures what a fallback buys directly; only-this-op-in-int8 would need a calibrated all-fp32 baseline per op and says less about the model being tuned.';
 
 /** One run over the evaluation samples. */
 interface Measured {
@@ -75,8 +75,27 @@ interface TrialState {
   ops?: { name: string; opType: string; compute: boolean; int8: boolean; output?: string; inputs: string[]; outputs: string[] }[];
 }
 
-/** Calibration that keeps every range it measures and measures only the tensors (and settings) it has not seen. */
-export function cachedCalibrate(cache = new Map<string, TensorRange>()): typeof calibrate {
+/**
+ * Calibration that reuses an earlier run's result when a trial observes exactly the same tensors
+ * with the same settings (the base after the speed check, a granularity change). Only the exact
+ * set: ONNX Runtime fuses differently with other tensors as outputs, and a fused kernel's fp32
+ * values differ in the last bit (measured on ultraface: two ranges out of 55), which would make
+ * a trial's bytes differ from what its recipe replays to.
+ */
+export function cachedCalibrate(cache = new Map<string, Awaited<ReturnType<typeof calibrate>>>()): typeof calibrate {
+  return async (model, tensors, source, opts) => {
+    const key = JSON.stringify([tensors.map((t) => [t.name, t.algo, t.symmetric && !t.startsAtZero]).sort(), opts.samples, opts.bins, opts.percentile]);
+    const hit = cache.get(key);
+    if (hit) return { ...hit, ranges: new Map(hit.ranges), warnings: [...hit.warnings] };
+    const res = await calibrate(model, tensors, source, opts);
+    cache.set(key, res);
+    return { ...res, ranges: new Map(res.ranges), warnings: [...res.warnings] };
+  };
+}
+
+/** Ranges by tensor and settings, whatever else was observed: close to the last bit, good enough to rank probes (never for a written model). */
+function looseCalibrate(): typeof calibrate {
+  const cache = new Map<string, TensorRange>();
   return async (model, tensors, source, opts) => {
     const key = (t: (typeof tensors)[number]) => JSON.stringify([t.name, t.algo, t.symmetric && !t.startsAtZero, opts.samples, opts.bins, opts.percentile]);
     const missing = tensors.filter((t) => !cache.has(key(t)));
@@ -300,6 +319,8 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   };
 
   const cache = cachedCalibrate();
+  const loose = looseCalibrate();
+  const probes: NonNullable<TuneResult['probes']> = [];
   let prepared: ModelProto | undefined;
   const states: TrialState[] = [];
   const trials = () => states.map((s) => s.trial);
@@ -435,20 +456,21 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
 
     // 5. fp32 fallback, most sensitive first, cumulatively, until within the tolerance.
     let chain = lowest();
-    let step = 0;
-    while (!met() && canRun() && chain) {
-      const n = step < 3 ? 1 : 2 ** (step - 2);
-      const ranked = await rankSensitivity(chain);
-      if (!ranked.length) {
-        stoppedBy = 'exhausted';
-        break;
+    if (!met() && canRun() && chain) {
+      const order = await fallbackOrder(chain);
+      let taken = 0;
+      for (let step = 0; !met() && canRun() && chain; step++) {
+        const pick = order.slice(taken, taken + (step < 3 ? 1 : 2 ** (step - 2)));
+        if (!pick.length) {
+          stoppedBy = 'exhausted';
+          break;
+        }
+        taken += pick.length;
+        const local = { ...chain.trial.recipe.local };
+        for (const name of pick) local[`name:${name}`] = { ...local[`name:${name}`], w_dtype: 'fp32', act_dtype: 'fp32' };
+        const next = await runTrial('fallback', `fp32: ${pick.join(', ')}, over trial ${chain.trial.index + 1}`, { ...chain.trial.recipe, local });
+        chain = next.trial.loss !== undefined ? next : undefined;
       }
-      const pick = ranked.slice(0, n);
-      const local = { ...chain.trial.recipe.local };
-      for (const name of pick) local[`name:${name}`] = { ...local[`name:${name}`], w_dtype: 'fp32', act_dtype: 'fp32' };
-      const next = await runTrial('fallback', `fp32: ${pick.join(', ')}, over trial ${chain.trial.index + 1}`, { ...chain.trial.recipe, local });
-      chain = next.trial.loss !== undefined ? next : undefined;
-      step++;
     }
     if (!met() && canRun() && !stoppedBy) stoppedBy = 'exhausted';
   }
@@ -482,6 +504,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     split,
     evalSamples: samples.length,
     sensitivity: SENSITIVITY,
+    probes,
     output: resolve(p.output),
     recipePath: resolve(recipePath),
     reportPath: p.reportPath ? resolve(p.reportPath) : undefined,
@@ -520,12 +543,44 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     return (ops.find((o) => o.int8 && o.output === tensor) ?? ops.find((o) => o.int8 && o.outputs.includes(tensor)) ?? ops.find((o) => o.int8 && o.compute && o.inputs.includes(tensor)))?.name;
   }
 
-  /** int8 compute ops of a trial, most sensitive first (see SENSITIVITY). */
-  async function rankSensitivity(s: TrialState): Promise<string[]> {
+  /**
+   * The order in which compute ops go back to fp32: up to PROBES of them are probed, each alone
+   * in fp32 over `s` (loss measured on the evaluation samples, ranges reused), lowest loss first;
+   * the rest follow by per-layer dropDb. With more ops than PROBES, the probed ones are those
+   * whose output the per-layer error cannot see (heads feeding the outputs), then the highest dropDb.
+   */
+  async function fallbackOrder(s: TrialState): Promise<string[]> {
+    const ranked = await rankSensitivity(s);
+    const heads = ranked.filter((r) => !r.compared).slice(0, PROBES / 2);
+    const picked = ranked.length <= PROBES ? ranked : [...heads, ...ranked.filter((r) => !heads.includes(r)).slice(0, PROBES - heads.length)];
+    const file = join(work, 'probe.onnx');
+    for (const r of picked) {
+      if (!canRun()) break;
+      cancelled();
+      const t0 = performance.now();
+      const local = { ...s.trial.recipe.local, [`name:${r.name}`]: { ...s.trial.recipe.local[`name:${r.name}`], w_dtype: 'fp32' as const, act_dtype: 'fp32' as const } };
+      try {
+        await quantizeModel({ model: p.model, output: file, data: p.data, recipe: { ...s.trial.recipe, local }, shapes: p.shapes }, { signal: ctx.signal, calibrate: loose });
+        const loss = lossOf(metric, await measure(new Uint8Array(await readFile(file))), fp32Top1);
+        probes.push({ node: r.name, loss: round(loss, 8), seconds: round((performance.now() - t0) / 1000, 2) });
+        log(`probe: ${r.name} alone in fp32 over trial ${s.trial.index + 1}: loss ${fmtLoss(loss)} (trial ${s.trial.index + 1}: ${fmtLoss(s.trial.loss!)})`);
+      } catch (e) {
+        if (e instanceof OctetError && e.code === 'CANCELLED') throw e;
+      }
+    }
+    const probed = [...probes].filter((x) => picked.some((r) => r.name === x.node)).sort((a, b) => a.loss - b.loss);
+    // A probe that made things worse goes after the unprobed ops.
+    const helped = probed.filter((x) => x.loss < s.trial.loss!).map((x) => x.node);
+    const rest = ranked.map((r) => r.name).filter((n) => !probed.some((x) => x.node === n));
+    return [...helped, ...rest, ...probed.map((x) => x.node).filter((n) => !helped.includes(n))];
+  }
+
+  /** int8 compute ops of a trial, by per-layer dropDb (see SENSITIVITY); `compared`: its own output is among the per-layer tensors. */
+  async function rankSensitivity(s: TrialState): Promise<{ name: string; score: number; compared: boolean }[]> {
     const layers = await layersOf(s);
     const byTensor = new Map(layers.map((l) => [l.tensor, l]));
     const outSqnr = s.trial.sqnrDb ?? -Infinity;
-    const scored: { name: string; score: number }[] = [];
+    const scored: { name: string; score: number; compared: boolean }[] = [];
     for (const o of s.ops ?? []) {
       if (!o.compute || !o.int8) continue;
       const own = o.output ? byTensor.get(o.output) : undefined;
@@ -535,9 +590,9 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
         const ins = o.inputs.map((i) => byTensor.get(i)?.sqnrDb).filter((x): x is number => x !== undefined && Number.isFinite(x));
         score = ins.length && Number.isFinite(outSqnr) ? Math.min(...ins) - outSqnr : own ? -own.sqnrDb : 0;
       }
-      scored.push({ name: o.name, score });
+      scored.push({ name: o.name, score, compared: own?.dropDb !== undefined && Number.isFinite(own.dropDb) });
     }
-    return scored.sort((a, b) => b.score - a.score).map((x) => x.name);
+    return scored.sort((a, b) => b.score - a.score);
   }
 }
 
