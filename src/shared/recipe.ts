@@ -73,6 +73,15 @@ export const recipeSchema = z.strictObject({
    * by measuring per-channel against per-tensor weights (off: `auto` means per-channel).
    */
   speed_check: z.boolean().default(true),
+  /**
+   * INC's SmoothQuant: divides each input channel of a MatMul/Gemm activation by s and multiplies
+   * the weight's matching row by s (s = max|x|^alpha / max|w|^(1-alpha)), moving activation
+   * outliers into weights, which are quantized per channel. `auto` applies it where the output
+   * SQNR on calibration samples measures better, with the best alpha of `smooth_quant_alpha`.
+   */
+  smooth_quant: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  /** INC's smooth_quant_args alpha; `auto` tries 0.5 to 0.8 in steps of 0.05 and keeps the best measured. */
+  smooth_quant_alpha: z.union([z.number().gt(0).lt(1), z.literal('auto')]).default('auto'),
   /** Fold BatchNormalization into the preceding Conv before quantizing. */
   fold_bn: z.boolean().default(true),
   preprocess: preprocessSchema.optional(),

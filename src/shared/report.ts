@@ -73,6 +73,7 @@ export interface QuantizeReport {
   compute?: { macsPerSample: number; computeBound: boolean; note?: string };
   fusion: FusionReport;
   speedCheck?: SpeedCheck;
+  smoothQuant?: SmoothQuantReport;
   /** Whether weights use 7 bits (reduce_range) and why. */
   weightBits: { reduceRange: boolean; reason: string };
   /** Present when w_granularity `auto` applied to some MatMul/Gemm and the speed check ran. */
@@ -80,6 +81,17 @@ export interface QuantizeReport {
   nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
   warnings: string[];
   seconds: number;
+}
+
+/** What `smooth_quant` decided, with the output SQNR of each candidate on calibration samples. */
+export interface SmoothQuantReport {
+  applied: boolean;
+  alpha?: number;
+  /** MatMul/Gemm activations that could be smoothed (one per shared input). */
+  groups: number;
+  reason: string;
+  /** Output SQNR (dB): without SmoothQuant, and per alpha tried. */
+  sqnrDb?: { off: number; byAlpha: Record<string, number> };
 }
 
 /** The weight granularity as resolved, with the measurement behind `auto` when there was one. */

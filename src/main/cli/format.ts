@@ -31,7 +31,7 @@ export function formatQuantizeReport(r: QuantizeReport): string {
     `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
   ];
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);
-  if (r.compute) lines.push(`  compute      ${(r.compute.macsPerSample / 1e6).toFixed(1)} M multiply-accumulates per sample${r.compute.computeBound ? ' (compute-bound)' : ' (too small for int8 to pay: see the warning)'}`);
+  if (r.compute) lines.push(`  compute      ${(r.compute.macsPerSample / 1e6).toFixed(1)} M multiply-accumulates per sample${r.compute.computeBound ? ' (compute-bound)' : ''}${r.compute.note ? ': int8 measured no faster, see the warning' : ''}`);
   if (r.preparation.opsetUpgradedFrom !== undefined) lines.push(`  opset        upgraded from ${r.preparation.opsetUpgradedFrom} to ${r.output.opset}`);
   if (r.preparation.foldedBatchNorms) lines.push(`  batchnorm    ${r.preparation.foldedBatchNorms} folded into Conv`);
   if (f.details.length) {

@@ -16,6 +16,14 @@ export interface CalibrationOptions {
   memoryBudgetBytes?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Tensors whose per-channel (last axis) min and max are also wanted, for SmoothQuant. */
+  channelStats?: readonly string[];
+}
+
+/** Per-channel extremes of a tensor over its last axis and every sample. */
+export interface ChannelStats {
+  min: Float32Array;
+  max: Float32Array;
 }
 
 export interface TensorRange {
@@ -31,6 +39,8 @@ export interface CalibrationResult {
   passes: number;
   seconds: number;
   warnings: string[];
+  /** Per-channel extremes of the tensors named in `channelStats`. */
+  channels?: Map<string, ChannelStats>;
 }
 
 const DEFAULT_BUDGET = 256 * 2 ** 20;
@@ -48,6 +58,8 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
   const names = tensors.map((t) => t.name);
   const hists = new Map(names.map((name) => [name, new Histogram(opts.bins)]));
   const budget = opts.memoryBudgetBytes ?? DEFAULT_BUDGET;
+  const wantChannels = new Set(opts.channelStats ?? []);
+  const channels = new Map<string, ChannelStats>();
 
   const session = await openSession(encodeModel(withOutputs(model, names)));
   let passes = 1;
@@ -61,6 +73,7 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
         const data = res[name].data;
         if (!(data instanceof Float32Array)) throw new OctetError('MODEL_UNSUPPORTED', `Tensor '${name}' is ${res[name].type}, not float32; only float activations can be quantized`);
         await hists.get(name)!.updateAsync(data);
+        if (wantChannels.has(name)) addChannelStats(channels, name, data, res[name].dims);
       }
       return res;
     };
@@ -111,7 +124,24 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
       t.algo === 'percentile' ? percentileRange(h, opts.percentile, ro) : t.algo === 'kl' ? klRange(h, ro) : t.algo === 'mse' ? mseRange(h, ro) : minMaxRange(h, ro);
     ranges.set(t.name, { lo: r.lo, hi: r.hi, min: h.min, max: h.max });
   }
-  return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings };
+  return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings, channels };
+}
+
+function addChannelStats(all: Map<string, ChannelStats>, name: string, data: Float32Array, dims: readonly number[]): void {
+  const k = dims[dims.length - 1] ?? 1;
+  let st = all.get(name);
+  if (!st) {
+    st = { min: new Float32Array(k).fill(Infinity), max: new Float32Array(k).fill(-Infinity) };
+    all.set(name, st);
+  }
+  if (st.min.length !== k) return; // a tensor whose last dim changes between samples has no channels to smooth
+  for (let i = 0; i < data.length; i += k) {
+    for (let c = 0; c < k; c++) {
+      const v = data[i + c];
+      if (v < st.min[c]) st.min[c] = v;
+      if (v > st.max[c]) st.max[c] = v;
+    }
+  }
 }
 
 function withOutputs(model: ModelProto, names: string[]): ModelProto {

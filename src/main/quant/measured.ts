@@ -40,9 +40,10 @@ export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: 
     for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
     const outs: Float32Array[][] = sessions.map(() => []);
     for (const feeds of samples) {
+      const mask = attentionMask(feeds);
       for (let i = 0; i < sessions.length; i++) {
         const r = await run(sessions[i], feeds);
-        for (const name of sessions[0].outputNames) outs[i].push(r[name].data as Float32Array);
+        for (const name of sessions[0].outputNames) outs[i].push(unmasked(r[name].data as Float32Array, r[name].dims, mask));
       }
     }
     const ref = concatFloats(outs[0]);
@@ -50,6 +51,29 @@ export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: 
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
   }
+}
+
+/**
+ * A transformer's padding mask (an integer or bool input named like attention_mask, [batch,
+ * sequence]): outputs at padded positions are computed but meaningless, often far off, and no
+ * reader uses them, so output comparisons leave them out.
+ */
+function attentionMask(feeds: Record<string, Feed>): Feed | undefined {
+  const hits = Object.entries(feeds).filter(([name, f]) => /(^|_)(attention|input)_?mask$|^mask$/i.test(name) && f.type !== 'float32' && f.dims.length === 2);
+  return hits.length === 1 ? hits[0][1] : undefined;
+}
+
+/** The output's values at unmasked positions, for outputs shaped [batch, sequence, ...] like the mask. */
+function unmasked(data: Float32Array, dims: readonly number[], mask: Feed | undefined): Float32Array {
+  if (!mask || dims.length < 2 || dims[0] !== mask.dims[0] || dims[1] !== mask.dims[1]) return data;
+  const positions = mask.dims[0] * mask.dims[1];
+  const per = data.length / positions;
+  const keep: number[] = [];
+  for (let p = 0; p < positions; p++) if (Number(mask.data[p]) !== 0) keep.push(p);
+  if (keep.length === 0 || keep.length === positions) return data;
+  const out = new Float32Array(keep.length * per);
+  keep.forEach((p, i) => out.set(data.subarray(p * per, (p + 1) * per), i * per));
+  return out;
 }
 
 /** Median interleaved latency ratio b/a at 1 thread, block minima, over at least a second (see bench/latency.ts). */

@@ -122,15 +122,21 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
     }
   }
 
-  // A passthrough whose output no int8 op reads gains nothing: keep it on the float side.
+  // A passthrough or elementwise op whose output no int8 op reads gains nothing: its int8 kernel
+  // would end in a Quantize → Dequantize that adds error and time. Residual Adds before a
+  // LayerNorm are the case that matters: quantized, the residual stream of a transformer takes
+  // the range of its outliers (MiniLM: [-3, 195]) and the model collapses. Backwards, so chains
+  // of such ops fall back together.
   for (let i = decisions.length - 1; i >= 0; i--) {
     const d = decisions[i];
-    if (!d.int8 || d.handler?.kind !== 'passthrough') continue;
-    const feedsInt8 = d.node.output.some((o) => o && !outputs.has(o) && (g.consumers.get(o) ?? []).some((c) => byNode.get(c)?.int8));
+    if (!d.int8 || (d.handler?.kind !== 'passthrough' && d.handler?.kind !== 'elementwise')) continue;
+    const out = d.output ?? d.node.output[0];
+    const feedsInt8 = [...d.node.output, out].some((o) => o && !outputs.has(o) && (g.consumers.get(o) ?? []).some((c) => byNode.get(c)?.int8));
     if (!feedsInt8) {
       d.int8 = false;
       d.reason = 'its output goes to fp32 ops';
-      for (const o of d.node.output) int8Tensors.delete(o);
+      d.absorbed = undefined;
+      for (const o of [...d.node.output, out]) int8Tensors.delete(o);
     }
   }
 
@@ -151,7 +157,9 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       for (const o of node.output) if (o) add(o, d, { sharesWith: int8Tensors.get(o) });
     } else {
       const readByInt8 = (g.consumers.get(effectiveOut) ?? []).some((c) => byNode.get(c)?.int8);
-      if (h.outputQuantizedForFusion || readByInt8) {
+      // With a Relu/Clip after it and no Quantize, ORT fuses the op and the activation in fp32
+      // (FusedGemm) and dequantizes the int8 weights on every run: the Q keeps it int8.
+      if (h.outputQuantizedForFusion || readByInt8 || d.absorbed) {
         add(effectiveOut, d, { fixedRange: h.fixedOutputRange, startsAtZero: d.absorbed ? startsAtZero(d.absorbed, g) : undefined, within: d.absorbed ? clipBounds(d.absorbed, g) : undefined });
       }
     }

@@ -10,18 +10,20 @@ import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
 import type { InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
+import { computeCost, COMPUTE_BOUND_MACS } from '../runtime/computeCost';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
 import { planQuantization, type MeasuredChoices, type QuantPlan } from './plan';
 import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
-import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, type Converted } from './measured';
+import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, outputSqnr, type Converted } from './measured';
+import { chooseSmoothQuant, smoothGroups } from './smoothQuant';
 import { cpuFeatures } from '../../../native';
 import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
-import type { QuantizeReport, SpeedCheck, WeightGranularity } from '../../shared/report';
+import type { QuantizeReport, SmoothQuantReport, SpeedCheck, WeightGranularity } from '../../shared/report';
 import type { ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 
@@ -99,13 +101,14 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   nameNodes(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
+  const macs = (await computeCost(model, (await source.read(0)).feeds)).macs;
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);
 
+  const sqGroups = recipe.smooth_quant === false ? [] : smoothGroups(plan, new GraphView(model.graph!));
+  const calOpts = { samples: recipe.calib_samples, bins: recipe.calib_bins, percentile: recipe.percentile, signal: ctx.signal };
   const cal = await (ctx.calibrate ?? calibrate)(model, plan.observed.map((n) => plan.tensors.get(n)!), source, {
-    samples: recipe.calib_samples,
-    bins: recipe.calib_bins,
-    percentile: recipe.percentile,
-    signal: ctx.signal,
+    ...calOpts,
+    channelStats: sqGroups.map((gr) => gr.input),
     onProgress: (done, total) => progress('calibrate', done, total),
   });
   warnings.push(...cal.warnings);
@@ -116,6 +119,13 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   // Calibration samples on which measured choices compare output SQNR: with 8, a 10-logit MLP's
   // SQNR moved by 1 dB between sample sets; 32 keep it within a few tenths.
   const sqnrSamples = () => Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((s) => s.feeds)));
+  // SmoothQuant (below) replaces the prepared model and adds ranges; every conversion reads these.
+  let prepared = model;
+  let ranges = cal.ranges;
+  let smoothKeep = new Map<string, string>();
+  let smoothQuant: SmoothQuantReport | undefined;
+  /** Measured fp32 choices on top of SmoothQuant's own fp32 Muls. */
+  const withSmoothKeep = (m?: MeasuredChoices): MeasuredChoices => ({ ...m, keepFloat: new Map([...smoothKeep, ...(m?.keepFloat ?? [])]) });
   let reduceRange = recipe.reduce_range === true;
   let weightBits: QuantizeReport['weightBits'] = { reduceRange, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' };
   if (recipe.reduce_range === 'auto') {
@@ -126,8 +136,8 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       weightBits = { reduceRange: false, reason: 'auto: uint8 weights run on u8u8 kernels, which do not saturate' };
     } else {
       const samples = await sqnrSamples();
-      const full = encodeModel(convertModel(model, recipe, cal.ranges, false).model);
-      const reduced = encodeModel(convertModel(model, recipe, cal.ranges, true).model);
+      const full = encodeModel(convertModel(prepared, recipe, ranges, false, withSmoothKeep()).model);
+      const reduced = encodeModel(convertModel(prepared, recipe, ranges, true, withSmoothKeep()).model);
       const choice = await chooseWeightBits(fp32Bytes, full, reduced, samples);
       reduceRange = choice.reduceRange;
       weightBits = {
@@ -137,31 +147,67 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     }
     log(`weights: ${reduceRange ? '7' : '8'}-bit (${weightBits.reason})`);
   }
-  const convert = (measured?: MeasuredChoices) => convertModel(model, recipe, cal.ranges, reduceRange, measured);
+  const convert = (measured?: MeasuredChoices) => convertModel(prepared, recipe, ranges, reduceRange, withSmoothKeep(measured));
+  /**
+   * SmoothQuant, chosen once the speed check has said which ops run in int8 (attention MatMuls
+   * kept fp32 change which errors reach the output); true when it was applied.
+   */
+  const smoothStep = async (keepFloat: ReadonlyMap<string, string>): Promise<boolean> => {
+    if (!sqGroups.length || !cal.channels) return false;
+    // Which inputs an int8 op produces depends on what the speed check kept in fp32.
+    const planned = cloneModel(model).graph!;
+    const groups = smoothGroups(planQuantization(planned, recipe, { keepFloat }), new GraphView(planned));
+    const samples = await sqnrSamples();
+    const choice = await chooseSmoothQuant({
+      prepared: model,
+      groups,
+      stats: cal.channels,
+      setting: recipe.smooth_quant,
+      alpha: recipe.smooth_quant_alpha,
+      ranges: cal.ranges,
+      needsRecalibration: recipe.act_algo !== 'minmax' || Object.values(recipe.local).some((c) => c.act_algo && c.act_algo !== 'minmax'),
+      convert: (m, r, sqKeep) => {
+        const c = convertModel(m, recipe, r, reduceRange, { keepFloat: new Map([...sqKeep, ...keepFloat]) });
+        return { bytes: encodeModel(c.model), observed: c.plan.observed };
+      },
+      calibrate: async (m, names) => {
+        const p = planQuantization(cloneModel(m).graph!, recipe);
+        return (await calibrate(m, names.map((n) => p.tensors.get(n)!).filter(Boolean), source, calOpts)).ranges;
+      },
+      sqnr: (models) => outputSqnr(fp32Bytes, models, samples),
+    });
+    smoothQuant = choice.report;
+    log(`smooth quant: ${smoothQuant.reason}`);
+    if (!choice.smoothed) return false;
+    ({ model: prepared, ranges, keepFloat: smoothKeep } = choice.smoothed);
+    return true;
+  };
   let converted = convert();
   let speedCheck: SpeedCheck | undefined;
   let weightGranularity: WeightGranularity | undefined;
   if (recipe.speed_check && converted.plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute')) {
     const sample = (await source.read(0)).feeds;
-    const checked = await checkSpeed(model, converted, convert, sample, (done, total) => progress('convert', done, total + 1));
+    const checked = await checkSpeed(prepared, converted, convert, sample, (done, total) => progress('convert', done, total + 1));
     converted = checked.converted;
     speedCheck = checked.report;
     if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
     let keepFloat: ReadonlyMap<string, string> = checked.keepFloat;
-    const attention = await checkActivationMatMuls(model, converted, keepFloat, convert, sample);
+    const attention = await checkActivationMatMuls(prepared, converted, keepFloat, convert, sample);
     if (attention) {
       ({ converted, keepFloat } = attention);
       speedCheck.activationMatMuls = attention.report;
       log(`speed check: ${attention.report.nodes.length} MatMul(s) of two activations ${attention.report.keptFloat ? 'kept in fp32' : 'left in int8'} (${attention.report.variantRatio.toFixed(2)}x the latency with them in fp32)`);
     }
-    const granularity = await checkGranularity(model, converted, keepFloat, convert, reduceRange, sample, await sqnrSamples());
+    const smoothed = await smoothStep(keepFloat);
+    if (smoothed) converted = convert({ keepFloat });
+    const granularity = await checkGranularity(prepared, converted, keepFloat, convert, reduceRange, sample, await sqnrSamples());
     if (granularity) {
       converted = granularity.converted;
       weightGranularity = granularity.report;
       log(`weights: ${weightGranularity.reason}`);
     }
     progress('convert', 1, 1);
-  }
+  } else if (await smoothStep(new Map())) converted = convert();
   const { model: quantized, plan: finalPlan } = converted;
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
@@ -191,9 +237,11 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       foldedBatchNorms: folded.length,
       shapes: await fedShapes(source),
     },
+    compute: computeVerdict(macs, speedCheck),
     calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description, notes: source.notes?.length ? [...source.notes] : undefined },
     fusion,
     speedCheck,
+    smoothQuant,
     weightBits,
     weightGranularity,
     nodes: {
@@ -204,6 +252,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     warnings,
     seconds: round((performance.now() - started) / 1000),
   };
+  if (report.compute?.note) report.warnings.push(report.compute.note);
   if (req.reportPath) await writeFileAtomic(req.reportPath, JSON.stringify(report, null, 2) + '\n');
   progress('verify', 1, 1);
   return report;
@@ -218,6 +267,27 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
   // Every variant, measured or saved, is checked: ORT's load error would blame the user's model.
   assertValidGraph(model.graph!, 'int8 model');
   return { model, plan, qdq };
+}
+
+/**
+ * Whether int8 can be expected to pay. The count of multiply-accumulates alone cannot say: a
+ * Gemm-heavy model at batch 1 gains from weights 4x smaller even with little compute (the demo
+ * MLP: 1.3 M MACs, 2x faster). So "too small" is said only when the speed check's per-op profile
+ * measured the int8 compute no faster than fp32.
+ */
+function computeVerdict(macs: number, speed: SpeedCheck | undefined): NonNullable<QuantizeReport['compute']> {
+  const computeBound = macs >= COMPUTE_BOUND_MACS;
+  const fp32Us = speed?.ops.reduce((a, o) => a + o.fp32Us, 0) ?? 0;
+  const int8Us = speed?.ops.reduce((a, o) => a + o.int8Us, 0) ?? 0;
+  const m = (x: number) => `${(x / 1e6).toFixed(x < 10e6 ? 2 : 0)} M`;
+  const slower = fp32Us > 0 && int8Us >= fp32Us;
+  return {
+    macsPerSample: macs,
+    computeBound,
+    note: slower
+      ? `${computeBound ? 'int8 does not pay here' : 'Too small for int8 to pay'}: the int8 compute ops measured ${(int8Us / fp32Us).toFixed(2)}x the time of their fp32 forms in ONNX Runtime's profile on this CPU${computeBound ? '' : ` (${m(macs)} multiply-accumulates per sample; Quantize/Dequantize and per-op overhead exceed the compute int8 saves)`}`
+      : undefined,
+  };
 }
 
 function toRecipe(input: RecipeInput | Recipe | undefined): Recipe {
