@@ -26,3 +26,48 @@ test('tune to a tolerance on the demo: live trials, the chosen one marked, its r
   await expect(page.getByTestId('quantize-job')).toHaveAttribute('data-state', 'succeeded', { timeout: 180_000 });
   await expect(page.getByTestId('calibration-summary')).toBeVisible();
 });
+
+test('fix loop: keep a layer fp32 from the per-layer table, see it excluded by a rule, undo', async ({ wizard: page }) => {
+  await openDemo(page);
+  await gotoStep(page, 'calibrate');
+  await page.getByTestId('run-quantize').click();
+  await expect(page.getByTestId('quantize-job')).toHaveAttribute('data-state', 'succeeded', { timeout: 180_000 });
+  await gotoStep(page, 'benchmark');
+  await page.getByLabel('Evaluation samples').fill('200');
+  await page.getByLabel('Timed rounds').fill('20');
+  await page.getByTestId('run-bench').click();
+  await expect(page.getByTestId('layer-table')).toBeVisible({ timeout: 180_000 });
+
+  // The worst layer: its calibration values with the chosen range, cumulative and isolated error.
+  await page.getByTestId('layer-fix-open').first().click();
+  const fix = page.getByTestId('layer-fix');
+  await expect(page.getByTestId('layer-histogram').locator('.recharts-bar-rectangle').first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('layer-histogram').locator('.recharts-reference-line')).toHaveCount(2);
+  await expect(page.getByTestId('isolated-sqnr').locator('.stat-value')).toContainText('dB');
+  await snapAt(page, fix, '40-fix-layer');
+
+  // Keep it fp32: the rule is added, the model converted and benchmarked again, before → after shown.
+  const button = page.getByTestId('fix-fp32');
+  const owner = /Keep (.+) in fp32/.exec((await button.textContent()) ?? '')![1];
+  await button.click();
+  await expect(page.getByTestId('fix-round')).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
+  await expect(page.getByTestId('fix-compare')).toContainText('Output SQNR');
+  await snapAt(page, page.getByTestId('fix-round'), '41-fix-before-after');
+
+  // The report lists the op as excluded by that rule; the Rules step says where the rule came from.
+  await gotoStep(page, 'convert');
+  await expect(page.getByTestId('fp32-reasons')).toContainText(`excluded by rule "name:${owner}"`);
+  await gotoStep(page, 'rules');
+  await expect(page.getByTestId('rule-origin')).toContainText('fix loop');
+  await snapAt(page, page.getByTestId('rules-table'), '42-fix-rules');
+
+  // Undo: the rule goes, and the model and benchmark from before come back.
+  await gotoStep(page, 'benchmark');
+  await page.getByTestId('fix-undo').click();
+  await expect(page.getByTestId('fix-round')).toHaveCount(0);
+  await expect(page.getByTestId('layer-table')).toBeVisible();
+  await gotoStep(page, 'rules');
+  await expect(page.getByTestId('rule-row')).toHaveCount(0);
+  await gotoStep(page, 'convert');
+  await expect(page.getByTestId('fp32-reasons')).not.toContainText(`name:${owner}`);
+});

@@ -4,7 +4,7 @@
 // carried alongside so both ends agree at compile time.
 import { z } from 'zod';
 import type { ErrorInfo } from './errors';
-import type { JobKind, JobTypes, ProgressEvent } from './jobs';
+import type { JobKind, JobTypes, LayerDetail, ProgressEvent } from './jobs';
 import type { ModelSummary } from './model';
 import { preprocessSchema, recipeSchema, TUNE_METRICS, type PreprocessConfig, type RecipeInput } from './recipe';
 
@@ -240,6 +240,19 @@ export const API = {
       shapes,
     }),
     result: returns<DataDescription>(),
+  },
+  /** The fix loop: one quantized tensor's calibration histogram, chosen range, isolated error and owner node (a side job). */
+  layerDetail: {
+    params: z.strictObject({
+      fp32: path,
+      int8: path,
+      data: dataSpec,
+      tensor: z.string().min(1).max(4096),
+      samples: z.number().int().min(1).max(256).default(16),
+      preprocess: preprocessSchema.optional(),
+      shapes,
+    }),
+    result: returns<LayerDetail>(),
   },
   startJob: { params: jobRequestSchema, result: returns<{ jobId: string }>() },
   cancelJob: { params: z.strictObject({ jobId }), result: returns<{ cancelled: boolean }>() },

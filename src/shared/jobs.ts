@@ -1,7 +1,7 @@
 // The one message protocol between a job host (Electron utility process, or a forked Node
 // process for the CLI and browser mode) and the worker that runs the heavy job.
 import type { ErrorInfo } from './errors';
-import type { Recipe, RecipeInput, TuneMetric } from './recipe';
+import type { PreprocessConfig, Recipe, RecipeInput, TuneMetric } from './recipe';
 import type { QuantizeReport } from './report';
 import type { ModelSummary } from './model';
 import type { RuleMatch } from './api';
@@ -124,6 +124,36 @@ export interface TuneResult extends TuneProgress {
   seconds: number;
 }
 
+/** The fix loop's look at one quantized tensor (quant/tune/layerDetail.ts). */
+export interface LayerDetailParams {
+  fp32: string;
+  int8: string;
+  data: string;
+  tensor: string;
+  /** Calibration samples to read (the first ones, as calibration does). */
+  samples: number;
+  preprocess?: PreprocessConfig;
+  shapes?: Record<string, number[]>;
+}
+
+export interface LayerDetail {
+  tensor: string;
+  /** The node whose `local` rule sets this tensor's range (a Relu absorbed after a Conv belongs to the Conv). */
+  owner?: { name: string; opType: string };
+  samples: number;
+  values: number;
+  min: number;
+  max: number;
+  /** Equal-width bins from lo to hi (which include the chosen range). */
+  histogram: { lo: number; hi: number; counts: number[] };
+  /** The range the int8 model quantizes this tensor to (from its DequantizeLinear). */
+  range?: { lo: number; hi: number; scale: number; zeroPoint: number; qmin: number; qmax: number };
+  /** Share of values outside the range (clipped). */
+  clippedFraction?: number;
+  /** SQNR of the fp32 values against themselves quantized with that range: the error this tensor alone adds (999: none). */
+  isolatedSqnrDb?: number;
+}
+
 export interface InspectParams {
   model: string;
 }
@@ -151,6 +181,8 @@ export interface JobTypes {
   bench: { params: BenchParams; result: BenchResult };
   /** Accuracy-aware tuning: trials of recipes, the fastest within the tolerance kept (quant/tune.ts). */
   tune: { params: TuneParams; result: TuneResult };
+  /** One quantized tensor for the fix loop: histogram, chosen range, isolated error, owner node. */
+  layer: { params: LayerDetailParams; result: LayerDetail };
   /** The model's graph without its weights, for the main process (which must not parse models itself). */
   facts: { params: FactsParams; result: ModelFacts };
 }

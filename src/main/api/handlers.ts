@@ -121,6 +121,10 @@ export function createHandlers(host: ApiHost): Handlers {
       return describeData({ ...args, data: await data(args.data) }, (await facts(real)).feeds);
     },
 
+    async layerDetail(args) {
+      return jobs.runSide({ kind: 'layer', params: { ...args, fp32: await model(args.fp32), int8: await model(args.int8), data: await data(args.data) } });
+    },
+
     async startJob(req) {
       let spec: JobSpec;
       switch (req.kind) {

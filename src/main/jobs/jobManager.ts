@@ -47,6 +47,8 @@ export function jobLabel(spec: JobSpec): string {
       return `inspect ${basename(spec.params.model)}`;
     case 'tune':
       return `tune ${basename(spec.params.model)}`;
+    case 'layer':
+      return `look at ${spec.params.tensor} in ${basename(spec.params.int8)}`;
     case 'facts':
       return `read the graph of ${basename(spec.params.model)}`;
   }

@@ -3,6 +3,7 @@ import { summarize } from '../onnx/inspect';
 import { quantizeModel, type JobContext } from '../quant/quantize';
 import { compareModels } from '../bench/compare';
 import { tuneModel } from '../quant/tune';
+import { layerDetail } from '../quant/tune/layerDetail';
 import { computeModelFacts } from '../api/modelFacts';
 import type { JobSpec } from '../../shared/jobs';
 
@@ -17,6 +18,8 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return compareModels(spec.params, ctx);
     case 'tune':
       return tuneModel(spec.params, ctx);
+    case 'layer':
+      return layerDetail(spec.params);
     case 'facts':
       return computeModelFacts(spec.params);
   }

@@ -363,7 +363,8 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       const loss = lossOf(metric, m, fp32Top1);
       Object.assign(trial, {
         loss: round(loss, 8),
-        meets: loss <= tolerableLoss,
+        // A model with no int8 compute op left is the fp32 model again: never the answer.
+        meets: loss <= tolerableLoss && rep.fusion.int8Ops > 0,
         top1: m.top1,
         cosine: round(m.cosine, 8),
         sqnrDb: round(m.sqnrDb, 2),
@@ -460,7 +461,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       const order = await fallbackOrder(chain);
       let taken = 0;
       for (let step = 0; !met() && canRun() && chain; step++) {
-        const pick = order.slice(taken, taken + (step < 3 ? 1 : 2 ** (step - 2)));
+        const pick = order.slice(taken, taken + (step < 3 ? 1 : 2 ** Math.floor((step - 1) / 2)));
         if (!pick.length) {
           stoppedBy = 'exhausted';
           break;

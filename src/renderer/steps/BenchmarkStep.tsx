@@ -13,6 +13,8 @@ import { SizeChart } from '../charts/SizeChart';
 import { ThroughputChart } from '../charts/ThroughputChart';
 import { NeedsConversion, NeedsModel } from './common';
 import { Stat } from './ModelStep';
+import { useState } from 'react';
+import { FixRoundCard, LayerFix } from '../components/LayerFix';
 
 const BENCH_PHASES: Phase[] = ['evaluate', 'bench'];
 const BATCH_OPTIONS = [1, 4, 8, 16, 32];
@@ -66,7 +68,14 @@ export function BenchmarkStep() {
   const s = useWizard();
   const { model, quantizeJob, benchJob: job, data, bench, errors, setError, setBench } = s;
   if (!model) return <NeedsModel />;
-  if (!(quantizeJob?.kind === 'quantize' && quantizeJob.result)) return <NeedsConversion />;
+  if (!(quantizeJob?.kind === 'quantize' && quantizeJob.result))
+    return s.fix ? (
+      <div className="step-body">
+        <FixRoundCard fix={s.fix} />
+      </div>
+    ) : (
+      <NeedsConversion />
+    );
   const live = isLive(job);
   const r = job?.kind === 'bench' ? job.result : undefined;
   const speedup = r ? 1 / r.latency.ratioMedian : undefined;
@@ -75,6 +84,7 @@ export function BenchmarkStep() {
 
   return (
     <div className="step-body">
+      {s.fix && <FixRoundCard fix={s.fix} />}
       <section className="card">
         <h3>Compare fp32 and int8</h3>
         <div className="form-grid four">
@@ -282,6 +292,8 @@ function OutputTable({ outputs }: { outputs: BenchResult['fidelity']['perOutput'
 }
 
 function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'] }) {
+  const [open, setOpen] = useState<string>();
+  const selected = p?.layers.find((l) => l.tensor === open);
   return (
     <section className="card wide" data-testid="per-layer">
       <h3>Per-layer SQNR, worst first</h3>
@@ -303,6 +315,7 @@ function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'] }) {
                   <th className="right">SQNR</th>
                   <th className="right">Drop</th>
                   <th className="right">Cosine</th>
+                  <th></th>
                 </tr>
               </thead>
               <tbody>
@@ -317,6 +330,11 @@ function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'] }) {
                     </td>
                     <td className="right">{db(l.dropDb, '—')}</td>
                     <td className="right">{l.cosine.toFixed(5)}</td>
+                    <td>
+                      <button type="button" className="btn small" onClick={() => setOpen(open === l.tensor ? undefined : l.tensor)} data-testid="layer-fix-open">
+                        {open === l.tensor ? 'Close' : 'Fix…'}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -324,6 +342,7 @@ function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'] }) {
           </div>
         </div>
       )}
+      {selected && <LayerFix layer={selected} onClose={() => setOpen(undefined)} />}
       {p && !p.error && p.layers.length > 0 && (
         <p className="hint">
           SQNR is cumulative: all the error that reaches a tensor, over {p.samples} sample{p.samples === 1 ? '' : 's'}. Drop is what the stretch of graph since the nearest compared tensors upstream adds.{p.skipped ? ` ${p.skipped} int8 tensors had no fp32 counterpart.` : ''}

@@ -1,7 +1,8 @@
 // What the wizard's buttons do: each calls the API and records the outcome, or the error, in the store.
 import type { JobInfo } from '../../shared/api';
+import type { LayerDetail } from '../../shared/jobs';
 import { call, errorInfo, transport } from '../client';
-import { benchDataSpec, dataSpec, isLive, preprocessFor, STEPS, useWizard, type StepId } from './wizard';
+import { benchDataSpec, dataSpec, isLive, preprocessFor, quantizeKeyOf, STEPS, useWizard, type StepId } from './wizard';
 
 const get = () => useWizard.getState();
 
@@ -64,7 +65,7 @@ export async function runTune(step: StepId): Promise<void> {
         model: s.modelPath,
         data: dataSpec(s.data),
         // The digits have a held-out split; other data: the samples after calib_samples.
-        eval: digits ? 'mnist' : undefined,
+        eval: digits ? 'mnist' : s.data.evalPath?.trim() || undefined,
         recipe,
         metric: s.tune.metric === 'auto' ? undefined : s.tune.metric,
         tolerableLoss: s.tune.tolerableLoss,
@@ -87,6 +88,68 @@ export async function useTunedRecipe(index: number, step: StepId): Promise<void>
   s.editRecipe(`tuned recipe (trial ${index + 1})`, () => ({ ...trial.recipe, preprocess: undefined }));
   s.patch({ ruleOrigins: origins });
   await runQuantize(step);
+}
+
+/** Resolves when the store's job of that kind is no longer queued or running. */
+function settled(which: 'quantizeJob' | 'benchJob'): Promise<JobInfo | undefined> {
+  return new Promise((resolve) => {
+    const check = (st: ReturnType<typeof get>) => {
+      const j = st[which];
+      if (!isLive(j)) {
+        off();
+        resolve(j);
+        return true;
+      }
+      return false;
+    };
+    const off = useWizard.subscribe((st) => void check(st));
+    check(get());
+  });
+}
+
+/** The fix loop's look at one tensor of the current int8 model. */
+export async function loadLayerDetail(tensor: string): Promise<LayerDetail> {
+  const s = get();
+  const q = s.quantizeJob;
+  if (q?.kind !== 'quantize' || !q.result) throw new Error('Convert the model first');
+  return call('layerDetail', { fp32: s.modelPath, int8: q.result.output.path, data: dataSpec(s.data), tensor, samples: Math.min(32, s.recipe.calib_samples ?? 100), preprocess: preprocessFor(s.data) });
+}
+
+/** A fix-loop action: adds the `local` rule, converts and benchmarks again; Keep or Undo follow. */
+export async function applyFix(tensor: string, owner: string, action: 'fp32' | 'percentile' | 'kl' | 'mse'): Promise<void> {
+  const s = get();
+  const key = `name:${owner}`;
+  const label = action === 'fp32' ? 'keep fp32' : `${action} here`;
+  const cfg = action === 'fp32' ? { w_dtype: 'fp32' as const, act_dtype: 'fp32' as const } : { act_algo: action };
+  const before = { quantizeJob: s.quantizeJob, benchJob: s.benchJob };
+  s.editRecipe(`fix: ${label} (${owner})`, (r) => ({ ...r, local: { ...r.local, [key]: { ...r.local?.[key], ...cfg } } }));
+  s.patch({ ruleOrigins: { ...s.ruleOrigins, [key]: { origin: `fix loop on the Benchmark step (${label}, tensor ${tensor})`, at: new Date().toISOString() } }, fix: { tensor, key, action: label, before, state: 'converting' } });
+  const fail = (error: string) => get().patch({ fix: { ...get().fix!, state: 'failed', error } });
+  await runQuantize('benchmark');
+  const q = await settled('quantizeJob');
+  if (q?.state !== 'succeeded') return fail(q?.error?.message ?? 'the conversion did not finish');
+  get().patch({ fix: { ...get().fix!, state: 'benchmarking' } });
+  await runBench();
+  const b = await settled('benchJob');
+  if (b?.state !== 'succeeded') return fail(b?.error?.message ?? 'the benchmark did not finish');
+  get().patch({ fix: { ...get().fix!, state: 'done' } });
+}
+
+export function keepFix(): void {
+  get().patch({ fix: undefined });
+}
+
+/** Removes the fix's rule and brings back the model and benchmark from before it. */
+export function undoFix(): void {
+  const s = get();
+  const fix = s.fix;
+  if (!fix) return;
+  s.undo();
+  const origins = { ...s.ruleOrigins };
+  delete origins[fix.key];
+  const after = get();
+  after.patch({ quantizeJob: fix.before.quantizeJob, benchJob: fix.before.benchJob, ruleOrigins: origins, fix: undefined });
+  get().patch({ quantizeKey: fix.before.quantizeJob ? quantizeKeyOf(get()) : undefined });
 }
 
 export async function runBench(): Promise<void> {

@@ -62,6 +62,19 @@ export interface RuleOrigin {
   at: string;
 }
 
+/** One round of the per-layer fix loop: a rule added, the model converted and benchmarked again. */
+export interface FixRound {
+  tensor: string;
+  /** The `local` key added or changed. */
+  key: string;
+  /** e.g. "keep fp32" or "percentile here". */
+  action: string;
+  /** The jobs before the rule, restored by Undo. */
+  before: { quantizeJob?: JobInfo; benchJob?: JobInfo };
+  state: 'converting' | 'benchmarking' | 'done' | 'failed';
+  error?: string;
+}
+
 export interface ExportSettings {
   folder: string;
   baseName: string;
@@ -92,6 +105,7 @@ export interface WizardState {
   tune: TuneSettings;
   /** `local` keys added by the tuner or the fix loop → where each came from (the Rules step shows it). */
   ruleOrigins: Record<string, RuleOrigin>;
+  fix?: FixRound;
   export: ExportSettings;
   exported?: ExportedFile[];
   demoOffered: boolean;
@@ -227,6 +241,7 @@ export const useWizard = create<WizardState>()(
         tuneJob: s.tuneJob,
         tune: s.tune,
         ruleOrigins: s.ruleOrigins,
+        fix: s.fix,
         export: s.export,
         exported: s.exported,
         demoOffered: s.demoOffered,
