@@ -147,26 +147,68 @@ export class GraphView {
 
   /** Nodes in an order where every input is produced before it is consumed. */
   topoSort(): void {
-    const ready = new Set<string>([...this.graph.input.map((i) => i.name), ...this.graph.initializer.map((t) => t.name), '']);
-    const pending = [...this.graph.node];
-    const reads = new Map(pending.map((n) => [n, [...n.input, ...implicitInputs(n)]]));
+    // Kahn's algorithm, always taking the ready node that came first: a sorted graph keeps its
+    // order exactly, and the work is linear (a pass-until-stable loop was quadratic on hostile models).
+    const nodes = this.graph.node;
+    const waiting = new Map<string, number[]>();
+    const missing = new Int32Array(nodes.length);
+    nodes.forEach((n, i) => {
+      for (const x of new Set([...n.input, ...implicitInputs(n)])) {
+        const p = x ? this.producer.get(x) : undefined;
+        if (!p || p === n) continue; // graph input, initializer, outer scope, or a self-loop left as it is
+        missing[i]++;
+        const list = waiting.get(x);
+        if (list) list.push(i);
+        else waiting.set(x, [i]);
+      }
+    });
+    const heap = new MinHeap();
+    missing.forEach((m, i) => m === 0 && heap.push(i));
+    const done = new Uint8Array(nodes.length);
     const sorted: NodeProto[] = [];
-    while (pending.length) {
-      const before = pending.length;
-      for (let i = 0; i < pending.length; ) {
-        const n = pending[i];
-        if (reads.get(n)!.every((x) => ready.has(x) || !this.producer.has(x))) {
-          sorted.push(n);
-          for (const o of n.output) ready.add(o);
-          pending.splice(i, 1);
-        } else i++;
-      }
-      if (pending.length === before) {
-        sorted.push(...pending); // a cycle or an input from an outer scope: keep the rest as it was
-        break;
-      }
+    for (let i = heap.pop(); i !== undefined; i = heap.pop()) {
+      sorted.push(nodes[i]);
+      done[i] = 1;
+      for (const o of nodes[i].output) for (const j of waiting.get(o) ?? []) if (--missing[j] === 0) heap.push(j);
     }
+    // A cycle: keep the rest as it was, so the checker (or ORT) can name it.
+    nodes.forEach((n, i) => done[i] || sorted.push(n));
     this.graph.node = sorted;
+  }
+}
+
+/** A binary min-heap of node indices. */
+class MinHeap {
+  private readonly a: number[] = [];
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= v) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = v;
+  }
+  pop(): number | undefined {
+    const a = this.a;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1] < a[l] ? l + 1 : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
   }
 }
 
