@@ -70,6 +70,8 @@ export interface ZooRow {
   /** Octet's int8 latency / ORT's best valid int8 latency, interleaved head to head. */
   vsOrt?: number;
   vsOrtAgainst?: string;
+  /** When and on which Octet this row was measured (a run with --only merges into the day's file). */
+  measured?: { at: string; git: string };
 }
 
 function runPy(python: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; json?: Record<string, unknown>; error?: string }> {
@@ -211,6 +213,8 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
       await b.release();
     }
   }
+  if (row.octet.valid && row.computeBound && row.octet.ratio !== undefined && row.octet.ratio >= 1) finding(m, row.octet.command!, `compute-bound (${((row.macs ?? 0) / 1e6).toFixed(0)} M MACs) but int8/fp32 latency ${row.octet.ratio.toFixed(3)}`, 'speed: see the fusion counts and the speed check in the report');
+  if (row.vsOrt !== undefined && row.vsOrt > 1.05) finding(m, row.octet.command!, `slower than ${row.vsOrtAgainst} head to head: vsOrt ${row.vsOrt.toFixed(3)}`, 'speed: compare the two int8 graphs ORT optimizes');
   log(`  latency int8/fp32: octet ${row.octet.ratio?.toFixed(3) ?? '-'}, ORT pt ${row.ortPt?.ratio?.toFixed(3) ?? '-'}, pc ${row.ortPc?.ratio?.toFixed(3) ?? '-'}; vsOrt ${row.vsOrt?.toFixed(3) ?? '-'}; MACs ${row.macs ? (row.macs / 1e6).toFixed(1) + ' M' : '-'}`);
   return row;
 }
@@ -243,7 +247,7 @@ export function summary(r: ZooRow) {
 function markdown(rows: ZooRow[], env: Record<string, unknown>): string {
   const L: string[] = [];
   L.push(`# Real-model zoo, ${env.date}`, '');
-  L.push(`\`npm run zoo\` (bench/zoo/, docs/bench.md "The real-model zoo"). CPU: ${env.cpu}. ONNX Runtime ${env.ort} (Node) and Python onnxruntime ${env.pyOrt}. Octet ${env.git}. ${env.minutes} min; load average ${env.loadStart} at the start, ${env.loadEnd} at the end.`, '');
+  L.push(`\`npm run zoo\` (bench/zoo/, docs/bench.md "The real-model zoo"). CPU: ${env.cpu}. ONNX Runtime ${env.ort} (Node) and Python onnxruntime ${env.pyOrt}. Octet ${env.git}. ${env.minutes} min for this run (rows merged from an earlier run today carry their own time and git state in the JSON's \`details[].measured\`); load average ${env.loadStart} at the start, ${env.loadEnd} at the end.`, '');
   L.push('**valid**: ONNX Runtime loads the int8 model and the first held-out sample gives finite, not all-zero outputs. **fidelity**: int8 against fp32 on held-out samples: cosine over all float outputs (the lowest output), or `top1` (argmax agreement), `ctc-text` (CTC greedy decoding identical, per line), `exact` (integer outputs equal), `pooled-cosine` (sentence embeddings: mean over samples of the cosine of the attention-masked mean-pooled last_hidden_state). **faithful**: cosine ≥ 0.995, or agreement ≥ 99%. **int8/fp32**: latency ratio, median over interleaved rounds of block minima, 1 thread, batch 1. **MACs**: multiply-accumulates per sample of the main graph\'s Conv/ConvTranspose/MatMul/Gemm; **compute-bound** = ≥ 50 M. **vsOrt**: Octet\'s int8 latency / ORT\'s fastest valid int8 model, timed head to head (≤ 1 is as fast or faster). **ORT**: `quantize_static` after `quant_pre_process`, MinMax, QDQ, u8 activations / s8 weights, per-tensor (pt) and per-channel (pc), same calibration samples.', '');
   L.push('| model | exporter | field | valid | fidelity | faithful | int8/fp32 | MACs (M) | compute-bound | vsOrt | ORT pt fidelity | ORT pt int8/fp32 | ORT pc fidelity | ORT pc int8/fp32 |');
   L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -332,7 +336,7 @@ async function main(): Promise<void> {
   for (const m of models) {
     log(`${m.name} (${m.exporter}, ${m.field})`);
     try {
-      rows.push(await runModel(m, work, python, pyError));
+      rows.push({ ...(await runModel(m, work, python, pyError)), measured: { at: new Date().toISOString(), git } });
     } catch (e) {
       log(`  zoo error: ${(e as Error).stack}`);
       rows.push({ name: m.name, package: `${m.package.registry} ${m.package.name}@${m.package.version}`, sha256: m.sha256, exporter: m.exporter, producer: m.producer, field: m.field, opset: 0, data: '', preprocessing: m.preprocessingSource, octet: { ok: false, error: `zoo harness: ${(e as Error).message.split('\n')[0]}` } });
