@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pickBest, pinRecipe, recipeDelta, tuneModel } from './tune';
 import { quantizeModel } from './quantize';
+import { runInWorker } from '../jobs/host';
 import { parseTolerance } from '../cli/tune';
 import { parseRecipe } from '../../shared/recipe';
 import type { TuneTrial } from '../../shared/jobs';
@@ -79,6 +80,25 @@ test('mnist-8, top-1 tolerance on held-out digits: met, and the recipe replays t
     const replay = join(dir, 'replay.onnx');
     await quantizeModel({ model: mnist8, output: replay, data: 'mnist', recipe });
     assert.ok(Buffer.compare(readFileSync(out), readFileSync(replay)) === 0, 'replayed model bytes differ');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cancel keeps the best so far: the model and its recipe are on disk after the worker is killed', { skip: !existsSync(mnist8) && 'shared models absent' }, async () => {
+  const dir = tmp();
+  try {
+    const out = join(dir, 'm.int8.onnx');
+    const ac = new AbortController();
+    const run = runInWorker(
+      { kind: 'tune', params: { model: mnist8, output: out, data: 'mnist', eval: 'mnist', tolerableLoss: 0, maxTrials: 50, evalSamples: 200, latencySeconds: 0.2 } },
+      { signal: ac.signal, onLog: (line) => /^trial 2\//.test(line) && ac.abort() },
+    );
+    await assert.rejects(run, /cancelled/);
+    assert.ok(existsSync(out), 'the best model so far was written');
+    const recipe = parseRecipe(JSON.parse(readFileSync(join(dir, 'm.int8.recipe.json'), 'utf8')));
+    assert.equal(recipe.speed_check, false);
+    await quantizeModel({ model: mnist8, output: join(dir, 'replay.onnx'), data: 'mnist', recipe });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

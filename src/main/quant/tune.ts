@@ -27,7 +27,8 @@ import { argmax, concatFloats } from '../bench/metrics';
 import { fidelity } from '../../../native';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { calibrate, type TensorRange } from './calibrate';
-import { inputSpecs, quantizeModel, type JobContext } from './quantize';
+import { quantizeModel, type JobContext } from './quantize';
+import { embeddingLimits, modelInputs } from '../data/modelInputs';
 import type { QuantPlan } from './plan';
 import { OctetError } from '../../shared/errors';
 import { ACT_ALGOS, parseRecipe, RecipeError, type OpConfig, type Recipe, type TuneMetric } from '../../shared/recipe';
@@ -198,19 +199,21 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   };
   ctx.onProgress?.({ phase: 'load', done: 0, total: 1 });
   const loaded = await loadModel(p.model);
-  const specs = inputSpecs(loaded.model, p.shapes ?? {});
+  // As quantize reads it: symbolic dims stay open and the data fixes them; token ids are checked against their table.
+  const specs = modelInputs(loaded.model, p.shapes ?? {});
+  const idLimits = embeddingLimits(loaded.model);
   const preprocess = base.preprocess;
 
   // Calibration reads the first calib_samples of --data (as a replay does); the loss is measured
   // on --eval, or on the samples of --data after those, which calibration never sees.
-  const calibSource = await openDataSource(p.data, specs, { preprocess, split: 'calibration' });
+  const calibSource = await openDataSource(p.data, specs, { preprocess, split: 'calibration', idLimits });
   let calibSamples = Math.min(base.calib_samples, calibSource.count);
   let evalSource: DataSource;
   let evalStart = 0;
   let split: string;
   const wantEval = p.evalSamples ?? TUNE_DEFAULTS.evalSamples;
   if (p.eval) {
-    evalSource = await openDataSource(p.eval, specs, { preprocess, split: 'evaluation' });
+    evalSource = await openDataSource(p.eval, specs, { preprocess, split: 'evaluation', idLimits });
     split = `calibration: the first ${calibSamples} samples of ${calibSource.description}; loss: the first ${Math.min(wantEval, evalSource.count)} of --eval ${evalSource.description}`;
   } else {
     const explicit = typeof (p.recipe as { calib_samples?: unknown } | undefined)?.calib_samples === 'number';

@@ -8,7 +8,7 @@ import { DT, tensorValues } from '../../onnx/tensor';
 import { basicOptimize } from '../../onnx/optimize';
 import { openDataSource } from '../../data';
 import { openSession, run } from '../../runtime/session';
-import { inputSpecs } from '../quantize';
+import { embeddingLimits, modelInputs } from '../../data/modelInputs';
 import { OctetError } from '../../../shared/errors';
 import type { LayerDetail, LayerDetailParams } from '../../../shared/jobs';
 
@@ -55,7 +55,7 @@ export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
   // The tensor's values on calibration samples.
   const m = cloneModel(ref);
   if (!m.graph!.output.some((o) => o.name === p.tensor)) m.graph!.output.push(makeValueInfo(p.tensor, DT.FLOAT, undefined));
-  const source = await openDataSource(p.data, inputSpecs(ref, p.shapes ?? {}), { preprocess: p.preprocess, split: 'calibration', limit: p.samples });
+  const source = await openDataSource(p.data, modelInputs(ref, p.shapes ?? {}), { preprocess: p.preprocess, split: 'calibration', limit: p.samples, idLimits: embeddingLimits(ref) });
   const session = await openSession(encodeModel(m), { threads: 1 });
   const parts: Float32Array[] = [];
   try {
