@@ -18,7 +18,8 @@ const mnist8 = join(SHARED_MODELS, 'mnist-8.onnx');
 const ultraface = join(SHARED_MODELS, 'ultraface-rfb-320.onnx');
 const tmp = () => mkdtempSync(join(tmpdir(), 'octet-tune-test-'));
 
-const trial = (index: number, loss: number | undefined, meets: boolean, latencyRatio: number): TuneTrial => ({ index, step: 'base', delta: '', recipeDelta: {}, recipe: parseRecipe({}), loss, meets, latencyRatio, seconds: 1 });
+/** Each trial its own graph structure (a different fp32 rule), unless `recipe` says otherwise. */
+const trial = (index: number, loss: number | undefined, meets: boolean, latencyRatio: number, recipe = parseRecipe({ local: { [`name:n${index}`]: { w_dtype: 'fp32' } } })): TuneTrial => ({ index, step: 'base', delta: '', recipeDelta: {}, recipe, loss, meets, latencyRatio, seconds: 1 });
 
 test('pickBest: the fastest candidate within the tolerance, not the first; the lower loss among equally fast; else the lowest loss', () => {
   assert.equal(pickBest([trial(0, 0.001, true, 0.9), trial(1, 0.002, true, 0.7), trial(2, 0.5, false, 0.5)]), 1);
@@ -26,6 +27,9 @@ test('pickBest: the fastest candidate within the tolerance, not the first; the l
   assert.equal(pickBest([trial(0, 0.001, true, 1.08), trial(1, 0.001, true, 1.05)]), 1, 'equal loss: the faster');
   assert.equal(pickBest([trial(0, 0.3, false, 0.5), trial(1, 0.2, false, 0.9), trial(2, undefined, false, 0.1)]), 1);
   assert.equal(pickBest([]), undefined);
+  // Range algorithms do not change the graph: one structure, one speed (the median), so the lower loss wins.
+  const same = parseRecipe({});
+  assert.equal(pickBest([trial(0, 0.002, true, 0.8, same), trial(1, 0.001, true, 0.95, { ...same, act_algo: 'kl' }), trial(2, 0.003, true, 0.85, { ...same, act_algo: 'mse' })]), 1);
 });
 
 test('pinRecipe writes down every measured decision; recipeDelta names what a trial changed', () => {

@@ -145,15 +145,38 @@ export function recipeDelta(base: Recipe, r: Recipe): Record<string, unknown> {
   return out;
 }
 
-/** The trial to keep: the fastest that meets the tolerance (the lower loss among those as fast), else the lowest loss. */
+/**
+ * What decides a candidate's graph, and so its speed: range algorithms change scales, not the
+ * graph, so trials that differ only in them run the same kernels.
+ */
+export function structureKey(r: TuneTrial['recipe']): string {
+  const local = Object.entries(r.local)
+    .map(([k, v]) => [k, v.w_dtype === 'fp32' || v.act_dtype === 'fp32' ? 'fp32' : '', v.w_granularity ?? '', v.w_dtype ?? '', v.act_dtype ?? ''].join('|'))
+    .filter((x) => !/^[^|]*\|\|\|\|$/.test(x))
+    .sort();
+  return JSON.stringify([r.format, r.w_granularity, r.w_dtype, r.act_dtype, r.reduce_range, local]);
+}
+
+/**
+ * The trial to keep: the fastest that meets the tolerance (the lower loss among those as fast),
+ * else the lowest loss. A trial's speed is the median ratio of all trials with its graph
+ * structure (structureKey): on a loaded machine one 1-second A/B measurement moves ±15%, and
+ * trials of one structure are the same speed.
+ */
 export function pickBest(trials: TuneTrial[]): number | undefined {
   const ok = trials.filter((t) => t.loss !== undefined && Number.isFinite(t.loss));
   if (!ok.length) return undefined;
+  const groups = new Map<string, number[]>();
+  for (const t of ok) if (t.latencyRatio !== undefined) groups.set(structureKey(t.recipe), [...(groups.get(structureKey(t.recipe)) ?? []), t.latencyRatio]);
+  const speed = (t: TuneTrial) => {
+    const xs = [...(groups.get(structureKey(t.recipe)) ?? [])].sort((a, b) => a - b);
+    return xs.length ? (xs[(xs.length - 1) >> 1] + xs[xs.length >> 1]) / 2 : Infinity;
+  };
   const meeting = ok.filter((t) => t.meets);
-  const byLoss = (xs: TuneTrial[]) => xs.reduce((a, b) => (b.loss! < a.loss! || (b.loss === a.loss && (b.latencyRatio ?? Infinity) < (a.latencyRatio ?? Infinity)) ? b : a));
+  const byLoss = (xs: TuneTrial[]) => xs.reduce((a, b) => (b.loss! < a.loss! || (b.loss === a.loss && speed(b) < speed(a)) ? b : a));
   if (!meeting.length) return byLoss(ok).index;
-  const fastest = Math.min(...meeting.map((t) => t.latencyRatio ?? Infinity));
-  return byLoss(meeting.filter((t) => (t.latencyRatio ?? Infinity) <= fastest * SAME_SPEED)).index;
+  const fastest = Math.min(...meeting.map(speed));
+  return byLoss(meeting.filter((t) => speed(t) <= fastest * SAME_SPEED)).index;
 }
 
 export function lossOf(metric: TuneMetric, m: Measured, fp32Top1: number | undefined): number {
