@@ -171,3 +171,16 @@ test('odd characters in names, and names that look like the ones Octet generates
   assert.equal(report.fusion.int8Ops, 3, JSON.stringify(report.fusion.details));
   assert.ok(cosine > 0.99, `cosine ${cosine}`);
 });
+
+test('a Conv channel whose weights training left near zero keeps its bias (no int32 overflow)', async () => {
+  const b = new ModelBuilder('dead-channel');
+  const x = b.input('x', DIMS);
+  const w = randn(C * C * 9, 0.2, r);
+  w.fill(1e-38, 0, C * 9); // channel 0: weights BatchNorm folding left at ~0, as in PP-OCRv5's detector
+  const bias = Float32Array.from({ length: C }, (_, i) => (i === 0 ? -2.5 : 0.1));
+  const y = b.op('Conv', [x, b.init('w', w, [C, C, 3, 3]), b.init('b', bias, [C])], { pads: [1, 1, 1, 1] });
+  b.output(conv(b, y, weight(b)), DIMS);
+  const { report, cosine } = await quantizeAndCompare(b.build());
+  assert.equal(report.fusion.int8Ops, 2);
+  assert.ok(cosine > 0.99, `cosine ${cosine}`);
+});

@@ -44,12 +44,14 @@ export function insertQdq(graph: GraphProto, plan: QuantPlan, ranges: Map<string
   for (const d of plan.decisions) {
     if (!d.int8 || !d.handler) continue;
     const wScales = new Map<number, Float32Array>();
+    const bias = d.handler.bias?.(d.node, g);
     for (const w of d.handler.weights?.(d.node, g) ?? []) {
-      const res = quantizeWeight(g, d, w.index, w.axis, reduceRange, weightCache);
+      const act = bias?.weightIndex === w.index ? activations.get(d.node.input[bias.activationIndex]) : undefined;
+      const minScales = act && bias ? biasScaleFloor(g, d.node.input[bias.index], act.params.scale) : undefined;
+      const res = quantizeWeight(g, d, w.index, w.axis, reduceRange, weightCache, minScales);
       wScales.set(w.index, res.scales);
       weightsQuantized++;
     }
-    const bias = d.handler.bias?.(d.node, g);
     if (bias && wScales.has(bias.weightIndex)) {
       const act = activations.get(d.node.input[bias.activationIndex]);
       if (act) quantizeBiasInput(g, d.node, bias.index, act.params.scale, wScales.get(bias.weightIndex)!);
@@ -145,6 +147,41 @@ function squaredError(data: Float32Array, q: QuantizedTensor): number {
   return e;
 }
 
+/**
+ * Bias values are int32 at scale = activation scale × weight scale. A weight channel that training
+ * left near zero (1e-38 after BatchNorm folding: PP-OCRv5's detector has dozens) gets a scale so
+ * small that its bias overflows int32 and the channel's output is lost. So each channel's weight
+ * scale is kept at least |bias| / (activation scale × 2^30): its weights round to zero either way,
+ * and the bias, with headroom for the accumulated products, survives.
+ */
+const BIAS_INT_LIMIT = 2 ** 30;
+
+function biasScaleFloor(g: GraphView, biasName: string, actScale: number): Float32Array | undefined {
+  const b = biasName ? g.constantTensor(biasName) : undefined;
+  if (!b || !(actScale > 0)) return undefined;
+  return tensorFloat32(b).map((v) => Math.abs(v) / (actScale * BIAS_INT_LIMIT));
+}
+
+/** Raises the scale of every channel below its floor and requantizes that channel's weights with it. */
+function raiseScales(q: QuantizedTensor, data: Float32Array, dims: number[], axis: number | undefined, floors: Float32Array): QuantizedTensor {
+  const scale = Float32Array.from(q.scale);
+  const perTensor = axis === undefined || scale.length === 1;
+  const floorOf = (c: number) => (perTensor ? floors.reduce((m, v) => Math.max(m, v), 0) : (floors[c] ?? floors[0]));
+  const raised = Array.from(scale, (s, c) => floorOf(c) > s);
+  if (!raised.some(Boolean)) return q;
+  raised.forEach((r, c) => r && (scale[c] = floorOf(c)));
+  const inner = perTensor ? 1 : dims.slice(axis! + 1).reduce((a, b) => a * b, 1);
+  const data8 = q.data.slice();
+  for (let i = 0; i < data.length; i++) {
+    const c = perTensor ? 0 : Math.floor(i / inner) % scale.length;
+    if (!raised[c]) continue;
+    const zp = q.zeroPoint[q.zeroPoint.length === 1 ? 0 : c];
+    // |w / larger scale| ≤ |w / old scale|: the value stays between zp and its old code, inside the type's bounds.
+    data8[i] = Math.round(data[i] / scale[c]) + zp;
+  }
+  return { data: data8, scale, zeroPoint: q.zeroPoint };
+}
+
 function quantizeWeight(
   g: GraphView,
   d: NodeDecision,
@@ -152,12 +189,13 @@ function quantizeWeight(
   axis: number,
   reduceRange: boolean,
   cache: Map<string, { name: string; scales: Float32Array }>,
+  minScales?: Float32Array,
 ): { scales: Float32Array } {
   const name = d.node.input[index];
   const perChannel = d.wGranularity === 'per_channel' && axis >= 0;
   const dtype = d.rule.w_dtype === 'uint8' ? 'uint8' : 'int8';
   const key = `${name}|${perChannel ? axis : 't'}|${d.rule.w_sym}|${reduceRange}|${dtype}`;
-  const hit = cache.get(key);
+  const hit = minScales ? undefined : cache.get(key);
   if (hit) {
     d.node.input[index] = hit.name;
     return hit;
@@ -165,7 +203,8 @@ function quantizeWeight(
   const w = g.constantTensor(name)!;
   const dims = dimsOf(w);
   const data = tensorFloat32(w);
-  const q = quantizeWeightTensor(data, dims, { dtype, symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange });
+  const plain = quantizeWeightTensor(data, dims, { dtype, symmetric: d.rule.w_sym, axis: perChannel ? axis : undefined, reduceRange });
+  const q = minScales ? raiseScales(plain, data, dims, perChannel ? axis : undefined, minScales) : plain;
   const qName = g.addInitializer(makeTensor(g.uniqueName(`${name}_quantized`), q.data, dims));
   const cdims = perChannel ? [dims[axis]] : [];
   const scale = g.addInitializer(makeTensor(g.uniqueName(`${name}_scale`), q.scale, cdims));
@@ -174,7 +213,7 @@ function quantizeWeight(
   g.graph.node.push(makeNode('DequantizeLinear', [qName, scale, zp], [out], perChannel ? { axis } : {}, g.uniqueName(`${name}_DequantizeLinear`)));
   d.node.input[index] = out;
   const res = { name: out, scales: q.scale };
-  cache.set(key, res);
+  if (!minScales) cache.set(key, res);
   return res;
 }
 
