@@ -129,7 +129,7 @@ export function FixRoundCard({ fix }: { fix: FixRound }) {
         </table>
       )}
       {(fix.state === 'done' || fix.state === 'failed') && (
-        <div className="row gap">
+        <div className="row gap" style={{ marginTop: 12 }}>
           <button type="button" className="btn primary" onClick={keepFix} disabled={fix.state !== 'done'} data-testid="fix-keep">
             Keep
           </button>
