@@ -110,6 +110,8 @@ export interface TuneResult extends TuneProgress {
   sensitivity: string;
   /** Compute ops probed alone in fp32 (loss with only that op fp32), when the fallback step ran. */
   probes?: { node: string; loss: number; seconds: number }[];
+  /** The chosen candidate timed head to head against the fastest other graph within the tolerance, when they measured within 10%: rival/chosen latency. */
+  runoff?: { chosen: number; rival: number; ratio: number; kept: number };
   output: string;
   recipePath: string;
   reportPath?: string;

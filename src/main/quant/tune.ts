@@ -48,6 +48,10 @@ const SAME_SPEED = 1.03;
 const WORST_LAYERS = 3;
 /** Compute ops probed alone in fp32 before the fallback (each one conversion and one evaluation, not a trial). */
 const PROBES = 12;
+/** A rival structure this close in its A/B against fp32 is timed head to head with the chosen one… */
+const RUNOFF_WITHIN = 1.1;
+/** …and replaces it when it measures at least 2% faster (as the speed check's variants must). */
+const FASTER_IN_RUNOFF = 0.98;
 const LAYER_SAMPLES = 4;
 /** Evaluation needs at least this many held-out samples when they come from --data. */
 const MIN_EVAL = 8;
@@ -157,6 +161,16 @@ export function structureKey(r: TuneTrial['recipe']): string {
   return JSON.stringify([r.format, r.w_granularity, r.w_dtype, r.act_dtype, r.reduce_range, local]);
 }
 
+/** A trial's int8/fp32 ratio as the median over all trials of its graph structure. */
+export function structureSpeed(trials: TuneTrial[]): (t: TuneTrial) => number {
+  const groups = new Map<string, number[]>();
+  for (const t of trials) if (t.latencyRatio !== undefined && t.loss !== undefined) groups.set(structureKey(t.recipe), [...(groups.get(structureKey(t.recipe)) ?? []), t.latencyRatio]);
+  return (t) => {
+    const xs = [...(groups.get(structureKey(t.recipe)) ?? [])].sort((a, b) => a - b);
+    return xs.length ? (xs[(xs.length - 1) >> 1] + xs[xs.length >> 1]) / 2 : Infinity;
+  };
+}
+
 /**
  * The trial to keep: the fastest that meets the tolerance (the lower loss among those as fast),
  * else the lowest loss. A trial's speed is the median ratio of all trials with its graph
@@ -166,12 +180,7 @@ export function structureKey(r: TuneTrial['recipe']): string {
 export function pickBest(trials: TuneTrial[]): number | undefined {
   const ok = trials.filter((t) => t.loss !== undefined && Number.isFinite(t.loss));
   if (!ok.length) return undefined;
-  const groups = new Map<string, number[]>();
-  for (const t of ok) if (t.latencyRatio !== undefined) groups.set(structureKey(t.recipe), [...(groups.get(structureKey(t.recipe)) ?? []), t.latencyRatio]);
-  const speed = (t: TuneTrial) => {
-    const xs = [...(groups.get(structureKey(t.recipe)) ?? [])].sort((a, b) => a - b);
-    return xs.length ? (xs[(xs.length - 1) >> 1] + xs[xs.length >> 1]) / 2 : Infinity;
-  };
+  const speed = structureSpeed(ok);
   const meeting = ok.filter((t) => t.meets);
   const byLoss = (xs: TuneTrial[]) => xs.reduce((a, b) => (b.loss! < a.loss! || (b.loss === a.loss && speed(b) < speed(a)) ? b : a));
   if (!meeting.length) return byLoss(ok).index;
@@ -505,6 +514,40 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   stoppedBy ??= met() ? 'goal' : 'exhausted';
   if (met() && stoppedBy !== 'timeout') stoppedBy = 'goal';
 
+  // Run-off: when the runner-up structure within the tolerance measured within 10% of the chosen
+  // one, the two are timed against each other (not against fp32), three times as long.
+  let runoff: TuneResult['runoff'];
+  if (met()) {
+    const speed = structureSpeed(trials());
+    const chosen = states[best].trial;
+    const rival = trials()
+      .filter((t) => t.meets && structureKey(t.recipe) !== structureKey(chosen.recipe))
+      .sort((a, b) => speed(a) - speed(b) || a.loss! - b.loss!)[0];
+    if (rival && speed(rival) <= speed(chosen) * RUNOFF_WITHIN) {
+      cancelled();
+      const bytesOf = async (st: TrialState) => {
+        if (!st.bytes) {
+          await convert(st.trial.recipe, join(work, `trial-${st.trial.index}.onnx`));
+          st.bytes = new Uint8Array(await readFile(join(work, `trial-${st.trial.index}.onnx`)));
+        }
+        return st.bytes;
+      };
+      const [sa, sb] = [await openSession(await bytesOf(states[chosen.index]), { threads: 1 }), await openSession(await bytesOf(states[rival.index]), { threads: 1 })];
+      try {
+        const lat = await interleavedLatency(sa, sb, samples[0].feeds, 20, { blockStat: 'min', minMs: 3 * latencyMs, warmup: 3, signal: ctx.signal });
+        runoff = { chosen: chosen.index, rival: rival.index, ratio: round(lat.ratioMedian, 3), kept: lat.ratioMedian < FASTER_IN_RUNOFF ? rival.index : chosen.index };
+      } finally {
+        await Promise.all([sa.release(), sb.release()]);
+      }
+      log(`tune: run-off, trial ${rival.index + 1} against trial ${chosen.index + 1}: ${runoff.ratio.toFixed(2)}x its latency; keeping trial ${runoff.kept + 1}`);
+      if (runoff.kept !== best) {
+        best = runoff.kept;
+        await writeFileAtomic(p.output, states[best].bytes!);
+        await writeRecipe(states[best].trial.recipe);
+      }
+    }
+  }
+
   // The written model is what `octet quantize --recipe` gives from the written recipe: converted
   // again from scratch (no cached ranges, nothing timed), and compared with the trial's bytes.
   ctx.onProgress?.({ phase: 'save', done: 0, total: 1, tune: progress() });
@@ -532,6 +575,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     evalSamples: samples.length,
     sensitivity: SENSITIVITY,
     probes,
+    runoff,
     output: resolve(p.output),
     recipePath: resolve(recipePath),
     reportPath: p.reportPath ? resolve(p.reportPath) : undefined,
