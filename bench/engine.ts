@@ -1,13 +1,15 @@
 // npm run bench:engine [-- --only NAME] — quantizes each model with the default recipe and prints:
 // valid (ORT loads it), fidelity, the int8/fp32 median latency ratio (interleaved A/B, 1 thread)
-// and the fusion counts from ORT's optimized graph.
+// and the fusion counts from ORT's optimized graph. MiniLM (../shared) is fed its .npz and judged by the
+// sentence-embedding cosine (mean and min over minilm.eval.npz); skipped, with the reason, when absent.
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { quantizeModel } from '../src/main/quant/quantize';
 import { compareModels } from '../src/main/bench/compare';
 import { writeSynthetic } from '../test/util/synthetic';
-import { SHARED_MODELS, SHARED_IMAGES } from '../src/main/data/testdata/fixtures';
+import { SHARED, SHARED_MODELS, SHARED_IMAGES } from '../src/main/data/testdata/fixtures';
+import { embeddingCosine } from './metrics';
 import { cpuFeatures } from '../native';
 import type { RecipeInput } from '../src/shared/recipe';
 
@@ -19,6 +21,10 @@ interface Case {
   shapes?: Record<string, number[]>;
   evalSamples: number;
   rounds: number;
+  /** Held-out data when it is not `data` (the model's own evaluation split). */
+  evalData?: string;
+  /** Sentence encoder: fidelity is the embedding cosine (bench/metrics.ts), mean and min over the evaluation sentences. */
+  embedding?: boolean;
 }
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -29,6 +35,12 @@ if (existsSync(join(SHARED_MODELS, 'mnist-8.onnx'))) {
   cases.push({ name: 'mnist-8', model: join(SHARED_MODELS, 'mnist-8.onnx'), data: 'mnist', recipe: { calib_samples: 200 }, evalSamples: 2000, rounds: 80 });
   cases.push({ name: 'ultraface-rfb-320', model: join(SHARED_MODELS, 'ultraface-rfb-320.onnx'), data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess: faces }, evalSamples: 8, rounds: 20 });
 }
+// A real BERT-style encoder (issue 12): three int64 inputs from .npz, 64 tokens.
+const minilm = { model: join(SHARED_MODELS, 'all-MiniLM-L6-v2.onnx'), calib: join(SHARED, 'data', 'minilm.calib.npz'), eval: join(SHARED, 'data', 'minilm.eval.npz') };
+const skipped: string[][] = [];
+if ([minilm.model, minilm.calib, minilm.eval].every((f) => existsSync(f))) {
+  cases.push({ name: 'all-MiniLM-L6-v2', model: minilm.model, data: minilm.calib, evalData: minilm.eval, recipe: { calib_samples: 128 }, evalSamples: 64, rounds: 60, embedding: true });
+} else skipped.push(['all-MiniLM-L6-v2', 'skipped', `${minilm.model} or ../shared/data/minilm.{calib,eval}.npz not found`, '', '', '', '', '', '']);
 for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
   const f = writeSynthetic(dir, name, 32);
   cases.push({ name, model: f.model, data: f.data, shapes: f.shapes, recipe: { calib_samples: 32 }, evalSamples: 16, rounds: 40 });
@@ -45,11 +57,13 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
       try {
         const r = await quantizeModel({ model: c.model, output: out, data: c.data, recipe: c.recipe, shapes: c.shapes });
         valid = 'yes';
-        const b = await compareModels({ fp32: c.model, int8: out, data: c.data, samples: c.evalSamples, runs: c.rounds, threads: 1, shapes: c.shapes, preprocess: c.recipe.preprocess, memory: false, layerSamples: 0, throughputThreads: [1] });
+        const evalData = c.evalData ?? c.data;
+        const b = await compareModels({ fp32: c.model, int8: out, data: evalData, samples: c.evalSamples, runs: c.rounds, threads: 1, shapes: c.shapes, preprocess: c.recipe.preprocess, memory: false, layerSamples: 0, throughputThreads: [1] });
+        const e = c.embedding ? await embeddingCosine(c.model, out, evalData, { samples: c.evalSamples }) : undefined;
         rows.push([
           c.name,
           valid,
-          `cos ${b.fidelity.cosine.toFixed(4)}, ${b.fidelity.sqnrDb.toFixed(1)} dB`,
+          e ? `emb cos ${e.mean.toFixed(4)} (min ${e.min.toFixed(4)}), output ${b.fidelity.sqnrDb.toFixed(1)} dB` : `cos ${b.fidelity.cosine.toFixed(4)}, ${b.fidelity.sqnrDb.toFixed(1)} dB`,
           b.accuracy ? `${(b.accuracy.fp32 * 100).toFixed(2)}→${(b.accuracy.int8 * 100).toFixed(2)}%` : '-',
           `${b.latency.ratioMedian.toFixed(3)}`,
           `${b.latency.ratioP10.toFixed(2)}–${b.latency.ratioP90.toFixed(2)}`,
@@ -64,6 +78,7 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  rows.push(...skipped.filter((r) => !only || r[0] === only));
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));
 })();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openDataSource, type DataSource, type ImagePreprocess } from '../../src/main/data';
 import { loadModel, opsetOf } from '../../src/main/onnx/model';
 import { inputSpecs } from '../../src/main/quant/quantize';
-import { npyBytes, SHARED_IMAGES, SHARED_MODELS } from '../../src/main/data/testdata/fixtures';
+import { npyBytes, SHARED, SHARED_IMAGES, SHARED_MODELS } from '../../src/main/data/testdata/fixtures';
 import { writeSynthetic } from '../../test/util/synthetic';
 import type { RecipeInput } from '../../src/shared/recipe';
 
@@ -19,7 +19,7 @@ export interface ModelCase {
   /** Octet's --data SPEC and recipe (calib_samples, preprocess). */
   octetData: string;
   recipe: RecipeInput;
-  /** The same calibration samples for the Python tools: [N, ...input dims]. */
+  /** The same calibration samples for the Python tools: a .npy [N, ...input dims], or a .npz with one array per input name (read directly by numpy). */
   calibNpy: string;
   calibSamples: number;
   /** Evaluation data for compareModels, and how many samples of it. */
@@ -29,10 +29,18 @@ export interface ModelCase {
   /** One line each for the results file. */
   calibDescription: string;
   evalDescription: string;
-  /** 'top1' when the evaluation data has labels (the table's fidelity column is top-1 then). */
-  metric: 'top1' | 'cosine';
+  /**
+   * 'top1' when the evaluation data has labels (the table's fidelity column is top-1 then);
+   * 'embedding-cosine' for a sentence encoder: cosine of the attention-masked mean-pooled
+   * last_hidden_state per evaluation sentence, mean (judged) and min (bench/metrics.ts).
+   */
+  metric: 'top1' | 'cosine' | 'embedding-cosine';
   /** Extra arguments for the Python script (e.g. NNCF's model type). */
   peerArgs: string[];
+  /** Tool keys (runTools' toolKey) not run on this model, with why (said in the results file). */
+  skipTools?: Record<string, string>;
+  /** Tools offered only to some models (runTools' `onlyFor`) match this tag. */
+  kind?: 'transformer';
 }
 
 const SYNTHETIC = ['mlp', 'resnetCnn', 'transformerBlock'];
@@ -116,6 +124,35 @@ export async function prepareCases(root: string, work: string, only: string[] | 
       peerArgs: [],
     });
   } else if (want('ultraface')) log(`skipping ultraface: ${face} or ${SHARED_IMAGES} not found`);
+
+  // A real BERT-style encoder with three int64 inputs, and tokenized sentences as .npz (issue 12).
+  const minilm = join(SHARED_MODELS, 'all-MiniLM-L6-v2.onnx');
+  const minilmCalib = join(SHARED, 'data', 'minilm.calib.npz');
+  const minilmEval = join(SHARED, 'data', 'minilm.eval.npz');
+  if (want('minilm') && existsSync(minilm) && existsSync(minilmCalib) && existsSync(minilmEval)) {
+    cases.push({
+      name: 'minilm',
+      fp32: minilm,
+      opset: opsetOf((await loadModel(minilm)).model),
+      octetData: minilmCalib,
+      recipe: { calib_samples: 128 },
+      // The .npz itself: quantize_peer.py reads one array per input name with numpy.
+      calibNpy: minilmCalib,
+      calibSamples: 128,
+      calibDescription: '../shared/data/minilm.calib.npz: 128 tokenized sentences, 64 tokens (input_ids, attention_mask, token_type_ids)',
+      evalDescription: '../shared/data/minilm.eval.npz: 64 other sentences; embedding cosine = cosine of the attention-masked mean of last_hidden_state, int8 vs fp32, per sentence (mean and min); latency on its first sentence (64 tokens)',
+      evalData: minilmEval,
+      evalSamples: 64,
+      metric: 'embedding-cosine',
+      peerArgs: ['--model-type', 'transformer'],
+      kind: 'transformer',
+      skipTools: {
+        'octet-uint8': 'not run on MiniLM (time budget; the default recipe is what is judged)',
+        'ort-pt-entropy': 'not run on MiniLM: the issue compares MinMax; Entropy histograms of every tensor over 128 sentences take long on 2 cores',
+        'ort-pc-entropy': 'not run on MiniLM (as per-tensor Entropy)',
+      },
+    });
+  } else if (want('minilm')) log(`skipping minilm: ${minilm}, ${minilmCalib} or ${minilmEval} not found`);
 
   const synth = SYNTHETIC.filter(want);
   if (synth.length) {

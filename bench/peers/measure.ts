@@ -9,7 +9,8 @@ import { openDataSource } from '../../src/main/data';
 import type { Feed } from '../../src/main/data/types';
 import { loadModel } from '../../src/main/onnx/model';
 import { fusionReport } from '../../src/main/quant/fusionReport';
-import { inputSpecs } from '../../src/main/quant/quantize';
+import { modelInputs } from '../../src/main/data/modelInputs';
+import { embeddingCosine, type EmbeddingCosine } from '../metrics';
 import { firstLine, openSession, run } from '../../src/main/runtime/session';
 import type { BenchResult } from '../../src/shared/bench';
 import type { ModelCase } from './cases';
@@ -30,6 +31,8 @@ export interface Measured {
   bench?: Omit<BenchResult, 'latency'>;
   fusion?: { int8Ops: number; fp32ComputeOps: number; quantizeOps: number; dequantizeOps: number };
   latency?: Latency;
+  /** Sentence-embedding cosine per evaluation sample, mean and min (cases with metric 'embedding-cosine'). */
+  embedding?: EmbeddingCosine;
 }
 
 /** ORT's load errors name the file and list every input of the bad node; keep the node and the error. */
@@ -64,7 +67,7 @@ export async function checkAndCompare(c: ModelCase, int8: string, log: (s: strin
     return { valid: false, reason: `ORT refuses to load it: ${shortOrtError(e)}` };
   }
   try {
-    const specs = inputSpecs((await loadModel(c.fp32)).model, {});
+    const specs = modelInputs((await loadModel(c.fp32)).model);
     const src = await openDataSource(c.evalData, specs, { split: 'evaluation', preprocess: c.evalPreprocess, limit: 1 });
     const bad = checkOutputs(await run(session, (await src.read(0)).feeds));
     if (bad) return { valid: false, reason: bad };
@@ -93,10 +96,13 @@ export async function checkAndCompare(c: ModelCase, int8: string, log: (s: strin
   const rest: Omit<BenchResult, 'latency'> = { ...bench };
   delete (rest as Partial<BenchResult>).latency;
   if (!Number.isFinite(rest.fidelity.cosine)) return { valid: false, reason: 'output cosine is not finite (an output is all zero or NaN)', bench: rest };
-  log(`    ${int8.split('/').pop()}: cosine ${rest.fidelity.cosine.toFixed(5)}${rest.accuracy ? `, top-1 ${(rest.accuracy.int8 * 100).toFixed(2)}%` : ''}, int8 compute ops ${f.int8Ops}/${f.int8Ops + f.fp32ComputeOps}`);
+  const embedding = c.metric === 'embedding-cosine' ? await embeddingCosine(c.fp32, int8, c.evalData, { samples: c.evalSamples }) : undefined;
+  const emb = embedding ? `, embedding cosine ${embedding.mean.toFixed(5)} (min ${embedding.min.toFixed(5)})` : '';
+  log(`    ${int8.split('/').pop()}: cosine ${rest.fidelity.cosine.toFixed(5)}${emb}${rest.accuracy ? `, top-1 ${(rest.accuracy.int8 * 100).toFixed(2)}%` : ''}, int8 compute ops ${f.int8Ops}/${f.int8Ops + f.fp32ComputeOps}`);
   return {
     valid: true,
     bench: rest,
+    embedding,
     fusion: { int8Ops: f.int8Ops, fp32ComputeOps: f.fp32ComputeOps, quantizeOps: f.quantizeOps, dequantizeOps: f.dequantizeOps },
   };
 }
@@ -170,7 +176,7 @@ export async function latencyRoundRobin(
 
 /** The first evaluation sample of a case: what every latency measurement here runs. */
 async function firstEvalFeeds(c: ModelCase): Promise<Record<string, Feed>> {
-  const specs = inputSpecs((await loadModel(c.fp32)).model, {});
+  const specs = modelInputs((await loadModel(c.fp32)).model);
   const src = await openDataSource(c.evalData, specs, { split: 'evaluation', preprocess: c.evalPreprocess, limit: 1 });
   return (await src.read(0)).feeds;
 }

@@ -6,6 +6,8 @@ TOOL/VARIANT:
   ort  pt-minmax | pc-minmax | pt-entropy | pc-entropy
        onnxruntime.quantization.quantize_static after quant_pre_process: QDQ, QUInt8 activations,
        QInt8 weights, per-tensor (pt) or per-channel (pc) weights, MinMax or Entropy calibration.
+       dynamic  onnxruntime.quantization.quantize_dynamic, QInt8 weights (the usual setting for
+                transformers; no calibration data is used), after quant_pre_process.
   nncf default      nncf.quantize on the ONNX model with its defaults (preset and all).
        opset13      the same after onnx.version_converter raised the model to opset 13 (NNCF
                     refuses opsets below 10; run.ts offers this only to models below opset 13).
@@ -13,7 +15,10 @@ TOOL/VARIANT:
        qdq-pc       the same with QDQ and per-channel weights: the setting Octet's default mirrors.
 
 CALIB_NPY holds the calibration samples, shape [N, *input dims] (each sample keeps its batch dim
-of 1), written by run.ts from Octet's own data sources so every tool sees the same samples.
+of 1), written by run.ts from Octet's own data sources so every tool sees the same samples; for a
+model with several inputs it is a .npz with one array per input name, first axis = samples (a
+sample one rank lower than its input gets a batch dim of 1), read here directly with numpy, in
+each input's own dtype.
 
 The last line on stdout is one JSON object: {"ok": true, "seconds": S, "notes": [...]} or
 {"ok": false, "reason": "one line", "seconds": S}. `seconds` is calibration + conversion (and
@@ -74,6 +79,51 @@ def has_per_channel_weights(model) -> bool:
     return False
 
 
+def load_samples(model_path: str, calib_path: str) -> list[dict]:
+    """The calibration samples as a list of {input name: array}, each array with its input's rank and dtype."""
+    import numpy as np
+    import onnx
+    from onnx import helper
+
+    m = onnx.load(model_path, load_external_data=False)
+    # Initializers listed as graph inputs (old exporters) are not data inputs.
+    inits = {t.name for t in m.graph.initializer}
+    inputs = [i for i in m.graph.input if i.name not in inits]
+    rank = {i.name: len(i.type.tensor_type.shape.dim) for i in inputs}
+    dtype = {i.name: helper.tensor_dtype_to_np_dtype(i.type.tensor_type.elem_type) for i in inputs}
+    if calib_path.endswith(".npz"):
+        z = np.load(calib_path)
+        missing = [n for n in rank if n not in z.files]
+        if missing:
+            raise SystemExit(f"{calib_path}: no array for input(s) {missing} (has {z.files})")
+        arrays = {n: z[n] for n in rank}
+    else:
+        if len(rank) != 1:
+            raise SystemExit(f"expected one data input for a .npy, got {list(rank)}")
+        arrays = {next(iter(rank)): np.load(calib_path)}
+    counts = {a.shape[0] for a in arrays.values()}
+    if len(counts) != 1:
+        raise SystemExit(f"{calib_path}: sample counts differ between inputs: { {n: a.shape[0] for n, a in arrays.items()} }")
+
+    def sample(name, a):
+        x = np.ascontiguousarray(a, dtype=dtype[name])
+        return x[None] if x.ndim == rank[name] - 1 else x
+
+    return [{n: sample(n, a[i]) for n, a in arrays.items()} for i in range(counts.pop())]
+
+
+def pre_process(model_path: str, out: str, notes: list[str]) -> None:
+    """ORT's quant_pre_process; when its symbolic shape inference gives up (PyTorch's Shape/Gather/
+    Concat chains on symbolic [batch, sequence]), again without it, as a user would, with a note."""
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    try:
+        quant_pre_process(model_path, out)
+    except Exception as e:  # noqa: BLE001
+        notes.append(f"quant_pre_process: {one_line(e)[:120]}; retried with skip_symbolic_shape=True")
+        quant_pre_process(model_path, out, skip_symbolic_shape=True)
+
+
 def main() -> int:
     args = sys.argv[1:]
     model_type = None
@@ -89,29 +139,32 @@ def main() -> int:
     import numpy as np
     import onnx
 
-    calib = np.load(calib_path)
-    # Initializers listed as graph inputs (old exporters) are not data inputs.
-    m = onnx.load(model_path)
-    inits = {t.name for t in m.graph.initializer}
-    data_inputs = [i.name for i in m.graph.input if i.name not in inits]
-    if len(data_inputs) != 1:
-        raise SystemExit(f"expected one data input, got {data_inputs}")
-    input_name = data_inputs[0]
-    samples = [{input_name: np.ascontiguousarray(calib[i], dtype=np.float32)} for i in range(calib.shape[0])]
+    samples = load_samples(model_path, calib_path)
     notes: list[str] = []
 
     if tool == "ort":
         from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
-        from onnxruntime.quantization.shape_inference import quant_pre_process
-
         Reader = replaying_reader(CalibrationDataReader, samples)
+
+        if variant == "dynamic":
+            from onnxruntime.quantization import quantize_dynamic
+
+            t0 = time.perf_counter()
+            with tempfile.TemporaryDirectory() as tmp:
+                pre = os.path.join(tmp, "pre.onnx")
+                pre_process(model_path, pre, notes)
+                quantize_dynamic(pre, out_path, weight_type=QuantType.QInt8)
+            seconds = time.perf_counter() - t0
+            notes.append("no calibration (activation ranges computed at run time)")
+            print(json.dumps({"ok": True, "seconds": round(seconds, 3), "notes": notes}))
+            return 0
 
         gran, algo = variant.split("-")
         method = {"minmax": CalibrationMethod.MinMax, "entropy": CalibrationMethod.Entropy}[algo]
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             pre = os.path.join(tmp, "pre.onnx")
-            quant_pre_process(model_path, pre)
+            pre_process(model_path, pre, notes)
             quantize_static(
                 pre,
                 out_path,

@@ -1,6 +1,6 @@
-// npm run bench:peers [-- --only mnist-8,ultraface] [--tools octet,ort,nncf,inc] [--latency-seconds S] [--out DIR]
+// npm run bench:peers [-- --only mnist-8,ultraface,minilm] [--tools octet,ort,nncf,inc] [--latency-seconds S] [--out DIR]
 //
-// Quantizes mnist-8, ultraface and the synthetic models with Octet and with the Python peers
+// Quantizes mnist-8, ultraface, MiniLM and the synthetic models with Octet and with the Python peers
 // (ORT quantize_static, NNCF, INC), then measures every int8 model with Octet's own harness in
 // this one process and writes one table to bench/results/peers-YYYY-MM-DD.{md,json}.
 // bench/peers/README.md says what each column means.
@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { cpuFeatures } from '../../native';
 import { prepareCases, type ModelCase } from './cases';
 import { checkAndCompare, headToHead, latencyRoundRobin, type HeadToHead, type Measured } from './measure';
-import { quantizeWith, TOOLS, toolKey, type QuantRun, type ToolSpec } from './runTools';
+import { applicableTools, quantizeWith, TOOLS, toolKey, type QuantRun, type ToolSpec } from './runTools';
 import { ensureVenv, type Venv } from './venv';
-import { renderMarkdown, renderTable, renderVerdictLines, verdicts, type Row } from './table';
+import { isDynamic, renderMarkdown, renderTable, renderVerdictLines, verdicts, type Row } from './table';
 
 const root = resolve(__dirname, '..', '..');
 const argv = process.argv.slice(2);
@@ -33,7 +33,7 @@ function gitDescribe(): string {
   return r.status === 0 ? r.stdout.trim() : 'unknown (not a git checkout)';
 }
 
-const applicable = (tools: ToolSpec[], c: ModelCase) => tools.filter((t) => t.belowOpset === undefined || c.opset < t.belowOpset);
+const applicable = applicableTools;
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     minutes: 0,
     /** 1-minute load average when the run started and when it ended (the machine has 2 cores and is shared). */
     load: { start: loadStart, end: 0 },
-    cases: cases.map((c: ModelCase) => ({ name: c.name, calibration: c.calibDescription, evaluation: c.evalDescription })),
+    cases: cases.map((c: ModelCase) => ({ name: c.name, calibration: c.calibDescription, evaluation: c.evalDescription, notRun: c.skipTools })),
   };
   env.minutes = Math.round((performance.now() - started) / 600) / 100;
   env.load.end = loadavg()[0];
@@ -125,7 +125,18 @@ async function main(): Promise<void> {
     log(`${v.model}: Octet against ${peer.tool.label}, head to head`);
     h2h.set(v.model, await headToHead(c, octet.output, { tool: peer.tool.label, path: peer.quant.output }, (latencySeconds * 1000) / 4));
   }
-  const verdict = verdicts(rows, h2h);
+  // 4. Octet against ORT's quantize_dynamic, head to head, when it is not the fastest peer already.
+  const h2hDynamic = new Map<string, HeadToHead>();
+  for (const c of cases) {
+    const dyn = rows.find((r) => r.model === c.name && isDynamic(r) && r.quant.ok && r.measured?.valid);
+    const octet = rows.find((r) => r.model === c.name && r.tool.tool === 'octet' && r.tool.variant === 'default' && r.quant.ok && r.measured?.valid)?.quant;
+    if (!dyn || !octet || h2h.get(c.name)?.tool === dyn.tool.label) continue;
+    log(`${c.name}: Octet against ${dyn.tool.label}, head to head`);
+    h2hDynamic.set(c.name, await headToHead(c, octet.output, { tool: dyn.tool.label, path: dyn.quant.output }, (latencySeconds * 1000) / 4));
+  }
+  env.minutes = Math.round((performance.now() - started) / 600) / 100;
+  env.load.end = loadavg()[0];
+  const verdict = verdicts(rows, h2h, h2hDynamic);
   console.log(renderTable(rows, env));
   console.log(`\nOctet against the best peer (int8/fp32 latency, lower is faster):\n${renderVerdictLines(rows, verdict)}`);
   mkdirSync(outDir, { recursive: true });

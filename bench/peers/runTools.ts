@@ -1,7 +1,7 @@
 // Runs one quantization (a Python peer or Octet's built CLI) as its own process under GNU
 // time, so each gets its own wall time and peak RSS.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCase } from './cases';
 import type { RecipeInput } from '../../src/shared/recipe';
@@ -14,6 +14,8 @@ export interface ToolSpec {
   variant: string;
   /** Offered only to models whose default-domain opset is below this. */
   belowOpset?: number;
+  /** Offered only to models of this kind (ModelCase.kind). */
+  onlyFor?: 'transformer';
   /** Octet: recipe fields on top of the case's (calibration samples, preprocessing). */
   recipe?: RecipeInput;
 }
@@ -39,6 +41,8 @@ export const TOOLS: ToolSpec[] = [
   { label: 'ORT per-channel MinMax', tool: 'ort', variant: 'pc-minmax' },
   { label: 'ORT per-tensor Entropy', tool: 'ort', variant: 'pt-entropy' },
   { label: 'ORT per-channel Entropy', tool: 'ort', variant: 'pc-entropy' },
+  // What people use for transformers on CPU: int8 weights, activation ranges computed at run time.
+  { label: 'ORT quantize_dynamic (QInt8 weights)', tool: 'ort', variant: 'dynamic', onlyFor: 'transformer' },
   { label: 'NNCF (defaults)', tool: 'nncf', variant: 'default' },
   { label: 'NNCF after opset 13 upgrade', tool: 'nncf', variant: 'opset13', belowOpset: 13 },
   { label: 'INC (defaults: QOperator, per-tensor)', tool: 'inc', variant: 'default' },
@@ -46,6 +50,10 @@ export const TOOLS: ToolSpec[] = [
 ];
 
 export const toolKey = (t: ToolSpec) => `${t.tool}-${t.variant}`;
+
+/** The tools a model is quantized with: opset limits, tools for some kinds of model only, and the case's own skips. */
+export const applicableTools = (tools: ToolSpec[], c: ModelCase) =>
+  tools.filter((t) => (t.belowOpset === undefined || c.opset < t.belowOpset) && (!t.onlyFor || t.onlyFor === c.kind) && !c.skipTools?.[toolKey(t)]);
 
 function parseTime(stderr: string): { wall?: number; rssKiB?: number } {
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
@@ -102,7 +110,11 @@ export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: strin
     cmd = [ctx.python, join(ctx.root, 'bench', 'peers', 'quantize_peer.py'), t.tool, t.variant, c.fp32, c.calibNpy, output, ...c.peerArgs];
   }
   const full = ctx.timeBin ? [ctx.timeBin, '-v', ...cmd] : cmd;
-  const r = await run(full[0], full.slice(1), ctx.timeoutMs, ctx.root);
+  // Its own scratch folder as the working directory: ORT's quant_pre_process leaves files in the
+  // current directory (sym_shape_infer_temp.onnx, <uuid>.data external weights), never in the repo.
+  const cwd = `${base}.cwd`;
+  mkdirSync(cwd, { recursive: true });
+  const r = await run(full[0], full.slice(1), ctx.timeoutMs, cwd);
   writeFileSync(`${base}.log`, `$ ${full.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   const { wall, rssKiB } = parseTime(r.stderr);
   const common = { wallSeconds: wall, peakRssMiB: rssKiB !== undefined ? rssKiB / 1024 : undefined, output };

@@ -11,6 +11,7 @@ import { readArrays, sampleFeeds, type NamedArray } from './arrays';
 import type { ZooData } from './data';
 import { repoRoot } from './fetch';
 import type { Metric, ZooModel } from './manifest';
+import { pooledCosine } from '../metrics';
 
 export interface OctetRun {
   ok: boolean;
@@ -195,24 +196,7 @@ export async function fidelity(fp32: string, int8: string, m: ZooModel, data: Zo
           px.forEach((v, k) => (agree += v === py[k] ? 1 : 0));
           total += px.length;
         } else if (m.metric === 'pooled-cosine') {
-          const mask = raw.attention_mask?.data as BigInt64Array | undefined;
-          const hidden = tx.dims[tx.dims.length - 1];
-          const steps = dx.length / hidden;
-          const [px, py] = [new Float64Array(hidden), new Float64Array(hidden)];
-          for (let s = 0; s < steps; s++) {
-            if (mask && Number(mask[s]) === 0) continue;
-            for (let h = 0; h < hidden; h++) {
-              px[h] += dx[s * hidden + h];
-              py[h] += dy[s * hidden + h];
-            }
-          }
-          let [xy, xx, yy] = [0, 0, 0];
-          for (let h = 0; h < hidden; h++) {
-            xy += px[h] * py[h];
-            xx += px[h] * px[h];
-            yy += py[h] * py[h];
-          }
-          pooled.push(xy / Math.sqrt(xx * yy));
+          pooled.push(pooledCosine(dx, dy, tx.dims[tx.dims.length - 1], raw.attention_mask?.data as BigInt64Array | undefined));
         } else if (m.metric === 'ctc-text') {
           const classes = tx.dims[tx.dims.length - 1];
           agree += ctcDecode(dx, classes) === ctcDecode(dy, classes) ? 1 : 0;
