@@ -60,7 +60,7 @@ export interface TuneParams {
 export interface TuneTrial {
   index: number;
   /** Which step of the strategy proposed it. */
-  step: 'base' | 'act_algo' | 'local_algo' | 'granularity' | 'fallback';
+  step: 'base' | 'act_algo' | 'local_algo' | 'granularity' | 'smooth_quant' | 'fallback';
   /** One line: what this trial changed against the base recipe. */
   delta: string;
   /** The recipe fields that differ from the (pinned) base recipe. */

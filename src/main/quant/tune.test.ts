@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { pickBest, pinRecipe, recipeDelta, tuneModel } from './tune';
+import { pickBest, pinRecipe, pinSmoothQuant, recipeDelta, tuneModel } from './tune';
 import { quantizeModel } from './quantize';
 import { runInWorker } from '../jobs/host';
 import { parseTolerance } from '../cli/tune';
@@ -47,6 +47,8 @@ test('pinRecipe writes down every measured decision; recipeDelta names what a tr
   assert.deepEqual(pinned.local['name:fc'], { w_granularity: 'per_tensor' });
   assert.deepEqual(pinned.local.Gemm, { w_granularity: 'per_channel' });
   assert.doesNotThrow(() => parseRecipe(pinned));
+  assert.equal(pinned.smooth_quant, false, 'nothing to smooth: off');
+  assert.deepEqual([pinSmoothQuant(base, { smoothQuant: { applied: true, alpha: 0.65, groups: 2, reason: '' } })].map((r) => [r.smooth_quant, r.smooth_quant_alpha]), [[true, 0.65]]);
   const delta = recipeDelta(pinned, { ...pinned, act_algo: 'kl', local: { ...pinned.local, 'name:x': { act_algo: 'mse' } } });
   assert.deepEqual(delta, { act_algo: 'kl', local: { 'name:x': { act_algo: 'mse' } } });
 });
@@ -103,6 +105,24 @@ test('cancel keeps the best so far: the model and its recipe are on disk after t
     const recipe = parseRecipe(JSON.parse(readFileSync(join(dir, 'm.int8.recipe.json'), 'utf8')));
     assert.equal(recipe.speed_check, false);
     await quantizeModel({ model: mnist8, output: join(dir, 'replay.onnx'), data: 'mnist', recipe });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('transformer block: a SmoothQuant trial, its alpha pinned, and the recipe replays to identical bytes', async () => {
+  const dir = tmp();
+  try {
+    const f = writeSynthetic(dir, 'transformerBlock', 48);
+    const out = join(dir, 't.int8.onnx');
+    const r = await tuneModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, metric: 'sqnr', tolerableLoss: 1e-9, maxTrials: 6, latencySeconds: 0.2, recipe: { calib_samples: 24 } });
+    const sq = r.trials.find((t) => t.step === 'smooth_quant');
+    assert.ok(sq, r.trials.map((t) => t.delta).join('; '));
+    for (const t of r.trials) assert.notEqual(t.recipe.smooth_quant_alpha === 'auto' && t.recipe.smooth_quant === true, true, 'an applied SmoothQuant has its alpha pinned');
+    assert.equal(r.met, false);
+    const replay = join(dir, 'replay.onnx');
+    await quantizeModel({ model: f.model, output: replay, data: f.data, shapes: f.shapes, recipe: JSON.parse(readFileSync(r.recipePath, 'utf8')) });
+    assert.ok(Buffer.compare(readFileSync(out), readFileSync(replay)) === 0, 'replayed model bytes differ');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

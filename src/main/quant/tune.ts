@@ -9,6 +9,7 @@
 //   2. the other range algorithms, globally;
 //   3. if still short of the tolerance: the other algorithms on the 3 layers that add the most error;
 //   4. the other weight granularity, on the best candidate (a speed move: per-tensor QGemm/QLinearConv is cheaper);
+//   4b. SmoothQuant the other way from the base, where it applies (its alpha then pinned);
 //   5. if still short: compute ops back to fp32 one at a time (then 2, 4…), most sensitive first,
 //      cumulatively, until within the tolerance.
 // Sensitivity (SENSITIVITY below): the loss with only that op in fp32, measured for up to 12 ops
@@ -89,7 +90,7 @@ interface TrialState {
  */
 export function cachedCalibrate(cache = new Map<string, Awaited<ReturnType<typeof calibrate>>>()): typeof calibrate {
   return async (model, tensors, source, opts) => {
-    const key = JSON.stringify([tensors.map((t) => [t.name, t.algo, t.symmetric && !t.startsAtZero]).sort(), opts.samples, opts.bins, opts.percentile]);
+    const key = JSON.stringify([tensors.map((t) => [t.name, t.algo, t.symmetric && !t.startsAtZero]).sort(), opts.samples, opts.bins, opts.percentile, [...(opts.channelStats ?? [])].sort()]);
     const hit = cache.get(key);
     if (hit) return { ...hit, ranges: new Map(hit.ranges), warnings: [...hit.warnings] };
     const res = await calibrate(model, tensors, source, opts);
@@ -102,6 +103,8 @@ export function cachedCalibrate(cache = new Map<string, Awaited<ReturnType<typeo
 function looseCalibrate(): typeof calibrate {
   const cache = new Map<string, TensorRange>();
   return async (model, tensors, source, opts) => {
+    // SmoothQuant's per-channel statistics come only from a whole run.
+    if (opts.channelStats?.length) return calibrate(model, tensors, source, opts);
     const key = (t: (typeof tensors)[number]) => JSON.stringify([t.name, t.algo, t.symmetric && !t.startsAtZero, opts.samples, opts.bins, opts.percentile]);
     const missing = tensors.filter((t) => !cache.has(key(t)));
     let res: Awaited<ReturnType<typeof calibrate>> = { ranges: new Map(), samples: Math.min(source.count, opts.samples), passes: 0, seconds: 0, warnings: [] };
@@ -118,7 +121,7 @@ function looseCalibrate(): typeof calibrate {
  * ops as `local` fp32 rules, w_granularity and reduce_range resolved, and speed_check off, so
  * that converting it again measures nothing and gives the same model.
  */
-export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits'>): Recipe {
+export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits' | 'smoothQuant'>): Recipe {
   const local: Record<string, OpConfig> = {};
   for (const [k, v] of Object.entries(recipe.local)) local[k] = v.w_granularity === 'auto' ? { ...v, w_granularity: 'per_channel' } : v;
   const set = (node: string, cfg: OpConfig) => (local[`name:${node}`] = { ...local[`name:${node}`], ...cfg });
@@ -127,12 +130,19 @@ export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedChe
   if (sc?.activationMatMuls?.keptFloat) for (const n of sc.activationMatMuls.nodes) set(n, { w_dtype: 'fp32', act_dtype: 'fp32' });
   for (const n of report.weightGranularity?.perTensor ?? []) set(n, { w_granularity: 'per_tensor' });
   return {
-    ...recipe,
+    ...pinSmoothQuant(recipe, report),
     speed_check: false,
     reduce_range: report.weightBits.reduceRange,
     w_granularity: recipe.w_granularity === 'auto' ? 'per_channel' : recipe.w_granularity,
     local,
   };
+}
+
+/** SmoothQuant as measured: applied or not, and with which alpha (nothing to smooth: off). */
+export function pinSmoothQuant(recipe: Recipe, report: Pick<QuantizeReport, 'smoothQuant'>): Recipe {
+  const sq = report.smoothQuant;
+  if (!sq) return recipe.smooth_quant === 'auto' ? { ...recipe, smooth_quant: false } : recipe;
+  return { ...recipe, smooth_quant: sq.applied, smooth_quant_alpha: sq.applied && sq.alpha !== undefined ? sq.alpha : recipe.smooth_quant_alpha };
 }
 
 /** The fields (and `local` keys) of `r` that differ from `base`. */
@@ -392,6 +402,9 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     const state: TrialState = { trial };
     try {
       const { report: rep, plan } = await convert(recipe, file);
+      // A trial that asked SmoothQuant to choose gets its choice written down.
+      trial.recipe = pinSmoothQuant(recipe, rep);
+      trial.recipeDelta = pinnedBase ? recipeDelta(pinnedBase, trial.recipe) : {};
       const bytes = new Uint8Array(await readFile(file));
       const m = await measure(bytes);
       const speed = await timeIt(bytes);
@@ -488,6 +501,16 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       const from = states[best].trial;
       const g = from.recipe.w_granularity === 'per_tensor' ? 'per_channel' : 'per_tensor';
       await runTrial('granularity', `w_granularity ${g}, over trial ${from.index + 1}`, { ...from.recipe, w_granularity: g });
+    }
+
+    // 4b. SmoothQuant where it applies (MatMul/Gemm inputs it can smooth), the other way from the base.
+    const sq = first.report.smoothQuant;
+    if (sq && sq.groups > 0 && canRun()) {
+      const from = lowest() ?? states[0];
+      if (from) {
+        const on = !from.trial.recipe.smooth_quant;
+        await runTrial('smooth_quant', on ? `smooth_quant on (alpha chosen by output SQNR), over trial ${from.trial.index + 1}` : `smooth_quant off, over trial ${from.trial.index + 1}`, { ...from.trial.recipe, smooth_quant: on, smooth_quant_alpha: on ? 'auto' : from.trial.recipe.smooth_quant_alpha });
+      }
     }
 
     // 5. fp32 fallback, most sensitive first, cumulatively, until within the tolerance.
