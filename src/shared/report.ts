@@ -66,7 +66,7 @@ export interface QuantizeReport {
   input: { path: string; sha256: string; opset: number; sizeBytes: number };
   output: { path: string; sizeBytes: number; opset: number; format: Recipe['format'] };
   recipe: Recipe;
-  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; shapes: Record<string, number[]> };
+  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number; shapes: Record<string, number[]> };
   /** `notes`: what the data left to defaults, e.g. a recurrent state fed zeros. */
   calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string; notes?: string[] };
   /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */

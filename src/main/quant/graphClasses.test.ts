@@ -184,3 +184,16 @@ test('a Conv channel whose weights training left near zero keeps its bias (no in
   assert.equal(report.fusion.int8Ops, 2);
   assert.ok(cosine > 0.99, `cosine ${cosine}`);
 });
+
+test('hard-swish written as x * Clip(x + 3, 0, 6) / 6 runs in int8 between the convs (Div by a constant → Mul)', async () => {
+  const b = new ModelBuilder('hard-swish');
+  const x = b.input('x', DIMS);
+  const h = conv(b, x, weight(b));
+  const gate = b.op('Div', [b.op('Clip', [b.op('Add', [h, b.init('three', new Float32Array([3]), [])]), b.init('lo', new Float32Array([0]), []), b.init('hi', new Float32Array([6]), [])]), b.init('six', new Float32Array([6]), [])]);
+  b.output(conv(b, b.op('Mul', [h, gate]), weight(b)), DIMS);
+  const { report, cosine } = await quantizeAndCompare(b.build());
+  assert.equal(report.preparation.divisionsAsMul, 1);
+  assert.equal(report.fusion.int8Ops, 2);
+  assert.deepEqual([report.fusion.int8OpsByType.QLinearAdd, report.fusion.int8OpsByType.QLinearMul], [1, 2], JSON.stringify(report.fusion.int8OpsByType));
+  assert.ok(cosine > 0.99, `cosine ${cosine}`);
+});

@@ -5,6 +5,7 @@ import { allGraphs } from '../onnx/scope';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
+import { divByConstantToMul } from '../onnx/divToMul';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
@@ -99,6 +100,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
   nameNodes(model.graph!);
+  const divisions = divByConstantToMul(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
   const macs = (await computeCost(model, (await source.read(0)).feeds)).macs;
@@ -235,6 +237,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       opsetUpgradedFrom: opsetChanges.length || inputOpset < TARGET_OPSET ? inputOpset : undefined,
       opsetChanges,
       foldedBatchNorms: folded.length,
+      divisionsAsMul: divisions.length,
       shapes: await fedShapes(source),
     },
     compute: computeVerdict(macs, speedCheck),
