@@ -76,7 +76,10 @@ export interface ZooRow {
 
 function runPy(python: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; json?: Record<string, unknown>; error?: string }> {
   return new Promise((done) => {
-    const p = spawn(python, [join(repoRoot, 'bench', 'zoo', 'ort_zoo.py'), ...args], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // ORT's quant_pre_process leaves <uuid>.data files in the working folder: keep them out of the repo.
+    const cwd = join(zooCache(), 'work', 'py');
+    mkdirSync(cwd, { recursive: true });
+    const p = spawn(python, [join(repoRoot, 'bench', 'zoo', 'ort_zoo.py'), ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));

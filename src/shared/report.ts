@@ -37,8 +37,8 @@ export interface SpeedCheck {
   /** Median int8-variant latency ratio (with kept-fp32 ops / all-int8), interleaved; absent when nothing was worth trying. */
   variantRatio?: number;
   ops: OpSpeed[];
-  /** MatMuls of two activations, tried in fp32 as a group: kept fp32 when the variant measured faster. */
-  activationMatMuls?: { nodes: string[]; keptFloat: boolean; variantRatio: number };
+  /** MatMuls of two activations, tried in fp32 as a group: int8 only when clearly faster and at most 1 dB less faithful. */
+  activationMatMuls?: { nodes: string[]; keptFloat: boolean; variantRatio: number; /** Output SQNR on calibration samples with them in int8 and in fp32. */ sqnrDb?: { int8: number; fp32: number } };
 }
 
 /** One MatMul/Gemm under w_granularity `auto`: its weight SQNR (dB) quantized each way. */

@@ -40,10 +40,9 @@ export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: 
     for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
     const outs: Float32Array[][] = sessions.map(() => []);
     for (const feeds of samples) {
-      const mask = attentionMask(feeds);
       for (let i = 0; i < sessions.length; i++) {
         const r = await run(sessions[i], feeds);
-        for (const name of sessions[0].outputNames) outs[i].push(unmasked(r[name].data as Float32Array, r[name].dims, mask));
+        for (const name of sessions[0].outputNames) outs[i].push(comparable(r[name].data as Float32Array, r[name].dims, feeds));
       }
     }
     const ref = concatFloats(outs[0]);
@@ -61,6 +60,11 @@ export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: 
 function attentionMask(feeds: Record<string, Feed>): Feed | undefined {
   const hits = Object.entries(feeds).filter(([name, f]) => /(^|_)(attention|input)_?mask$|^mask$/i.test(name) && f.type !== 'float32' && f.dims.length === 2);
   return hits.length === 1 ? hits[0][1] : undefined;
+}
+
+/** An output's values that comparisons against fp32 should see: a transformer's padded positions left out. */
+export function comparable(data: Float32Array, dims: readonly number[], feeds: Record<string, Feed>): Float32Array {
+  return unmasked(data, dims, attentionMask(feeds));
 }
 
 /** The output's values at unmasked positions, for outputs shaped [batch, sequence, ...] like the mask. */
@@ -148,6 +152,7 @@ export async function checkActivationMatMuls(
   keepFloat: ReadonlyMap<string, string>,
   convert: (measured: MeasuredChoices) => Converted,
   feeds: Record<string, Feed>,
+  samples: Record<string, Feed>[],
 ): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['activationMatMuls']> } | undefined> {
   const g = new GraphView(prepared.graph!);
   const byName = new Map(prepared.graph!.node.map((n) => [n.name, n]));
@@ -157,18 +162,25 @@ export async function checkActivationMatMuls(
   };
   const nodes = base.plan.decisions.filter((d) => d.int8 && d.node.opType === 'MatMul' && twoActivations(d.node.name)).map((d) => d.node.name);
   if (!nodes.length) return undefined;
-  const why = 'kept fp32 by the speed check: a MatMul of two activations, and the model measured faster with these in fp32 on this CPU';
-  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
   let variant: Converted;
   try {
-    variant = convert({ keepFloat: withThese });
+    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, ''] as const)]) });
   } catch {
     return undefined; // e.g. a tensor the variant needs was never calibrated
   }
-  const ratio = await latencyRatio(encodeModel(base.model), encodeModel(variant.model), feeds);
-  return ratio < FASTER
-    ? { converted: variant, keepFloat: withThese, report: { nodes, keptFloat: true, variantRatio: ratio } }
-    : { converted: base, keepFloat, report: { nodes, keptFloat: false, variantRatio: ratio } };
+  const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
+  const ratio = await latencyRatio(baseBytes, variantBytes, feeds);
+  const [int8Db, fp32Db] = (await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples)).map(round);
+  // In int8 they must earn it: clearly faster (a tie within the timing noise goes to the more
+  // faithful model), and at most 1 dB less faithful. MiniLM: a 0.7% win for int8 had cost its
+  // worst sentence-embedding cosine 0.9955 → 0.9898.
+  const int8Faster = ratio > 1 / FASTER;
+  const keptFloat = ratio < FASTER || (!int8Faster && fp32Db >= int8Db) || (int8Faster && int8Db < fp32Db - OUTPUT_SQNR_LOSS_DB);
+  const report = { nodes, keptFloat, variantRatio: ratio, sqnrDb: { int8: int8Db, fp32: fp32Db } };
+  if (!keptFloat) return { converted: base, keepFloat, report };
+  const why = `kept fp32 by the speed check: a MatMul of two activations; with these in fp32 the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
+  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
+  return { converted: convert({ keepFloat: withThese }), keepFloat: withThese, report };
 }
 
 /**

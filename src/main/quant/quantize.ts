@@ -194,7 +194,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     speedCheck = checked.report;
     if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
     let keepFloat: ReadonlyMap<string, string> = checked.keepFloat;
-    const attention = await checkActivationMatMuls(prepared, converted, keepFloat, convert, sample);
+    const attention = await checkActivationMatMuls(prepared, converted, keepFloat, convert, sample, await sqnrSamples());
     if (attention) {
       ({ converted, keepFloat } = attention);
       speedCheck.activationMatMuls = attention.report;

@@ -29,6 +29,7 @@ import { fidelity } from '../../../native';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { calibrate, type TensorRange } from './calibrate';
 import { quantizeModel, type JobContext } from './quantize';
+import { comparable } from './measured';
 import { embeddingLimits, modelInputs } from '../data/modelInputs';
 import type { QuantPlan } from './plan';
 import { OctetError } from '../../shared/errors';
@@ -59,7 +60,7 @@ const MIN_EVAL = 8;
 
 export const LOSS_MEANING: Record<TuneMetric, string> = {
   top1: 'relative top-1 drop, (fp32 − int8) / fp32, on the evaluation samples (INC’s convention)',
-  cosine: '1 − cosine of the outputs against fp32 (the worst output), on the evaluation samples',
+  cosine: '1 − cosine of the outputs against fp32 (the worst output; padded positions of a transformer left out), on the evaluation samples',
   sqnr: 'error power / signal power of the outputs against fp32, 10^(−SQNR/10) (worst output): 1e-3 is 30 dB, 1e-4 40 dB',
 };
 
@@ -313,7 +314,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       for (const o of outputNames) {
         if (!(r[o].data instanceof Float32Array)) continue;
         if (!refs.has(o)) refs.set(o, []);
-        refs.get(o)!.push(r[o].data as Float32Array);
+        refs.get(o)!.push(comparable(r[o].data as Float32Array, r[o].dims, samples[i].feeds));
       }
       if (labels[i] !== undefined && argmax(r[outputNames[0]].data as Float32Array) === labels[i]) hits++;
     }
@@ -338,7 +339,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       for (let i = 0; i < samples.length; i++) {
         cancelled();
         const r = await run(s, samples[i].feeds);
-        for (const o of ref.keys()) outs.get(o)!.push(r[o].data as Float32Array);
+        for (const o of ref.keys()) outs.get(o)!.push(comparable(r[o].data as Float32Array, r[o].dims, samples[i].feeds));
         if (labels[i] !== undefined && argmax(r[outputNames[0]].data as Float32Array) === labels[i]) hits++;
       }
       let cosine = Infinity;
