@@ -83,7 +83,10 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   expect(Number.parseFloat((await speedup.locator('.stat-value').textContent()) ?? '')).toBeGreaterThan(1);
 
   // The settings reached the worker; what it measured decides what the throughput chart must show.
-  const benchJob = (await server.call('listJobs', {})).find((j) => j.kind === 'bench' && j.state === 'succeeded');
+  // The server is shared by every spec: this test's job is the newest finished bench job.
+  const benchJob = (await server.call('listJobs', {}))
+    .filter((j) => j.kind === 'bench' && j.state === 'succeeded')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
   if (benchJob?.kind !== 'bench' || !benchJob.result?.throughput) throw new Error('no finished bench job with throughput');
   expect(benchJob.params).toMatchObject({ batches: [1, 8], throughputThreads: [1, 2], layerSamples: 4 });
   // The demo model fixes batch 1, so batch 8 is listed as not measured; were its batch dim symbolic, batch 8 would be charted too.

@@ -6,15 +6,12 @@
 // must still answer a real API call afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { checkHttp, checkUpgrade, newToken, wsProtocols, TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL, type GateRequest, type Verdict } from '../../src/main/server/security';
-import { setupApi, type ApiSetup } from '../../src/main/api/setup';
-import { startServer, type RunningServer } from '../../src/main/server/server';
+import type { RunningServer } from '../../src/main/server/server';
+import { startBrowserServer, type BrowserServer } from '../util/browserServer';
 import { Tally, bounded, params } from './common';
 
 const TOKEN = newToken();
@@ -199,23 +196,14 @@ test('every valid request passes (the property above is not vacuous)', () => {
 
 // ---- the real server under random raw requests ------------------------------------------------
 
-let dir: string;
-let api: ApiSetup;
+let testServer: BrowserServer;
 let server: RunningServer;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'octet-gate-fuzz-'));
-  const renderer = join(dir, 'renderer');
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Octet</title>');
-  api = await setupApi({ mode: 'browser', roots: [{ path: dir, writable: true }], stateDir: join(dir, 'state') });
-  server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: renderer, token: TOKEN, port: 0 });
+  testServer = await startBrowserServer('octet-gate-fuzz-', TOKEN);
+  server = testServer.server;
 });
-after(async () => {
-  api.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => testServer.close());
 
 /** Sends raw bytes, maybe resets the connection at once, and waits for close (≤ 2 s). */
 function send(bytes: Buffer, reset: boolean): Promise<string> {

@@ -5,39 +5,27 @@
 // bounded by a timeout. The pure gate functions are fuzzed in test/fuzz/gate.fuzz.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { setupApi, type ApiSetup } from '../../src/main/api/setup';
-import { startServer, type RunningServer } from '../../src/main/server/server';
+import type { RunningServer } from '../../src/main/server/server';
+import { startBrowserServer, type BrowserServer } from '../util/browserServer';
 import { newToken, wsProtocols } from '../../src/main/server/security';
 
 const TOKEN = newToken();
-let dir: string;
-let api: ApiSetup;
+let testServer: BrowserServer;
 let server: RunningServer;
 let port: number;
 let host: string;
 let origin: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'octet-hostile-gate-'));
-  const renderer = join(dir, 'renderer');
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Octet</title>');
-  api = await setupApi({ mode: 'browser', roots: [{ path: dir, writable: true }], stateDir: join(dir, 'state') });
-  server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: renderer, token: TOKEN, port: 0 });
+  testServer = await startBrowserServer('octet-hostile-gate-', TOKEN);
+  server = testServer.server;
   port = server.port;
   host = `127.0.0.1:${port}`;
   origin = `http://${host}`;
 });
-after(async () => {
-  api.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => testServer.close());
 
 interface RawReply {
   /** The HTTP status of the answer, or undefined when the server just closed the connection. */

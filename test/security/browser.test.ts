@@ -3,33 +3,22 @@
 // (Token, Host/Origin, bodies, traversal and message size: server.test.ts; paths: paths.test.ts.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import WebSocket from 'ws';
-import { setupApi, type ApiSetup } from '../../src/main/api/setup';
-import { startServer, type RunningServer } from '../../src/main/server/server';
+import type { RunningServer } from '../../src/main/server/server';
+import { startBrowserServer, type BrowserServer } from '../util/browserServer';
 import { newToken, wsProtocols } from '../../src/main/server/security';
 
 const TOKEN = newToken();
-let dir: string;
-let api: ApiSetup;
+let testServer: BrowserServer;
 let server: RunningServer;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'octet-browser-sec-'));
-  const renderer = join(dir, 'renderer');
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Octet</title>');
-  api = await setupApi({ mode: 'browser', roots: [{ path: dir, writable: true }], stateDir: join(dir, 'state') });
-  server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: renderer, token: TOKEN, port: 0 });
+  testServer = await startBrowserServer('octet-browser-sec-', TOKEN);
+  server = testServer.server;
 });
-after(async () => {
-  api.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => testServer.close());
 
 /** 'open', or the error code / HTTP status the attempt ended with. */
 function tryTcp(host: string, port: number): Promise<string> {

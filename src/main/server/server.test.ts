@@ -1,36 +1,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { setupApi, type ApiSetup } from '../api/setup';
-import { startServer, MAX_MESSAGE_BYTES, type RunningServer } from './server';
+import { MAX_MESSAGE_BYTES, type RunningServer } from './server';
+import { startBrowserServer, type BrowserServer } from '../../../test/util/browserServer';
 import { hostAllowed, originAllowed, safeEqual, wsProtocols } from './security';
 
 const TOKEN = 'test-token-0123456789';
-let dir: string;
-let api: ApiSetup;
+let testServer: BrowserServer;
 let server: RunningServer;
 let port: number;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'octet-server-'));
-  const renderer = join(dir, 'renderer');
-  mkdirSync(join(renderer, 'assets'), { recursive: true });
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Octet</title>');
-  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
-  writeFileSync(join(dir, 'secret.txt'), 'secret');
-  api = await setupApi({ mode: 'browser', roots: [{ path: dir, writable: true }], stateDir: join(dir, 'state') });
-  server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: renderer, token: TOKEN, port: 0 });
+  testServer = await startBrowserServer('octet-server-', TOKEN, { 'assets/app.js': 'console.log(1)' });
+  server = testServer.server;
+  writeFileSync(join(testServer.dir, 'secret.txt'), 'secret');
   port = server.port;
 });
-after(async () => {
-  api.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => testServer.close());
 
 function get(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
