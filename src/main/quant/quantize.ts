@@ -5,7 +5,7 @@ import { allGraphs } from '../onnx/scope';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
-import { divByConstantToMul } from '../onnx/divToMul';
+import { divByConstantToMul } from './divToMul';
 import { basicOptimize } from '../onnx/optimize';
 import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
