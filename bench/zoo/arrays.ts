@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import type { ElemType, Feed, TypedData } from '../../src/main/data/types';
 import { npyBytes } from '../../src/main/data/testdata/fixtures';
+import { crc32 } from '../../src/main/data/zip';
 
 export interface NamedArray {
   name: string;
@@ -40,20 +41,6 @@ function fromNpy(buf: Buffer, name: string): NamedArray {
   return { name, type, count: shape[0], dims: shape.slice(1), data: new ctor(copy.buffer) as TypedData };
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** A stored (uncompressed) zip, as np.savez writes. */
 function zip(files: { name: string; data: Buffer }[]): Buffer {
