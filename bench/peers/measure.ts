@@ -4,7 +4,7 @@
 // latency of src/main/bench/latency.ts scheduled round-robin across the tools.
 import * as ort from 'onnxruntime-node';
 import { compareModels } from '../../src/main/bench/compare';
-import { interleavedLatency, quantile } from '../../src/main/bench/latency';
+import { interleavedLatency, quantile } from '../../src/main/measure/latency';
 import { openDataSource } from '../../src/main/data';
 import type { Feed } from '../../src/main/data/types';
 import { loadModel } from '../../src/main/onnx/model';

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cpuFeatures } from '../../native';
-import { interleavedLatency } from '../../src/main/bench/latency';
+import { interleavedLatency } from '../../src/main/measure/latency';
 import { loadModel } from '../../src/main/onnx/model';
 import { fusionReport } from '../../src/main/quant/fusionReport';
 import { ensureVenv } from '../peers/venv';

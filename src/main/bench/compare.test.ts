@@ -15,7 +15,7 @@ import { SHARED_MODELS, tempDir } from '../data/testdata/fixtures';
 import { formatBench } from '../cli/formatBench';
 import { OctetError } from '../../shared/errors';
 import type { BenchResult } from '../../shared/bench';
-import { argmax, inTopK } from './metrics';
+import { argmax, inTopK } from '../measure/metrics';
 
 const MNIST = join(SHARED_MODELS, 'mnist-8.onnx');
 const haveMnist = existsSync(MNIST);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { esc, ticks, histogramChart, horizontalBarChart, groupedBarChart, lineChart } from './svg';
 import { thin } from './compare';
-import { inTopK, rowArgmaxAgreement } from './metrics';
+import { inTopK, rowArgmaxAgreement } from '../measure/metrics';
 
 test('ticks are round numbers covering the range', () => {
   assert.deepEqual(ticks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);

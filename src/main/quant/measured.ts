@@ -4,8 +4,8 @@
 import { encodeModel, type ModelProto } from '../onnx/model';
 import { openSession, run } from '../runtime/session';
 import { profileNodes } from '../runtime/profile';
-import { interleavedLatency } from '../bench/latency';
-import { concatFloats } from '../bench/metrics';
+import { interleavedLatency } from '../measure/latency';
+import { concatFloats } from '../measure/metrics';
 import { fidelity, type QuantizedTensor } from '../../../native';
 import { GraphView } from '../onnx/graph';
 import { dimsOf, tensorFloat32 } from '../onnx/tensor';

@@ -6,7 +6,7 @@ import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { divByConstantToMul } from './divToMul';
-import { basicOptimize } from '../onnx/optimize';
+import { basicOptimize } from '../runtime/optimize';
 import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
 import type { InputSpec } from '../data/types';

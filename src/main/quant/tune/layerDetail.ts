@@ -5,7 +5,7 @@
 import { loadModel, cloneModel, encodeModel, type ModelProto } from '../../onnx/model';
 import { GraphView, makeValueInfo, nameNodes } from '../../onnx/graph';
 import { DT, tensorValues } from '../../onnx/tensor';
-import { basicOptimize } from '../../onnx/optimize';
+import { basicOptimize } from '../../runtime/optimize';
 import { openDataSource } from '../../data';
 import { openSession, run } from '../../runtime/session';
 import { embeddingLimits, modelInputs } from '../../data/modelInputs';

@@ -15,8 +15,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { OctetError } from '../../shared/errors';
-import { IMAGE_EXTENSIONS, ImageFolderSource } from '../data';
-import type { DataSource } from '../data';
+import { IMAGE_EXTENSIONS, ImageFolderSource } from './images';
+import type { DataSource } from './types';
 
 export interface CsvRow {
   key: string;

@@ -15,7 +15,7 @@ import { cloneModel, encodeModel } from '../onnx/model';
 import { GraphView, makeValueInfo, type NodeProto } from '../onnx/graph';
 import { DT, tensorValues, type TensorProto } from '../onnx/tensor';
 import { openSession, run } from '../runtime/session';
-import { basicOptimize } from '../onnx/optimize';
+import { basicOptimize } from '../runtime/optimize';
 import { fidelity } from '../../../native';
 import { concatFloats } from './metrics';
 import { OctetError } from '../../shared/errors';

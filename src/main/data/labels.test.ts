@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseLabelCsv, splitCsvLine, csvLabels, imageOrder } from './labels';
-import { openDataSource } from '../data';
-import { tempDir, npyBytes } from '../data/testdata/fixtures';
+import { openDataSource } from '.';
+import { tempDir, npyBytes } from './testdata/fixtures';
 import { OctetError } from '../../shared/errors';
 
 const input = [{ name: 'x', type: 'float32' as const, dims: [1, 3, 8, 8] }];

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeModel, encodeModel, type ModelProto } from './model';
-import { openSession } from '../runtime/session';
+import { decodeModel, encodeModel, type ModelProto } from '../onnx/model';
+import { openSession } from './session';
 
 /**
  * ORT's basic-level rewrites (constant folding, Conv+Add/Mul fusion, MatMul+Add → Gemm,
