@@ -19,6 +19,13 @@ export interface ProgressEvent {
   tune?: TuneProgress;
 }
 
+/** What the worker hands every job function: progress and log sinks and the cancel signal. */
+export interface JobHooks {
+  onProgress?: (p: ProgressEvent) => void;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
 export interface QuantizeParams {
   model: string;
   output: string;

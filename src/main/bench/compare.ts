@@ -15,7 +15,7 @@ import { argmax, inTopK, concatFloats, rowArgmaxAgreement } from '../measure/met
 import { OctetError } from '../../shared/errors';
 import { OCTET_VERSION } from '../../shared/version';
 import type { BenchParams, BenchResult, ModelMemory, OutputFidelity, WorstSample } from '../../shared/bench';
-import type { JobContext } from '../quant/quantize';
+import type { JobHooks } from '../../shared/jobs';
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
@@ -47,7 +47,7 @@ export function cpuFacts(): BenchResult['cpu'] {
  * labels, output fidelity always, block-interleaved latency at batch 1, throughput by batch
  * and thread count, per-model memory in a child process, and per-layer error.
  */
-export async function compareModels(p: BenchParams, ctx: JobContext = {}): Promise<BenchResult> {
+export async function compareModels(p: BenchParams, ctx: JobHooks = {}): Promise<BenchResult> {
   const threads = p.threads ?? BENCH_DEFAULTS.threads;
   const rounds = p.runs ?? BENCH_DEFAULTS.runs;
   const warmup = p.warmup ?? BENCH_DEFAULTS.warmup;
@@ -230,7 +230,7 @@ async function evaluate(
   source: DataSource,
   n: number,
   labelOf: (i: number, s: Sample) => number | undefined,
-  ctx: JobContext,
+  ctx: JobHooks,
   total: number,
 ): Promise<Evaluation> {
   const outputs = a.outputNames;
@@ -313,7 +313,7 @@ async function evaluate(
   };
 }
 
-async function measureMemory(p: BenchParams, sample: Sample, threads: number, ctx: JobContext, done: (models: number) => void): Promise<BenchResult['memory']> {
+async function measureMemory(p: BenchParams, sample: Sample, threads: number, ctx: JobHooks, done: (models: number) => void): Promise<BenchResult['memory']> {
   if (p.memory === false) return undefined;
   const runs = BENCH_DEFAULTS.memoryRuns;
   const out: NonNullable<BenchResult['memory']> = { method: MEMORY_METHOD, batch: sample.feeds[Object.keys(sample.feeds)[0]]?.dims[0] ?? 1, threads, runs };

@@ -25,7 +25,7 @@ import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
 import type { QuantizeReport, SmoothQuantReport, SpeedCheck, WeightGranularity } from '../../shared/report';
-import type { ProgressEvent } from '../../shared/jobs';
+import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 
 export interface QuantizeRequest {
@@ -38,10 +38,8 @@ export interface QuantizeRequest {
   reportPath?: string;
 }
 
-export interface JobContext {
-  onProgress?: (p: ProgressEvent) => void;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
+/** The hooks of every job, plus the two tuning uses (quant/tune.ts). */
+export interface JobContext extends JobHooks {
   /** Tuning (quant/tune.ts): calibration that reuses the ranges earlier trials measured. */
   calibrate?: typeof calibrate;
   /** Tuning: the prepared fp32 model and the plan of the model written, for per-layer sensitivity. */
