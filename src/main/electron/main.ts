@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, Menu, session, shell, type MenuItemConstruc
 import { join } from 'node:path';
 import { packageRoot } from '../io/paths';
 import { setupApi, type ApiSetup } from '../api/setup';
-import { utilityWorker } from '../jobs/utilityWorker';
+import { utilityWorker } from './utilityWorker';
 import type { ApiArgs } from '../../shared/api';
 import { mountIpc, sendCommand } from './ipc';
 import { APP_ORIGIN, APP_URL, registerScheme, serveRenderer } from './protocol';

@@ -2,7 +2,7 @@
 // Chromium's process model knows about), speaking the same protocol as a forked worker.
 import { utilityProcess } from 'electron';
 import type { HostMessage, WorkerMessage } from '../../shared/jobs';
-import { workerScript, type WorkerFactory } from './host';
+import { workerScript, type WorkerFactory } from '../jobs/host';
 
 export const utilityWorker: WorkerFactory = ({ env }) => {
   const child = utilityProcess.fork(workerScript(), [], { serviceName: 'Octet worker', stdio: 'inherit', env });
