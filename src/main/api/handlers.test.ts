@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupApi } from './setup';
 import { dispatch } from './handlers';
-import { countMatches } from './modelFacts';
+import { countMatches } from '../onnx/facts';
 import type { ApiMethod, ApiReply } from '../../shared/api';
 import { writeSynthetic } from '../../../test/util/synthetic';
 

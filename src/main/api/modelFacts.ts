@@ -4,12 +4,9 @@
 // (the `facts` job), bounded in nodes and time, and only the small answer comes back. Answers
 // are cached per file version.
 import { stat } from 'node:fs/promises';
-import { loadModel, type ModelProto } from '../onnx/model';
-import { GraphView, nameNodes, valueDims, valueElemType } from '../onnx/graph';
-import { elemTypeName } from '../onnx/tensor';
+import { countMatches } from '../onnx/facts';
 import { OctetError } from '../../shared/errors';
-import { matchSelector, parseSelector, type MatchLevel } from '../../shared/recipe';
-import type { NodeRef, RuleMatch } from '../../shared/api';
+import type { RuleMatch } from '../../shared/api';
 import type { FactsParams, JobTypes, ModelFacts } from '../../shared/jobs';
 import type { ElemType, InputSpec } from '../data/types';
 
@@ -24,37 +21,6 @@ export const FACTS_LIMITS = { maxNodes: 250_000, timeoutMs: 60_000 };
 
 /** Runs a facts job in a worker: JobManager.runSide in the app and server. */
 export type FactsRunner = (spec: { kind: 'facts'; params: FactsParams }, opts: { signal: AbortSignal }) => Promise<JobTypes['facts']['result']>;
-
-/** Nodes in the graph and in every subgraph, counted without recursion. */
-function countNodes(model: ModelProto): number {
-  let count = 0;
-  const graphs = model.graph ? [model.graph] : [];
-  for (let g = graphs.pop(); g; g = graphs.pop()) {
-    count += g.node.length;
-    for (const n of g.node) {
-      for (const a of n.attribute) {
-        if (a.g) graphs.push(a.g as typeof g);
-        for (const sub of a.graphs) graphs.push(sub as typeof g);
-      }
-    }
-  }
-  return count;
-}
-
-/** The facts job's body, in the worker. External weights are never read: the graph is all it needs. */
-export async function computeModelFacts(params: FactsParams): Promise<ModelFacts> {
-  const { model } = await loadModel(params.model, { externalData: 'skip' });
-  const count = countNodes(model);
-  if (count > params.maxNodes) {
-    throw new OctetError('MODEL_UNSUPPORTED', `${params.model} has ${count} nodes (subgraphs included); Octet handles models of at most ${params.maxNodes} nodes`);
-  }
-  const graph = model.graph!;
-  // The engine names unnamed nodes the same way, so rule keys typed here mean the same there.
-  nameNodes(graph);
-  const nodes = graph.node.map((n) => ({ name: n.name, opType: n.opType }));
-  const feeds = new GraphView(graph).feedInputs.map((v) => ({ name: v.name, type: elemTypeName(valueElemType(v)), dims: valueDims(v) }));
-  return params.keys ? { nodes: [], feeds, rules: countMatches(nodes, params.keys) } : { nodes, feeds };
-}
 
 /**
  * Matching work (key × character of node names) the main process does itself; more goes to a
@@ -128,51 +94,4 @@ export function staticInputs(facts: ModelFacts, shapes: Record<string, number[]>
     }
     return { name: f.name, type: f.type as ElemType, dims: dims as number[] };
   });
-}
-
-const RANK: Record<MatchLevel, number> = { type: 1, regex: 2, name: 3 };
-
-/** Looks like a regex, as recipe.ts decides for a bare key. */
-const regexSyntax = /[*+?[\](){}|^$\\]/;
-
-/** For each recipe.local key: the nodes it matches and those where it takes precedence. */
-export function countMatches(nodes: NodeRef[], keys: string[]): RuleMatch[] {
-  const sels = keys.map((key) => {
-    const sel = parseSelector(key);
-    let error: string | undefined;
-    if (!sel.pattern) error = 'names nothing after the prefix';
-    else if (sel.kind === 're' || (sel.kind === 'auto' && regexSyntax.test(sel.pattern))) {
-      try {
-        new RegExp(sel.pattern);
-      } catch (e) {
-        error = `bad regex (${(e as Error).message})`;
-      }
-    }
-    return { key, sel, error };
-  });
-  const out: RuleMatch[] = sels.map(({ key, error }) => ({ key, kind: 'none', matches: 0, wins: 0, examples: [], error }));
-  const levels = sels.map(() => new Map<MatchLevel, number>());
-  for (const node of nodes) {
-    let best = -1;
-    let bestRank = 0;
-    sels.forEach(({ sel, error }, i) => {
-      if (error) return;
-      const level = matchSelector(sel, node);
-      if (!level) return;
-      out[i].matches++;
-      if (out[i].examples.length < 5) out[i].examples.push(node.name);
-      levels[i].set(level, (levels[i].get(level) ?? 0) + 1);
-      // Later keys of equal rank are applied later by resolveNodeRule, so they win ties.
-      if (RANK[level] >= bestRank) {
-        best = i;
-        bestRank = RANK[level];
-      }
-    });
-    if (best >= 0) out[best].wins++;
-  }
-  out.forEach((r, i) => {
-    const top = [...levels[i].entries()].sort((a, b) => b[1] - a[1])[0];
-    if (top) r.kind = top[0];
-  });
-  return out;
 }

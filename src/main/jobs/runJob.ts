@@ -4,7 +4,7 @@ import { quantizeModel, type JobContext } from '../quant/quantize';
 import { compareModels } from '../bench/compare';
 import { tuneModel } from '../quant/tune';
 import { layerDetail } from '../quant/tune/layerDetail';
-import { computeModelFacts } from '../api/modelFacts';
+import { computeModelFacts } from '../onnx/facts';
 import type { JobSpec } from '../../shared/jobs';
 
 /** Runs one job inside the worker process. The one table of job kinds lives in shared/jobs.ts. */
