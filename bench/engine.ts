@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { quantizeModel } from '../src/main/quant/quantize';
 import { compareModels } from '../src/main/bench/compare';
 import { writeSynthetic } from '../test/util/synthetic';
-import { SHARED, SHARED_MODELS, SHARED_IMAGES } from '../src/main/data/testdata/fixtures';
+import { SHARED, SHARED_MODELS, SHARED_IMAGES } from '../test/util/fixtures';
 import { embeddingCosine } from './metrics';
 import { cpuFeatures } from '../native';
 import type { RecipeInput } from '../src/shared/recipe';

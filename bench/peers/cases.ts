@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openDataSource, type DataSource, type ImagePreprocess } from '../../src/main/data';
 import { loadModel, opsetOf } from '../../src/main/onnx/model';
 import { inputSpecs } from '../../src/main/quant/quantize';
-import { npyBytes, SHARED, SHARED_IMAGES, SHARED_MODELS } from '../../src/main/data/testdata/fixtures';
+import { npyBytes, SHARED, SHARED_IMAGES, SHARED_MODELS } from '../../test/util/fixtures';
 import { writeSynthetic } from '../../test/util/synthetic';
 import type { RecipeInput } from '../../src/shared/recipe';
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import type { ElemType, Feed, TypedData } from '../../src/main/data/types';
-import { npyBytes } from '../../src/main/data/testdata/fixtures';
+import { npyBytes } from '../../test/util/fixtures';
 import { crc32 } from '../../src/main/data/zip';
 
 export interface NamedArray {

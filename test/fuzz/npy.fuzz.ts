@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { OctetError } from '../../src/shared/errors';
 import { openNpy, parseNpyHeader } from '../../src/main/data/npy';
 import type { ElemType, InputSpec } from '../../src/main/data/types';
-import { npyBytes } from '../../src/main/data/testdata/fixtures';
+import { npyBytes } from '../util/fixtures';
 import { Tally, assertOctet, bounded, boundedAsync, mutate, params, type Mutation } from './common';
 
 const ITEM: Record<string, number> = { f4: 4, f8: 8, u1: 1, i1: 1, i4: 4, i8: 8, b1: 1 };

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { buildSynthetic } from '../models/synthetic';
 import { encodeModel } from '../../src/main/onnx/model';
 import { randn, rng } from '../../src/main/onnx/builder';
-import { npyBytes } from '../../src/main/data/testdata/fixtures';
+import { npyBytes } from './fixtures';
 
 export interface SyntheticFiles {
   model: string;

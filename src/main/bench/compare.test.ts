@@ -11,7 +11,7 @@ import { loadModel } from '../onnx/model';
 import { openSession, run } from '../runtime/session';
 import { openDataSource } from '../data';
 import { writeSynthetic } from '../../../test/util/synthetic';
-import { SHARED_MODELS, tempDir } from '../data/testdata/fixtures';
+import { SHARED_MODELS, tempDir } from '../../../test/util/fixtures';
 import { formatBench } from '../cli/formatBench';
 import { OctetError } from '../../shared/errors';
 import type { BenchResult } from '../../shared/bench';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSynthetic } from '../../../test/util/synthetic';
 import { quantizeModel } from '../quant/quantize';
-import { tempDir } from '../data/testdata/fixtures';
+import { tempDir } from '../../../test/util/fixtures';
 import { parseBenchArgs } from './bench';
 
 const RUNNER = `require(${JSON.stringify(join(__dirname, 'bench.ts'))}).benchCommand(process.argv.slice(1)).then((c) => { process.exitCode = c; })`;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, readFileSync, existsSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSynthetic } from '../../../test/util/synthetic';
-import { SHARED_MODELS } from '../data/testdata/fixtures';
+import { SHARED_MODELS } from '../../../test/util/fixtures';
 
 const octet = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'main.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { openDigits, splitIndices } from './digits';
-import { SHARED_MODELS, rejectsWith } from './testdata/fixtures';
+import { SHARED_MODELS, rejectsWith } from '../../../test/util/fixtures';
 import type { DataSource, InputSpec } from './types';
 
 const MNIST8 = join(SHARED_MODELS, 'mnist-8.onnx');

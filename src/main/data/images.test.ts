@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { openImageFolder, planPreprocess, randomCropRegion } from './images';
 import { mulberry32 } from '../../shared/random';
-import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir } from './testdata/fixtures';
+import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir } from '../../../test/util/fixtures';
 import type { DataSource, InputSpec, TypedData } from './types';
 
 const skip = haveSharedImages ? false : `sample photos not found at ${SHARED_IMAGES}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseLabelCsv, splitCsvLine, csvLabels, imageOrder } from './labels';
 import { openDataSource } from '.';
-import { tempDir, npyBytes } from './testdata/fixtures';
+import { tempDir, npyBytes } from '../../../test/util/fixtures';
 import { OctetError } from '../../shared/errors';
 
 const input = [{ name: 'x', type: 'float32' as const, dims: [1, 3, 8, 8] }];

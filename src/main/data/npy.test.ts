@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openNpy } from './npy';
-import { npyBytes, rejectsWith, tempDir, writeNpy } from './testdata/fixtures';
+import { npyBytes, rejectsWith, tempDir, writeNpy } from '../../../test/util/fixtures';
 import type { InputSpec } from './types';
 
 const X = (dims: number[], type: InputSpec['type'] = 'float32'): InputSpec[] => [{ name: 'x', type, dims }];

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { openDataSource } from './index';
-import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir, writeNpy } from './testdata/fixtures';
+import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir, writeNpy } from '../../../test/util/fixtures';
 import type { InputSpec } from './types';
 
 const DIGIT: InputSpec[] = [{ name: 'Input3', type: 'float32', dims: [1, 1, 28, 28] }];

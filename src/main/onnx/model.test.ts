@@ -8,7 +8,7 @@ import { decodeModel, encodeModel, loadModel, saveModel } from './model';
 import { makeAttribute } from './graph';
 import { ModelBuilder } from './builder';
 import { onnx } from './proto/onnx';
-import { SHARED_MODELS } from '../data/testdata/fixtures';
+import { SHARED_MODELS } from '../../../test/util/fixtures';
 import { OctetError } from '../../shared/errors';
 
 test('int64 sentinels (INT64_MAX, INT64_MIN) survive decode → encode', () => {

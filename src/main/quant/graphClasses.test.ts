@@ -12,7 +12,7 @@ import { makeNode, makeValueInfo } from '../onnx/graph';
 import { makeTensor, DT } from '../onnx/tensor';
 import { graphViolations } from '../onnx/checkGraph';
 import { openSession, run } from '../runtime/session';
-import { npyBytes } from '../data/testdata/fixtures';
+import { npyBytes } from '../../../test/util/fixtures';
 import { fidelity } from '../../../native';
 import { quantizeModel } from './quantize';
 import type { QuantizeReport } from '../../shared/report';

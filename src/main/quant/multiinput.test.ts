@@ -10,8 +10,8 @@ import { valueDims } from '../onnx/graph';
 import { DT } from '../onnx/tensor';
 import { quantizeModel } from './quantize';
 import { compareModels } from '../bench/compare';
-import { rejectsWith, tempDir, writeNpy } from '../data/testdata/fixtures';
-import { writeNpz } from '../data/testdata/npz';
+import { rejectsWith, tempDir, writeNpy } from '../../../test/util/fixtures';
+import { writeNpz } from '../../../test/util/npz';
 
 const RECIPE = { calib_samples: 8, speed_check: false } as const;
 

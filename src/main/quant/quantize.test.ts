@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantizeModel } from './quantize';
 import { compareModels } from '../bench/compare';
-import { SHARED_MODELS, SHARED_IMAGES } from '../data/testdata/fixtures';
+import { SHARED_MODELS, SHARED_IMAGES } from '../../../test/util/fixtures';
 import { writeSynthetic } from '../../../test/util/synthetic';
 import { OctetError } from '../../shared/errors';
 import { loadModel } from '../onnx/model';
@@ -243,7 +243,7 @@ test('bad input: unloadable ops, NaN data, empty and corrupt image folders', asy
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { ModelBuilder } = await import('../onnx/builder');
   const { encodeModel } = await import('../onnx/model');
-  const { npyBytes } = await import('../data/testdata/fixtures');
+  const { npyBytes } = await import('../../../test/util/fixtures');
   const { writeFileSync, mkdirSync } = await import('node:fs');
   // A custom-domain op ONNX Runtime has no kernel for.
   const b = new ModelBuilder('custom', 13, { 'com.example': 1 });

@@ -7,7 +7,7 @@ import { ModelBuilder, randn, rng } from '../onnx/builder';
 import { encodeModel, loadModel } from '../onnx/model';
 import { GraphView } from '../onnx/graph';
 import { openSession, run } from '../runtime/session';
-import { npyBytes, SHARED } from '../data/testdata/fixtures';
+import { npyBytes, SHARED } from '../../../test/util/fixtures';
 import { fidelity } from '../../../native';
 import { planQuantization } from './plan';
 import { applySmoothQuant, smoothGroups } from './smoothQuant';

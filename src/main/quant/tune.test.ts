@@ -11,7 +11,7 @@ import { parseTolerance } from '../cli/tune';
 import { parseRecipe } from '../../shared/recipe';
 import type { TuneTrial } from '../../shared/jobs';
 import { writeSynthetic } from '../../../test/util/synthetic';
-import { SHARED_MODELS } from '../data/testdata/fixtures';
+import { SHARED_MODELS } from '../../../test/util/fixtures';
 
 const SHARED_IMAGES = join(SHARED_MODELS, '..', 'images');
 const mnist8 = join(SHARED_MODELS, 'mnist-8.onnx');

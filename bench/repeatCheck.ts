@@ -2,19 +2,19 @@
 // in a fresh worker process as `octet bench` does, and prints the int8/fp32 ratio of each run and
 // the spread. Issue 5's bar: the ratio within ±10% of the median on a noisy machine.
 //
-//   npx tsx src/main/bench/repeatCheck.ts                       # mnist-8 (if ../shared) + synthetic models
-//   npx tsx src/main/bench/repeatCheck.ts FP32 INT8 --data SPEC [--times 3] [--runs 100] [--min-time 3] [--threads 1]
-//   npx tsx src/main/bench/repeatCheck.ts --only mlp [--times 5]
+//   npx tsx bench/repeatCheck.ts                       # mnist-8 (if ../shared) + synthetic models
+//   npx tsx bench/repeatCheck.ts FP32 INT8 --data SPEC [--times 3] [--runs 100] [--min-time 3] [--threads 1]
+//   npx tsx bench/repeatCheck.ts --only mlp [--times 5]
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runInWorker } from '../jobs/host';
-import { quantizeModel } from '../quant/quantize';
-import { writeSynthetic } from '../../../test/util/synthetic';
-import { SHARED_MODELS } from '../data/testdata/fixtures';
-import { cpuFacts } from './compare';
-import type { BenchParams } from '../../shared/bench';
+import { runInWorker } from '../src/main/jobs/host';
+import { quantizeModel } from '../src/main/quant/quantize';
+import { writeSynthetic } from '../test/util/synthetic';
+import { SHARED_MODELS } from '../test/util/fixtures';
+import { cpuFacts } from '../src/main/bench/compare';
+import type { BenchParams } from '../src/shared/bench';
 
 interface Case {
   name: string;

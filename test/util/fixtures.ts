@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { OctetError, type ErrorCode } from '../../../shared/errors';
+import { OctetError, type ErrorCode } from '../../src/shared/errors';
 
 /** The repo root: the nearest folder above this file holding package.json. */
 function repoRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return resolve(__dirname, '../../../..');
+    if (dirname(dir) === dir) return resolve(__dirname, '../..');
   }
 }
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { crc32 } from '../zip';
+import { crc32 } from '../../src/main/data/zip';
 import { npyBytes, type NpyOptions } from './fixtures';
 
 export interface NpzOptions {
