@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openNpy } from './npy';
+import { openNpy } from './arrays';
 import { npyBytes, rejectsWith, tempDir, writeNpy } from '../../../test/util/fixtures';
 import type { InputSpec } from './types';
 

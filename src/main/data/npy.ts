@@ -10,8 +10,6 @@ import { OctetError } from '../../shared/errors';
 import { formatDims, fsError } from './checks';
 import type { ElemType, InputSpec, TypedData } from './types';
 
-export { openNpy } from './arrays';
-
 export type NpyDtype = 'f2' | 'f4' | 'f8' | 'u1' | 'i1' | 'i4' | 'i8' | 'b1';
 
 export interface NpyHeader {
