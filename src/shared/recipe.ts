@@ -1,6 +1,9 @@
 // The quantization recipe. Field names follow Intel Neural Compressor's StaticQuantConfig so that
 // someone who knows INC's prepare → calibrate → convert flow reads it without a glossary.
 import { z } from 'zod';
+import { ACT_ALGOS, actAlgoOf, type ActAlgo } from './rangeAlgorithms';
+
+export { ACT_ALGOS, type ActAlgo };
 
 /**
  * uint8 weights (as ORT's and INC's QUInt8 weight type) run on ONNX Runtime's u8u8 kernels: on
@@ -13,10 +16,8 @@ export const ACT_DTYPES = ['uint8', 'int8', 'fp32'] as const;
  * speed check measures faster per-tensor on this CPU at nearly the same output SQNR.
  */
 export const GRANULARITIES = ['auto', 'per_channel', 'per_tensor'] as const;
-export const ACT_ALGOS = ['minmax', 'percentile', 'kl', 'mse'] as const;
 export const FORMATS = ['qdq', 'qoperator'] as const;
 
-export type ActAlgo = (typeof ACT_ALGOS)[number];
 /**
  * What `octet tune` measures: top-1 accuracy (loss = relative drop, INC's convention), cosine of
  * the outputs against fp32 (loss = 1 − cosine) or their SQNR (loss = error power / signal power,
@@ -25,7 +26,8 @@ export type ActAlgo = (typeof ACT_ALGOS)[number];
 export const TUNE_METRICS = ['top1', 'cosine', 'sqnr'] as const;
 export type TuneMetric = (typeof TUNE_METRICS)[number];
 
-const algo = z.preprocess((v) => (v === 'entropy' ? 'kl' : v), z.enum(ACT_ALGOS));
+/** A range algorithm of src/shared/rangeAlgorithms.ts, by name or alias (entropy → kl). */
+const algo = z.preprocess((v) => actAlgoOf(v) ?? v, z.enum(ACT_ALGOS));
 
 /** Fields an override may set; `fp32` in either dtype means "leave this op alone", as in INC. */
 const opConfig = z.strictObject({

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseRecipe, RecipeError, recipeSchema } from '../../src/shared/recipe';
+import { ACT_ALGOS, ACT_ALGO_NAMES } from '../../src/shared/rangeAlgorithms';
 import { Tally, bounded, params } from './common';
 
 const TOP_KEYS = Object.keys(recipeSchema.shape);
@@ -50,7 +51,7 @@ test('parseRecipe on random JSON values', () => {
 
 const anyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('int8', 'uint8', 'fp32', 'per_channel', 'per_tensor', 'minmax', 'entropy', 'kl', 'percentile', 'mse', 'qdq', 'qoperator', 'stretch', 'NCHW', 'RGB'),
+  fc.constantFrom('int8', 'uint8', 'fp32', 'per_channel', 'per_tensor', ...ACT_ALGO_NAMES, 'qdq', 'qoperator', 'stretch', 'NCHW', 'RGB'),
   fc.constantFrom(true, false, 0, 1, -1, 99.999, 100, 90, 128, 65536, 65537, 1e308, -0, 0.5, 2 ** 53),
   fc.constantFrom(null, [], {}, [0.5, 0.5, 0.5], [1, 2, 3, 4, 5], [0, 1, 2]),
 );
@@ -83,7 +84,7 @@ test('parseRecipe on valid recipes returns them unchanged apart from defaults', 
   const valid = fc.record(
     {
       w_dtype: fc.constantFrom('int8', 'fp32'),
-      act_algo: fc.constantFrom('minmax', 'percentile', 'kl', 'mse'),
+      act_algo: fc.constantFrom(...ACT_ALGOS),
       percentile: fc.double({ min: 90.0001, max: 100, noNaN: true }),
       calib_bins: fc.integer({ min: 128, max: 65536 }),
       calib_samples: fc.integer({ min: 1, max: 100000 }),

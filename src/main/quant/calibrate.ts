@@ -1,4 +1,4 @@
-import { Histogram, minMaxRange, percentileRange, klRange, mseRange } from '../../../native';
+import { Histogram } from '../../../native';
 import { cloneModel, encodeModel, type ModelProto } from '../onnx/model';
 import { GraphView, makeValueInfo, type GraphProto } from '../onnx/graph';
 import { DT } from '../onnx/tensor';
@@ -7,6 +7,7 @@ import { OctetError } from '../../shared/errors';
 import type { DataSource, Sample } from '../data/types';
 import type { QuantPlan, TensorQuant } from './plan';
 import { handlerFor } from './ops/registry';
+import { RANGE_FUNCTIONS } from './rangeFunctions';
 
 export interface CalibrationOptions {
   samples: number;
@@ -120,8 +121,7 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
       continue;
     }
     const ro = { symmetric: t.symmetric && !t.startsAtZero, levels: 256 };
-    const r =
-      t.algo === 'percentile' ? percentileRange(h, opts.percentile, ro) : t.algo === 'kl' ? klRange(h, ro) : t.algo === 'mse' ? mseRange(h, ro) : minMaxRange(h, ro);
+    const r = RANGE_FUNCTIONS[t.algo](h, ro, opts);
     ranges.set(t.name, { lo: r.lo, hi: r.hi, min: h.min, max: h.max });
   }
   return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings, channels };
