@@ -1,5 +1,3 @@
-import { ACT_ALGOS, type ActAlgo } from '../shared/recipe';
-
 // Numbers as people read them.
 export const bytes = (b: number): string =>
   b < 1024 ? `${b} B` : b < 1024 ** 2 ? `${(b / 1024).toFixed(1)} KB` : b < 1024 ** 3 ? `${(b / 1024 ** 2).toFixed(2)} MB` : `${(b / 1024 ** 3).toFixed(2)} GB`;
@@ -24,5 +22,5 @@ export const dims = (d: (number | string | null)[] | null): string => (d ? `[${d
 
 export const basename = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
-/** The recipe's range algorithm as the engine reads it (the input type allows the alias `entropy`). */
-export const algoOf = (a: unknown): ActAlgo | undefined => (a === 'entropy' ? 'kl' : (ACT_ALGOS as readonly unknown[]).includes(a) ? (a as ActAlgo) : undefined);
+/** The recipe's range algorithm as the engine reads it (the input type allows aliases such as `entropy`). */
+export { actAlgoOf as algoOf } from '../shared/rangeAlgorithms';

@@ -1,7 +1,8 @@
 // The `octet` command: inspect, quantize and demo. Heavy work runs in a forked worker.
 import { parseArgs } from 'node:util';
 import { OCTET_VERSION } from '../../shared/version';
-import { ACT_ALGOS, FORMATS } from '../../shared/recipe';
+import { FORMATS } from '../../shared/recipe';
+import { ACT_ALGO_NAMES, actAlgoChoices, describeActAlgos } from '../../shared/rangeAlgorithms';
 import { runInWorker } from '../jobs/host';
 import { progressPrinter } from './progress';
 import { formatSummary, formatQuantizeReport } from './format';
@@ -11,12 +12,12 @@ import { benchCommand } from './bench';
 import { tuneCommand } from './tune';
 import { runServe } from '../server/serve';
 
-const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
+export const USAGE = `octet ${OCTET_VERSION}: post-training static int8 quantization of ONNX models
 
 Usage:
   octet inspect MODEL [--json]
   octet quantize MODEL -o OUT --data SPEC [--recipe FILE] [--calib-samples N]
-                 [--act-algo minmax|percentile|kl|mse] [--format qdq|qoperator]
+                 [--act-algo ${actAlgoChoices()}] [--format qdq|qoperator]
                  [--shape NAME=d0,d1,...] [--report FILE]
   octet tune MODEL -o OUT --data SPEC [--eval SPEC] [--labels CSV] [--metric top1|cosine|sqnr]
              [--tolerable-loss X] [--max-trials N] [--timeout S] [--recipe BASE]
@@ -32,6 +33,10 @@ Usage:
   array indexes samples; a sample with the input's rank is fed as it is and fixes its symbolic
   dims (one rank lower gets a batch dim of 1). --shape NAME=... fixes dims the data does not.
   Recurrent states (float inputs named h, c, state, hidden...) left out of the data start at zeros.
+
+  --act-algo (a recipe's act_algo) chooses how activation ranges are set from the calibration data:
+${describeActAlgos('    ')}
+
   Add --debug to any command for stack traces.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,7 +109,7 @@ async function quantize(args: string[]): Promise<number> {
   if (!values.data) throw new UsageError('quantize needs --data SPEC: a .npz (one array per input name), a .npy file or a folder of them (first axis = samples), a folder of images, or mnist (built-in digits)');
   const recipe: Record<string, unknown> = values.recipe ? await readRecipeFile(values.recipe as string) : {};
   if (values['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(values['calib-samples'] as string, '--calib-samples');
-  if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ['entropy', ...ACT_ALGOS], '--act-algo');
+  if (values['act-algo'] !== undefined) recipe.act_algo = oneOf(values['act-algo'] as string, ACT_ALGO_NAMES, '--act-algo');
   if (values.format !== undefined) recipe.format = oneOf(values.format as string, FORMATS, '--format');
   const shapes = parseShapes((values.shape as string[] | undefined) ?? []);
   const progress = progressPrinter(process.stderr);

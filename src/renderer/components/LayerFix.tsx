@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LayerError } from '../../shared/bench';
 import type { LayerDetail } from '../../shared/jobs';
+import { CLIPPING_ALGOS } from '../../shared/rangeAlgorithms';
 import { applyFix, keepFix, loadLayerDetail, undoFix } from '../store/actions';
 import { isLive, useWizard, type FixRound } from '../store/wizard';
 import { errorInfo } from '../client';
@@ -58,7 +59,7 @@ export function LayerFix({ layer, onClose }: { layer: LayerError; onClose: () =>
           <button type="button" className="btn" disabled={busy} onClick={() => void applyFix(layer.tensor, owner, 'fp32')} data-testid="fix-fp32">
             Keep {owner} in fp32
           </button>
-          {(['percentile', 'kl', 'mse'] as const).map((a) => (
+          {CLIPPING_ALGOS.map((a) => (
             <button key={a} type="button" className="btn" disabled={busy} onClick={() => void applyFix(layer.tensor, owner, a)} data-testid={`fix-${a}`}>
               Try {a} here
             </button>

@@ -1,6 +1,7 @@
 // What the wizard's buttons do: each calls the API and records the outcome, or the error, in the store.
 import type { JobInfo } from '../../shared/api';
 import type { LayerDetail } from '../../shared/jobs';
+import type { ActAlgo } from '../../shared/rangeAlgorithms';
 import { call, errorInfo, transport } from '../client';
 import { benchDataSpec, dataSpec, isLive, preprocessFor, quantizeKeyOf, STEPS, useWizard, type StepId } from './wizard';
 
@@ -116,7 +117,7 @@ export async function loadLayerDetail(tensor: string): Promise<LayerDetail> {
 }
 
 /** A fix-loop action: adds the `local` rule, converts and benchmarks again; Keep or Undo follow. */
-export async function applyFix(tensor: string, owner: string, action: 'fp32' | 'percentile' | 'kl' | 'mse'): Promise<void> {
+export async function applyFix(tensor: string, owner: string, action: 'fp32' | ActAlgo): Promise<void> {
   const s = get();
   const key = `name:${owner}`;
   const label = action === 'fp32' ? 'keep fp32' : `${action} here`;
