@@ -61,7 +61,7 @@ export const recipeSchema = z.strictObject({
   format: z.enum(FORMATS).default('qdq'),
   /** Percentile kept by act_algo=percentile. */
   percentile: z.number().gt(90).max(100).default(99.999),
-  /** Histogram bins for kl/mse/percentile; ORT's 128 makes entropy degenerate to minmax. */
+  /** Histogram bins for the range algorithms that read them (`params` in rangeAlgorithms.ts); ORT's 128 makes entropy degenerate to minmax. */
   calib_bins: z.number().int().min(128).max(65536).default(2048),
   calib_samples: z.number().int().min(1).max(100000).default(100),
   /**

@@ -7,12 +7,12 @@ import { OctetError } from '../../shared/errors';
 import type { DataSource, Sample } from '../data/types';
 import type { QuantPlan, TensorQuant } from './plan';
 import { handlerFor } from './ops/registry';
-import { RANGE_FUNCTIONS } from './rangeFunctions';
+import { RANGE_FUNCTIONS, type RangeSettings } from './rangeFunctions';
 
-export interface CalibrationOptions {
+/** `RangeSettings`: the recipe values the range functions read (the percentile). */
+export interface CalibrationOptions extends RangeSettings {
   samples: number;
   bins: number;
-  percentile: number;
   /** Most activation bytes fetched from ORT per run; more tensors are observed in further passes. */
   memoryBudgetBytes?: number;
   onProgress?: (done: number, total: number) => void;
