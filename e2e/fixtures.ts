@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import type { ApiMethod, ApiParams, ApiResult } from '../src/shared/api';
+import { STEPS, stepNumber, type StepId } from '../src/shared/steps';
 import { wsProtocols } from '../src/main/server/security';
 
 export const ROOT = resolve(__dirname, '..');
@@ -130,10 +131,26 @@ export async function openDemo(page: Page): Promise<void> {
   await expect(page.getByTestId('model-summary')).toBeVisible();
 }
 
-export async function gotoStep(page: Page, id: string): Promise<void> {
+/** Goes to a wizard step by its id in STEPS (src/shared/steps.ts) through the sidebar, and waits for its view. */
+export async function gotoStep(page: Page, id: StepId): Promise<void> {
   await page.getByTestId(`step-${id}`).click();
+  await expectStep(page, id);
+}
+
+/** Goes on to the next step with the step's own "Next: <title> →" button, and waits for its view. */
+export async function nextStep(page: Page, to: StepId): Promise<void> {
+  const title = STEPS.find((s) => s.id === to)!.title;
+  await page.getByRole('button', { name: `Next: ${title} →` }).click();
+  await expectStep(page, to);
+}
+
+/** Waits until the wizard shows that step. */
+export async function expectStep(page: Page, id: StepId): Promise<void> {
   await expect(page.getByTestId(`view-${id}`)).toBeVisible();
 }
+
+/** The keyboard shortcut that jumps to a step (Alt+its number), for `page.keyboard.press`. */
+export const stepShortcut = (id: StepId): string => `Alt+${stepNumber(id)}`;
 
 /** A screenshot of the window as a person sees it, for review. */
 export async function snap(page: Page, name: string): Promise<void> {

@@ -1,7 +1,7 @@
 // A newcomer's full path on the demo, with a screenshot of every step.
 import { readFileSync, existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { test, expect, openDemo, gotoStep, snap, snapAt, assertNoHorizontalOverflow } from './fixtures';
+import { test, expect, openDemo, gotoStep, nextStep, expectStep, stepShortcut, snap, snapAt, assertNoHorizontalOverflow } from './fixtures';
 
 test('newcomer: demo → preview → rule → calibrate+convert → benchmark → export', async ({ wizard: page, server }) => {
   // 1. Model: the welcome card offers the demo.
@@ -14,8 +14,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await snap(page, '01-model');
 
   // 2. Data: built-in digits with a live preview drawn as images.
-  await page.getByRole('button', { name: 'Next: Data →' }).click();
-  await expect(page.getByTestId('view-data')).toBeVisible();
+  await nextStep(page, 'data');
   await expect(page.getByTestId('preview-sample')).toHaveCount(12);
   const drawn = await page.getByTestId('preview-sample').locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
   expect(drawn.every((w) => w === 28)).toBe(true);
@@ -26,7 +25,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
 
   // 3. Rules: keep the first layer (node `fc1`, which reads the raw pixels) in fp32; see how many nodes the rule hits; undo an edit.
   // (Not the head: ORT then fuses fc2 with its Relu into an fp32 FusedGemm that dequantizes its int8 weights on every run.)
-  await page.getByRole('button', { name: 'Next: Rules →' }).click();
+  await nextStep(page, 'rules');
   await expect(page.getByTestId('node-list')).toContainText('Gemm');
   await page.getByTestId('new-rule').fill('fc1');
   await page.getByRole('button', { name: /Add rule/ }).click();
@@ -44,7 +43,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await snap(page, '03-rules');
 
   // 4. Calibrate + convert: one real quantize job with progress.
-  await page.getByRole('button', { name: 'Next: Calibrate →' }).click();
+  await nextStep(page, 'calibrate');
   await page.getByTestId('run-quantize').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await expect(page.getByTestId('quantize-job')).toHaveAttribute('data-state', 'succeeded', { timeout: 180_000 });
@@ -53,7 +52,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await snap(page, '04-calibrate');
 
   // 5. Convert: the fusion report, read back from ONNX Runtime's optimized graph.
-  await page.getByRole('button', { name: 'Next: Convert →' }).click();
+  await nextStep(page, 'convert');
   const fused = await page.getByTestId('fusion-int8').locator('.stat-value').textContent();
   const [int8, total] = /(\d+) of (\d+)/.exec(fused ?? '')!.slice(1).map(Number);
   expect(int8).toBeGreaterThan(0);
@@ -64,7 +63,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
 
   // 6. Benchmark: accuracy for both models, latency percentiles, throughput, size, the tolerance and per-layer SQNR as charts.
   // Batch sizes stay at the default (1 and 8); throughput threads are ticked so the grid does not depend on the core count.
-  await page.getByRole('button', { name: 'Next: Benchmark →' }).click();
+  await nextStep(page, 'benchmark');
   await page.getByLabel('Evaluation samples').fill('300');
   await page.getByLabel('Timed rounds').fill('100');
   const tpThreads = page.getByRole('group', { name: 'Throughput threads' });
@@ -121,7 +120,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   await snapAt(page, page.getByTestId('per-layer'), '06-benchmark-layers');
 
   // 7. Export into the server's root folder; the int8 model must load and run in ONNX Runtime.
-  await page.getByRole('button', { name: 'Next: Export →' }).click();
+  await nextStep(page, 'export');
   await page.getByLabel('Folder').fill(server.root);
   await page.getByLabel('File names start with').fill('digits-e2e');
   await page.getByTestId('run-export').click();
@@ -146,7 +145,7 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
 
   // State survives a reload: same step, same results.
   await page.reload();
-  await expect(page.getByTestId('view-export')).toBeVisible();
+  await expectStep(page, 'export');
   await expect(page.getByTestId('exported-path')).toHaveCount(4);
   await gotoStep(page, 'convert');
   await expect(page.getByTestId('fusion-int8')).toContainText(`${int8} of ${total}`);
@@ -159,18 +158,18 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
 test('keyboard: steps are reachable with the arrow keys and Alt+number', async ({ wizard: page }) => {
   await page.getByTestId('step-model').focus();
   await page.keyboard.press('ArrowDown');
-  await expect(page.getByTestId('view-data')).toBeVisible();
+  await expectStep(page, 'data');
   await page.keyboard.press('ArrowDown');
-  await expect(page.getByTestId('view-rules')).toBeVisible();
+  await expectStep(page, 'rules');
   await expect(page.getByTestId('step-rules')).toBeFocused();
-  await page.keyboard.press('Alt+6');
-  await expect(page.getByTestId('view-benchmark')).toBeVisible();
+  await page.keyboard.press(stepShortcut('benchmark'));
+  await expectStep(page, 'benchmark');
   await page.keyboard.press('Alt+ArrowLeft');
-  await expect(page.getByTestId('view-convert')).toBeVisible();
+  await expectStep(page, 'convert');
   // Steps that need earlier results say so and link back.
   await expect(page.getByTestId('needs')).toBeVisible();
-  await page.keyboard.press('Alt+1');
-  await expect(page.getByTestId('view-model')).toBeVisible();
+  await page.keyboard.press(stepShortcut('model'));
+  await expectStep(page, 'model');
 });
 
 test('a path outside the allowed folders is refused with a readable error', async ({ wizard: page }) => {

@@ -1,72 +1,28 @@
-import { useEffect, useRef, type ReactElement } from 'react';
+import { useEffect, useRef } from 'react';
+import { SHORTCUT_STEPS, STEPS, stepAfterKey } from '../shared/steps';
 import { ErrorPanel } from './components/ErrorPanel';
-import { basename } from './format';
-import { dataSpec, isLive, STEPS, useWizard, type StepId, type WizardState } from './store/wizard';
-import { ModelStep } from './steps/ModelStep';
-import { DataStep } from './steps/DataStep';
-import { RulesStep } from './steps/RulesStep';
-import { CalibrateStep } from './steps/CalibrateStep';
-import { ConvertStep } from './steps/ConvertStep';
-import { BenchmarkStep } from './steps/BenchmarkStep';
-import { ExportStep } from './steps/ExportStep';
-
-const VIEWS: Record<StepId, () => ReactElement> = {
-  model: ModelStep,
-  data: DataStep,
-  rules: RulesStep,
-  calibrate: CalibrateStep,
-  convert: ConvertStep,
-  benchmark: BenchmarkStep,
-  export: ExportStep,
-};
-
-/** One line under each step's name: where that step stands. */
-function status(id: StepId, s: WizardState): { text: string; done: boolean } {
-  const q = s.quantizeJob?.kind === 'quantize' ? s.quantizeJob : undefined;
-  const b = s.benchJob?.kind === 'bench' ? s.benchJob : undefined;
-  switch (id) {
-    case 'model':
-      return s.model ? { text: basename(s.modelPath), done: true } : { text: 'not chosen', done: false };
-    case 'data':
-      return dataSpec(s.data) && s.model ? { text: s.data.kind === 'digits' ? 'built-in digits' : basename(dataSpec(s.data)), done: true } : { text: 'not chosen', done: false };
-    case 'rules': {
-      const n = Object.keys(s.recipe.local ?? {}).length;
-      return { text: `${s.preset === 'custom' ? 'custom' : s.preset}${n ? `, ${n} override${n === 1 ? '' : 's'}` : ''}`, done: !!s.model };
-    }
-    case 'calibrate':
-      if (!q) return { text: 'not run', done: false };
-      if (isLive(q)) return { text: q.state === 'queued' ? 'queued' : 'running…', done: false };
-      return { text: q.state === 'succeeded' ? `${q.result?.calibration.samples ?? ''} samples` : q.state, done: q.state === 'succeeded' };
-    case 'convert':
-      return q?.result ? { text: `${q.result.fusion.int8Ops} int8 compute ops`, done: true } : { text: 'not run', done: false };
-    case 'benchmark':
-      if (b && isLive(b)) return { text: 'running…', done: false };
-      return b?.result ? { text: `${(1 / b.result.latency.ratioMedian).toFixed(2)}× speed`, done: true } : { text: b ? b.state : 'not run', done: false };
-    case 'export':
-      return s.exported ? { text: `${s.exported.length} files saved`, done: true } : { text: 'not saved', done: false };
-  }
-}
+import { isLive, useWizard } from './store/wizard';
+import { STEP_VIEWS } from './steps';
 
 export function App() {
   const s = useWizard();
   const main = useRef<HTMLElement>(null);
   const nav = useRef<HTMLOListElement>(null);
   const step = STEPS[s.step] ?? STEPS[0];
-  const View = VIEWS[step.id];
+  const View = STEP_VIEWS[step.id].view;
 
   useEffect(() => {
     main.current?.scrollTo({ top: 0 });
   }, [s.step]);
 
-  // Alt+←/→ moves between steps, Alt+1…7 jumps (Ctrl+1…7 in the desktop app's menu).
+  // Alt+←/→ moves between steps, Alt+digit jumps (Ctrl+digit in the desktop app's menu).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
       const st = useWizard.getState();
-      if (e.key === 'ArrowRight') st.setStep(st.step + 1);
-      else if (e.key === 'ArrowLeft') st.setStep(st.step - 1);
-      else if (/^[1-7]$/.test(e.key)) st.setStep(Number(e.key) - 1);
-      else return;
+      const to = stepAfterKey(e.key, st.step);
+      if (to === undefined) return;
+      st.setStep(to);
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -113,7 +69,7 @@ export function App() {
         <nav className="sidebar" aria-label="Wizard steps">
           <ol ref={nav} onKeyDown={onNavKey}>
             {STEPS.map((st, i) => {
-              const stat = status(st.id, s);
+              const stat = STEP_VIEWS[st.id].status(s);
               const current = i === s.step;
               return (
                 <li key={st.id}>
@@ -138,7 +94,7 @@ export function App() {
             </dt>
             <dd>back / next</dd>
             <dt>
-              <kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>7</kbd>
+              <kbd>Alt</kbd>+<kbd>{SHORTCUT_STEPS[0].key}</kbd>…<kbd>{SHORTCUT_STEPS[SHORTCUT_STEPS.length - 1].key}</kbd>
             </dt>
             <dd>jump</dd>
           </dl>

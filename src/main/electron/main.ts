@@ -7,10 +7,9 @@ import { packageRoot } from '../io/paths';
 import { setupApi, type ApiSetup } from '../api/setup';
 import { utilityWorker } from './utilityWorker';
 import type { ApiArgs } from '../../shared/api';
+import { goMenu } from './goMenu';
 import { mountIpc, sendCommand } from './ipc';
 import { APP_ORIGIN, APP_URL, registerScheme, serveRenderer } from './protocol';
-
-const STEP_NAMES = ['Model', 'Data', 'Rules', 'Calibrate', 'Convert', 'Benchmark', 'Export'];
 
 let win: BrowserWindow | undefined;
 let api: ApiSetup | undefined;
@@ -78,7 +77,7 @@ function buildMenu(): void {
     { role: 'editMenu' },
     {
       label: '&Go',
-      submenu: STEP_NAMES.map((name, i) => ({ label: `${i + 1}. ${name}`, accelerator: `CmdOrCtrl+${i + 1}`, click: () => sendCommand(win, { type: 'command', command: 'step', step: i }) })),
+      submenu: goMenu((step) => sendCommand(win, { type: 'command', command: 'step', step })),
     },
     {
       label: '&View',

@@ -3,7 +3,8 @@
 import { TUNE_METRICS } from '../../shared/recipe';
 import type { Phase, TuneTrial } from '../../shared/jobs';
 import { cancelJob, runTune, useTunedRecipe } from '../store/actions';
-import { dataSpec, isLive, useWizard, type StepId } from '../store/wizard';
+import type { StepId } from '../../shared/steps';
+import { dataSpec, isLive, useWizard } from '../store/wizard';
 import { JobProgress } from './JobProgress';
 import { ErrorPanel } from './ErrorPanel';
 import { TuneChart, fmt } from '../charts/TuneChart';

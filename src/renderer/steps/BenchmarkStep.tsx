@@ -1,7 +1,7 @@
 import type { BenchResult } from '../../shared/bench';
 import type { Phase } from '../../shared/jobs';
 import { bytes, count, ms, pct, signed } from '../format';
-import { cancelJob, goto, runBench } from '../store/actions';
+import { cancelJob, runBench } from '../store/actions';
 import { benchDataSpec, isLive, useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JobProgress } from '../components/JobProgress';
@@ -11,7 +11,7 @@ import { LatencyChart } from '../charts/LatencyChart';
 import { LayerSqnrChart } from '../charts/LayerSqnrChart';
 import { SizeChart } from '../charts/SizeChart';
 import { ThroughputChart } from '../charts/ThroughputChart';
-import { NeedsConversion, NeedsModel } from './common';
+import { NeedsConversion, NeedsModel, StepNav } from './common';
 import { Stat } from './ModelStep';
 import { useState } from 'react';
 import { FixRoundCard, LayerFix } from '../components/LayerFix';
@@ -216,14 +216,7 @@ export function BenchmarkStep() {
           </div>
         </>
       )}
-      <div className="step-actions">
-        <button type="button" className="btn" onClick={() => goto('convert')}>
-          ← Convert
-        </button>
-        <button type="button" className="btn primary" onClick={() => goto('export')}>
-          Next: Export →
-        </button>
-      </div>
+      <StepNav step="benchmark" />
     </div>
   );
 }

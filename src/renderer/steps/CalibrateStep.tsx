@@ -6,7 +6,7 @@ import { cancelJob, goto, runQuantize } from '../store/actions';
 import { dataSpec, isLive, quantizeKeyOf, useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JobProgress } from '../components/JobProgress';
-import { NeedsModel } from './common';
+import { NeedsModel, StepNav } from './common';
 import { TunePanel } from '../components/TunePanel';
 
 export const QUANTIZE_PHASES: Phase[] = ['load', 'prepare', 'calibrate', 'convert', 'save', 'verify'];
@@ -104,14 +104,7 @@ export function CalibrateStep() {
         </section>
       )}
 
-      <div className="step-actions">
-        <button type="button" className="btn" onClick={() => goto('rules')}>
-          ← Rules
-        </button>
-        <button type="button" className="btn primary" onClick={() => goto('convert')} disabled={!result}>
-          Next: Convert →
-        </button>
-      </div>
+      <StepNav step="calibrate" nextDisabled={!result} />
     </div>
   );
 }

@@ -1,10 +1,10 @@
 import { FORMATS, type RecipeInput } from '../../shared/recipe';
 import { bytes, count } from '../format';
-import { cancelJob, goto, runQuantize } from '../store/actions';
+import { cancelJob, runQuantize } from '../store/actions';
 import { isLive, quantizeKeyOf, useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JobProgress } from '../components/JobProgress';
-import { NeedsConversion, NeedsModel } from './common';
+import { NeedsConversion, NeedsModel, StepNav } from './common';
 import { JobLogs, QUANTIZE_PHASES } from './CalibrateStep';
 import { Stat } from './ModelStep';
 import { weightGranularityText } from '../../shared/report';
@@ -195,14 +195,7 @@ export function ConvertStep() {
       )}
       <ErrorPanel error={errors.convert} onDismiss={() => setError('convert', undefined)} />
       {job && <JobLogs logs={job.logs} />}
-      <div className="step-actions">
-        <button type="button" className="btn" onClick={() => goto('calibrate')}>
-          ← Calibrate
-        </button>
-        <button type="button" className="btn primary" onClick={() => goto('benchmark')}>
-          Next: Benchmark →
-        </button>
-      </div>
+      <StepNav step="convert" />
     </div>
   );
 }

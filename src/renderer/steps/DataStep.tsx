@@ -3,11 +3,10 @@ import type { DataDescription, DataInputView, DataPreview } from '../../shared/a
 import type { PreprocessConfig } from '../../shared/recipe';
 import { call, errorInfo } from '../client';
 import { count } from '../format';
-import { goto } from '../store/actions';
 import { dataSpec, preprocessFor, useWizard, type DataKind } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { PathField } from '../components/PathField';
-import { NeedsModel } from './common';
+import { NeedsModel, StepNav } from './common';
 
 const KINDS: { kind: DataKind; title: string; text: string }[] = [
   { kind: 'digits', title: 'Built-in digits', text: '10,000 labelled MNIST digits: 8,000 to calibrate, 2,000 held out to evaluate.' },
@@ -329,14 +328,7 @@ export function DataStep() {
           <ErrorPanel error={errors.data} />
         </section>
       </div>
-      <div className="step-actions">
-        <button type="button" className="btn" onClick={() => goto('model')}>
-          ← Model
-        </button>
-        <button type="button" className="btn primary" onClick={() => goto('rules')} disabled={!spec}>
-          Next: Rules →
-        </button>
-      </div>
+      <StepNav step="data" nextDisabled={!spec} />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 import { bytes, basename } from '../format';
-import { exportArtifacts, goto } from '../store/actions';
+import { exportArtifacts } from '../store/actions';
 import { dataSpec, useWizard, type ExportSettings } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { PathField } from '../components/PathField';
-import { NeedsConversion, NeedsModel } from './common';
+import { NeedsConversion, NeedsModel, StepNav } from './common';
 import { useState } from 'react';
 
 const FILES: { key: keyof ExportSettings['include']; label: string; suffix: string }[] = [
@@ -85,12 +85,7 @@ export function ExportStep() {
           </pre>
         </section>
       )}
-      <div className="step-actions">
-        <button type="button" className="btn" onClick={() => goto('benchmark')}>
-          ← Benchmark
-        </button>
-        <span />
-      </div>
+      <StepNav step="export" />
     </div>
   );
 }

@@ -2,11 +2,12 @@ import { useEffect, useState } from 'react';
 import type { Settings } from '../../shared/api';
 import { call, transport } from '../client';
 import { bytes, count, dims, basename } from '../format';
-import { openModel, useDemo, goto } from '../store/actions';
+import { openModel, useDemo } from '../store/actions';
 import { useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { PathField } from '../components/PathField';
 import { OpHistogram } from '../charts/OpHistogram';
+import { StepNav } from './common';
 
 export function ModelStep() {
   const { model, modelPath, errors, setError, caps } = useWizard();
@@ -161,12 +162,7 @@ export function ModelStep() {
               <OpHistogram histogram={model.opHistogram} />
             </section>
           </div>
-          <div className="step-actions">
-            <span />
-            <button type="button" className="btn primary" onClick={() => goto('data')}>
-              Next: Data →
-            </button>
-          </div>
+          <StepNav step="model" />
         </>
       )}
     </div>

@@ -3,7 +3,8 @@ import type { JobInfo } from '../../shared/api';
 import type { LayerDetail } from '../../shared/jobs';
 import type { ActAlgo } from '../../shared/rangeAlgorithms';
 import { call, errorInfo, transport } from '../client';
-import { benchDataSpec, dataSpec, isLive, preprocessFor, quantizeKeyOf, STEPS, useWizard, type StepId } from './wizard';
+import { stepIndex, stepNumber, type StepId } from '../../shared/steps';
+import { benchDataSpec, dataSpec, isLive, preprocessFor, quantizeKeyOf, useWizard } from './wizard';
 
 const get = () => useWizard.getState();
 
@@ -17,7 +18,7 @@ async function guarded<T>(step: StepId | 'global', fn: () => Promise<T>): Promis
   }
 }
 
-export const goto = (id: StepId) => get().setStep(STEPS.findIndex((s) => s.id === id));
+export const goto = (id: StepId) => get().setStep(stepIndex(id));
 
 export function openModel(path: string): Promise<boolean> {
   return guarded('model', async () => {
@@ -43,7 +44,7 @@ export async function useDemo(): Promise<void> {
 export async function runQuantize(step: StepId): Promise<void> {
   await guarded(step, async () => {
     const s = get();
-    if (!s.modelPath) throw new Error('Open a model first (step 1)');
+    if (!s.modelPath) throw new Error(`Open a model first (step ${stepNumber('model')})`);
     const recipe = { ...s.recipe, preprocess: preprocessFor(s.data) };
     const { jobId } = await call('startJob', { kind: 'quantize', params: { model: s.modelPath, data: dataSpec(s.data), recipe } });
     s.setJob('quantize', await call('getJob', { jobId }));
@@ -57,7 +58,7 @@ export async function runQuantize(step: StepId): Promise<void> {
 export async function runTune(step: StepId): Promise<void> {
   await guarded(step, async () => {
     const s = get();
-    if (!s.modelPath) throw new Error('Open a model first (step 1)');
+    if (!s.modelPath) throw new Error(`Open a model first (step ${stepNumber('model')})`);
     const recipe = { ...s.recipe, preprocess: preprocessFor(s.data) };
     const digits = s.data.kind === 'digits';
     const { jobId } = await call('startJob', {
@@ -157,7 +158,7 @@ export async function runBench(): Promise<void> {
   await guarded('benchmark', async () => {
     const s = get();
     const q = s.quantizeJob;
-    if (q?.kind !== 'quantize' || !q.result) throw new Error('Convert the model first (steps 4 and 5)');
+    if (q?.kind !== 'quantize' || !q.result) throw new Error(`Convert the model first (steps ${stepNumber('calibrate')} and ${stepNumber('convert')})`);
     const b = s.bench;
     const { jobId } = await call('startJob', {
       kind: 'bench',

@@ -7,18 +7,9 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { ProgressEvent } from '../../shared/jobs';
 import type { ModelSummary } from '../../shared/model';
 import { PRESETS, type PreprocessConfig, type RecipeInput, type TuneMetric } from '../../shared/recipe';
+import { STEPS, type StepId } from '../../shared/steps';
 import type { ConnectionState } from '../transport';
 
-export const STEPS = [
-  { id: 'model', title: 'Model', blurb: 'Open the fp32 ONNX model' },
-  { id: 'data', title: 'Data', blurb: 'Samples to calibrate and evaluate on' },
-  { id: 'rules', title: 'Rules', blurb: 'What runs in int8, and how' },
-  { id: 'calibrate', title: 'Calibrate', blurb: 'Measure activation ranges' },
-  { id: 'convert', title: 'Convert', blurb: 'What ONNX Runtime runs in int8' },
-  { id: 'benchmark', title: 'Benchmark', blurb: 'fp32 against int8: speed, accuracy' },
-  { id: 'export', title: 'Export', blurb: 'Save the model, recipe and report' },
-] as const;
-export type StepId = (typeof STEPS)[number]['id'];
 export type PresetKey = keyof typeof PRESETS;
 
 export type DataKind = 'digits' | 'folder' | 'npy';
@@ -88,6 +79,7 @@ interface HistoryEntry {
 }
 
 export interface WizardState {
+  /** Index into STEPS (src/shared/steps.ts). */
   step: number;
   modelPath: string;
   model?: ModelSummary;
