@@ -7,6 +7,7 @@ import { useWizard } from '../store/wizard';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { PathField } from '../components/PathField';
 import { OpHistogram } from '../charts/OpHistogram';
+import { Stat } from '../components/Stat';
 import { StepNav } from './common';
 
 export function ModelStep() {
@@ -165,16 +166,6 @@ export function ModelStep() {
           <StepNav step="model" />
         </>
       )}
-    </div>
-  );
-}
-
-export function Stat({ label, value, sub, tone, testId }: { label: string; value: string; sub?: string; tone?: 'good' | 'bad'; testId?: string }) {
-  return (
-    <div className={`stat${tone ? ` ${tone}` : ''}`} data-testid={testId}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value">{value}</div>
-      {sub && <div className="stat-sub">{sub}</div>}
     </div>
   );
 }
