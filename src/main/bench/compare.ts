@@ -10,6 +10,7 @@ import { interleavedLatency } from '../measure/latency';
 import { planBatches, measureThroughput, pointFromLatency } from '../measure/throughput';
 import { measureModelMemory, MEMORY_METHOD } from '../measure/memory';
 import { perLayerError } from '../measure/perLayer';
+import { outputScaleInput } from '../quant/ops/registry';
 import { csvLabels } from '../data/labels';
 import { argmax, inTopK, concatFloats, rowArgmaxAgreement } from '../measure/metrics';
 import { OctetError } from '../../shared/errors';
@@ -112,6 +113,7 @@ export async function compareModels(p: BenchParams, ctx: JobHooks = {}): Promise
       const method = `each quantized activation of the int8 model (DequantizeLinear outputs named like an fp32 tensor, or <name>_quantized tensors dequantized with their scale and zero point) against the same fp32 tensor, as extra graph outputs, on ${k} sample(s); native fidelity over all samples together; SQNR is cumulative, dropDb is what the stretch since the nearest compared tensors upstream adds`;
       try {
         const r = await perLayerError(fpModel.model, qModel.model, samples, {
+          outputScaleOf: outputScaleInput,
           threads,
           signal: ctx.signal,
           onProgress: (done, total) => ctx.onProgress?.({ phase: 'evaluate', done: n + Math.round((done / total) * k), total: evalUnits }),

@@ -39,7 +39,14 @@ export interface PerLayerResult {
 }
 
 /** Scale and zero point for a quantized tensor, from the op that reads or writes it. */
-function qparamsOf(name: string, g: GraphView): { scale: number; zeroPoint: number } | undefined {
+/**
+ * Where an int8 kernel (QLinearConv, QGemm…) takes its output scale; its output zero point is the
+ * next input. The op handlers know (quant/ops/registry.ts's `outputScaleInput`); callers pass it
+ * in, since measure/ sits below quant/.
+ */
+export type OutputScaleOf = (opType: string) => number | undefined;
+
+function qparamsOf(name: string, g: GraphView, outputScaleOf: OutputScaleOf): { scale: number; zeroPoint: number } | undefined {
   const scalar = (n: string | undefined): number | undefined => {
     if (!n) return undefined;
     const t: TensorProto | undefined = g.constantTensor(n);
@@ -66,17 +73,14 @@ function qparamsOf(name: string, g: GraphView): { scale: number; zeroPoint: numb
       if (r) return r;
     }
   }
-  // QLinear* producers: y_scale/y_zero_point positions by op.
-  if (p) {
-    const pos: Record<string, [number, number]> = { QLinearConv: [6, 7], QLinearMatMul: [6, 7], QLinearAdd: [6, 7], QLinearMul: [6, 7], QGemm: [7, 8], QLinearConcat: [0, 1] };
-    const at = pos[p.opType] ?? (/^QLinear(AveragePool|GlobalAveragePool|Sigmoid|LeakyRelu|Softmax)$/.test(p.opType) ? ([3, 4] as [number, number]) : undefined);
-    if (at) return from(p.input[at[0]], p.input[at[1]]);
-  }
+  // QLinear* producers: y_scale and y_zero_point where the op handlers say each kernel takes them.
+  const yScale = p && outputScaleOf(p.opType);
+  if (p && yScale !== undefined) return from(p.input[yScale], p.input[yScale + 1]);
   return undefined;
 }
 
 /** Tensors to compare, in fp32 graph order, and how many quantized tensors had no fp32 match. */
-export function layerTargets(fp32: ModelProto, int8: ModelProto): { targets: Target[]; skipped: number; order: Map<string, { node: NodeProto | undefined; order: number }> } {
+export function layerTargets(fp32: ModelProto, int8: ModelProto, outputScaleOf: OutputScaleOf): { targets: Target[]; skipped: number; order: Map<string, { node: NodeProto | undefined; order: number }> } {
   const fg = new GraphView(fp32.graph!);
   const order = new Map<string, { node: NodeProto | undefined; order: number }>();
   for (const v of fg.feedInputs) order.set(v.name, { node: undefined, order: 0 });
@@ -100,7 +104,7 @@ export function layerTargets(fp32: ModelProto, int8: ModelProto): { targets: Tar
         continue;
       }
       if (targets.has(base)) continue;
-      const qp = qparamsOf(o, qg);
+      const qp = qparamsOf(o, qg, outputScaleOf);
       if (!qp) {
         skipped++;
         continue;
@@ -180,14 +184,14 @@ export async function perLayerError(
   fp32: ModelProto,
   int8: ModelProto,
   samples: Sample[],
-  opts: { threads?: number; budgetBytes?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  opts: { outputScaleOf: OutputScaleOf; threads?: number; budgetBytes?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
 ): Promise<PerLayerResult> {
-  let picked = layerTargets(fp32, int8);
+  let picked = layerTargets(fp32, int8, opts.outputScaleOf);
   if (picked.skipped > 0) {
     // Octet quantizes ORT's basic-level rewrite of the model (MatMul+Add → Gemm and the like), so
     // some of its tensors exist only there; those rewrites keep values, so it is as good a reference.
     const basic = await basicOptimize(fp32).catch(() => undefined);
-    const viaBasic = basic && layerTargets(basic, int8);
+    const viaBasic = basic && layerTargets(basic, int8, opts.outputScaleOf);
     if (viaBasic && viaBasic.targets.length > picked.targets.length) {
       picked = viaBasic;
       fp32 = basic;

@@ -3,9 +3,9 @@ import { elemTypeName, sizeOf, dimsOf } from './tensor';
 import { opsetOf, type LoadedModel } from './model';
 import { allGraphs } from './scope';
 import type { ModelSummary, TensorSummary } from '../../shared/model';
+import { isQuantizedOpType } from '../../shared/opTypes';
 import type { onnx } from './proto/onnx';
 
-const QUANTIZED = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|QGemm|QAttention)$/;
 
 export function summarize(loaded: LoadedModel): ModelSummary {
   const { model } = loaded;
@@ -42,6 +42,6 @@ export function summarize(loaded: LoadedModel): ModelSummary {
     subgraphNodes: nodes - graph.node.length,
     opHistogram: Object.fromEntries(Object.entries(hist).sort((a, b) => b[1] - a[1])),
     parameters: [...allGraphs(graph)].reduce((a, body) => a + (body.initializer ?? []).reduce((b, t) => b + sizeOf(dimsOf(t as onnx.TensorProto)), 0), 0),
-    quantized: Object.keys(hist).some((t) => QUANTIZED.test(t.slice(t.indexOf(':') + 1))),
+    quantized: Object.keys(hist).some((t) => isQuantizedOpType(t.slice(t.indexOf(':') + 1))),
   };
 }

@@ -7,23 +7,7 @@ import { openSession } from '../runtime/session';
 import type { QuantPlan } from './plan';
 import type { FusionReport, FusionDetail } from '../../shared/report';
 import type { onnx } from '../onnx/proto/onnx';
-
-/** Ops that do int8 arithmetic once ORT has fused Q/DQ around them. */
-const INT8_COMPUTE = new Set(['QLinearConv', 'QLinearMatMul', 'MatMulIntegerToFloat', 'QGemm', 'ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'QAttention']);
-const INT8_OTHER = new Set([
-  'QLinearAdd',
-  'QLinearMul',
-  'QLinearConcat',
-  'QLinearAveragePool',
-  'QLinearGlobalAveragePool',
-  'QLinearSigmoid',
-  'QLinearLeakyRelu',
-  'QLinearSoftmax',
-  'QLinearWhere',
-  'QLinearConvTranspose',
-]);
-/** Float compute ops, including ORT's fused and NCHWc forms of them. */
-const FP32_COMPUTE = new Set(['Conv', 'FusedConv', 'ConvTranspose', 'MatMul', 'FusedMatMul', 'Gemm', 'FusedGemm', 'NhwcFusedConv']);
+import { FP32_COMPUTE_KERNELS as FP32_COMPUTE, INT8_COMPUTE_KERNELS as INT8_COMPUTE, INT8_OTHER_KERNELS as INT8_OTHER } from './ops/registry';
 
 /**
  * Loads the int8 model the way ORT will run it and reads the optimized graph back: the only

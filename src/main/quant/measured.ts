@@ -10,6 +10,7 @@ import { fidelity, type QuantizedTensor } from '../../../native';
 import { GraphView } from '../onnx/graph';
 import { dimsOf, tensorFloat32 } from '../onnx/tensor';
 import { opSpeeds, slowPrefix } from './speedCheck';
+import { handlerFor } from './ops/registry';
 import type { MeasuredChoices, QuantPlan } from './plan';
 import { quantizeWeightTensor, type QdqResult } from './qdq';
 import type { Feed } from '../data/types';
@@ -31,7 +32,6 @@ const OUTPUT_SQNR_LOSS_DB = 1;
  * outlier columns, as in large language models, lose far more.
  */
 const WEIGHT_SQNR_LOSS_DB = 6;
-const GRANULARITY_OPS = new Set(['MatMul', 'Gemm']);
 
 /** Output SQNR (dB) of each int8 model against fp32, over all outputs of the given samples together. */
 export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: Record<string, Feed>[]): Promise<number[]> {
@@ -156,11 +156,13 @@ export async function checkActivationMatMuls(
 ): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['activationMatMuls']> } | undefined> {
   const g = new GraphView(prepared.graph!);
   const byName = new Map(prepared.graph!.node.map((n) => [n.name, n]));
+  // Compute ops whose operands are both activations (only MatMul among today's handlers).
   const twoActivations = (name: string) => {
     const n = byName.get(name);
-    return !!n && [0, 1].every((i) => !g.isConstant(n.input[i]));
+    const h = n && handlerFor(n);
+    return !!h && h.kind === 'compute' && h.activationInputs(n, g).length >= 2;
   };
-  const nodes = base.plan.decisions.filter((d) => d.int8 && d.node.opType === 'MatMul' && twoActivations(d.node.name)).map((d) => d.node.name);
+  const nodes = base.plan.decisions.filter((d) => d.int8 && twoActivations(d.node.name)).map((d) => d.node.name);
   if (!nodes.length) return undefined;
   let variant: Converted;
   try {
@@ -204,7 +206,7 @@ export async function checkGranularity(
   const byName = new Map(prepared.graph!.node.map((n) => [n.name, n]));
   const ops: GranularityOp[] = [];
   for (const d of base.plan.decisions) {
-    if (!d.int8 || d.rule.w_granularity !== 'auto' || !GRANULARITY_OPS.has(d.node.opType)) continue;
+    if (!d.int8 || d.rule.w_granularity !== 'auto' || !d.handler?.autoGranularity) continue;
     const node = byName.get(d.node.name);
     const w = node && d.handler?.weights?.(node, g)[0];
     const t = w && w.axis >= 0 ? g.constantTensor(node.input[w.index]) : undefined;

@@ -1,6 +1,6 @@
 import { GraphView, type NodeProto, type GraphProto } from '../onnx/graph';
 import { tensorFloat32 } from '../onnx/tensor';
-import { handlerFor, COMPUTE_OPS } from './ops/registry';
+import { isHandler, opFactsFor } from './ops/registry';
 import type { OpHandler } from './ops/types';
 import { resolveNodeRule, isExcluded, type NodeRule, type Recipe, type ActAlgo } from '../../shared/recipe';
 
@@ -67,16 +67,17 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
   for (const node of graph.node) {
     const rule = resolveNodeRule(recipe, { name: node.name, opType: node.opType });
     rule.matchedBy.forEach((k) => usedKeys.add(k));
-    const handler = handlerFor(node);
+    const facts = opFactsFor(node);
+    const handler = facts && isHandler(facts) ? facts : undefined;
     const wGranularity = rule.w_granularity === 'auto' ? (measured.perTensor?.has(node.name) ? 'per_tensor' : 'per_channel') : rule.w_granularity;
     const d: NodeDecision = { node, handler, rule, wGranularity, int8: false };
     // Where ORT's fused kernel (Conv+Relu and the like) puts its result, int8 or not, for reports.
-    if (handler?.kind === 'compute' || COMPUTE_OPS.has(node.opType)) d.output = absorbableActivation(node, g, outputs)?.output[0] ?? node.output[0];
+    if (facts?.kind === 'compute') d.output = absorbableActivation(node, g, outputs)?.output[0] ?? node.output[0];
     decisions.push(d);
     byNode.set(node, d);
     if (absorbedNodes.has(node)) continue;
     if (!handler) {
-      if (COMPUTE_OPS.has(node.opType)) d.reason = 'ONNX Runtime has no int8 kernel for it on CPU';
+      if (facts && !isHandler(facts)) d.reason = facts.fp32Reason;
       continue;
     }
     if (isExcluded(rule)) {

@@ -4,6 +4,7 @@ import { makeTensor, tensorFloat32, dimsOf, DT } from '../onnx/tensor';
 import { namesRead } from '../onnx/scope';
 import { activationParams, type QParams } from './qparams';
 import type { QuantPlan, NodeDecision } from './plan';
+import { opFactsFor } from './ops/registry';
 import type { TensorRange } from './calibrate';
 
 export interface TensorParamRefs {
@@ -256,12 +257,10 @@ export function dropUnusedInitializers(graph: GraphProto): void {
   graph.input = graph.input.filter((i) => !dropped.has(i.name));
 }
 
-const REQUANTIZED_BY_ORT = new Set(['Conv', 'ConvTranspose', 'Gemm']);
-
-/** Whether `producer` is (or is a Relu/Clip right after) a Conv/ConvTranspose/Gemm kept in fp32. */
+/** Whether `producer` is (or is a Relu/Clip right after) an op ORT would re-quantize (Conv, ConvTranspose, Gemm) kept in fp32. */
 function feedsKeptFloatOp(producer: NodeProto, g: GraphView, plan: QuantPlan): boolean {
   let op = producer;
   const before = g.producer.get(op.input[0]);
   if ((op.opType === 'Relu' || op.opType === 'Clip') && before) op = before;
-  return REQUANTIZED_BY_ORT.has(op.opType) && !plan.byNode.get(op)?.int8;
+  return !!opFactsFor(op)?.requantizedWhenFloat && !plan.byNode.get(op)?.int8;
 }

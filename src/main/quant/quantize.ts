@@ -6,6 +6,7 @@ import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { divByConstantToMul } from './divToMul';
+import { macCountFor } from './ops/registry';
 import { basicOptimize } from '../runtime/optimize';
 import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
@@ -27,6 +28,7 @@ import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../s
 import type { QuantizeReport, SmoothQuantReport, SpeedCheck, WeightGranularity } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
+import { isQuantizedOpType } from '../../shared/opTypes';
 
 export interface QuantizeRequest {
   model: string;
@@ -45,8 +47,6 @@ export interface JobContext extends JobHooks {
   /** Tuning: the prepared fp32 model and the plan of the model written, for per-layer sensitivity. */
   onConverted?: (prepared: ModelProto, plan: QuantPlan) => void;
 }
-
-const QUANTIZED_OPS = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|QGemm|QAttention)$/;
 
 /** prepare → calibrate → convert, as in INC; the input file is only ever read. */
 export async function quantizeModel(req: QuantizeRequest, ctx: JobContext = {}): Promise<QuantizeReport> {
@@ -75,7 +75,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const progress = (phase: ProgressEvent['phase'], done: number, total: number) => ctx.onProgress?.({ phase, done, total });
   const log = (line: string) => ctx.onLog?.(line);
   const loaded = await loadModel(req.model);
-  const quantizedOp = loaded.model.graph!.node.find((n) => QUANTIZED_OPS.test(n.opType));
+  const quantizedOp = loaded.model.graph!.node.find((n) => isQuantizedOpType(n.opType));
   if (quantizedOp) throw new OctetError('MODEL_ALREADY_QUANTIZED', `${loaded.path} is already quantized (it contains ${quantizedOp.opType}); start from the fp32 model`);
   await (await openSession(loaded.path, { threads: 1, level: 'disabled' })).release();
   const inputOpset = opsetOf(loaded.model);
@@ -101,7 +101,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const divisions = divByConstantToMul(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
-  const macs = (await computeCost(model, (await source.read(0)).feeds)).macs;
+  const macs = (await computeCost(model, (await source.read(0)).feeds, macCountFor)).macs;
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);
 
   const sqGroups = recipe.smooth_quant === false ? [] : smoothGroups(plan, new GraphView(model.graph!));

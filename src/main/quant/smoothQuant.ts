@@ -4,10 +4,11 @@
 // them; weights are quantized per output channel and absorb s along their input rows with little
 // loss. s_j = max|x_j|^alpha / max|w_j|^(1-alpha).
 import { cloneModel, type ModelProto } from '../onnx/model';
-import { GraphView, attrInt, makeNode, type NodeProto } from '../onnx/graph';
+import { GraphView, makeNode, type NodeProto } from '../onnx/graph';
 import { dimsOf, makeTensor, tensorFloat32, DT } from '../onnx/tensor';
 import type { ChannelStats, TensorRange } from './calibrate';
 import type { QuantPlan } from './plan';
+import { handlerFor } from './ops/registry';
 import type { SmoothQuantReport } from '../../shared/report';
 
 /** MatMul/Gemm nodes planned in int8 that read one activation through constant 2-D float weights. */
@@ -56,13 +57,13 @@ function producedInInt8(tensor: string, plan: QuantPlan, g: GraphView): boolean 
   return false;
 }
 
+/** The node's constant 2-D float weight SmoothQuant may scale, as its handler names it (MatMul, Gemm). */
 function weightSlot(n: NodeProto, g: GraphView): { weightIndex: number; kAxis: number } | undefined {
-  if (g.isConstant(n.input[0])) return undefined;
-  const w = g.constantTensor(n.input[1]);
+  const slot = handlerFor(n)?.smoothQuantWeight?.(n);
+  if (!slot || g.isConstant(n.input[0])) return undefined;
+  const w = g.constantTensor(n.input[slot.weightIndex]);
   if (!w || w.dataType !== DT.FLOAT || dimsOf(w).length !== 2) return undefined;
-  if (n.opType === 'MatMul') return { weightIndex: 1, kAxis: 0 };
-  if (n.opType === 'Gemm' && !attrInt(n, 'transA', 0)) return { weightIndex: 1, kAxis: attrInt(n, 'transB', 0) ? 1 : 0 };
-  return undefined;
+  return slot;
 }
 
 /**

@@ -2,10 +2,7 @@ import type { NodeProfile } from '../runtime/profile';
 import type { QuantPlan } from './plan';
 import type { TensorParamRefs } from './qdq';
 import type { OpSpeed } from '../../shared/report';
-
-/** Where each fused int8 kernel names its output scale (the tensor it produces). */
-const Y_SCALE_INPUT: Record<string, number> = { QLinearConv: 6, QLinearMatMul: 6, QGemm: 7 };
-const FLOAT_COMPUTE = /^(Conv|FusedConv|NhwcFusedConv|MatMul|FusedMatMul|Gemm|FusedGemm)$/;
+import { FP32_COMPUTE_KERNELS, INT8_COMPUTE_KERNELS } from './ops/registry';
 
 /**
  * Per planned int8 compute op: its kernel time in the fp32 model and in the int8 model, matched
@@ -20,14 +17,16 @@ export function opSpeeds(plan: QuantPlan, activations: Map<string, TensorParamRe
   for (const n of int8.optimized.graph!.node) {
     const us = int8.kernelUs.get(n.name);
     if (us === undefined) continue;
-    const yScale = Y_SCALE_INPUT[n.opType];
-    const tensor = yScale !== undefined && n.input[yScale] ? tensorOfScale.get(n.input[yScale]) : n.opType === 'MatMulIntegerToFloat' || n.opType === 'QGemm' ? n.output[0] : undefined;
+    // An int8 kernel names its output scale (the tensor it produces), or writes the float result itself.
+    const kernel = INT8_COMPUTE_KERNELS.get(n.opType);
+    const yScale = kernel?.yScale;
+    const tensor = yScale !== undefined && n.input[yScale] ? tensorOfScale.get(n.input[yScale]) : kernel?.floatOutput ? n.output[0] : undefined;
     if (tensor) int8ByTensor.set(tensor, (int8ByTensor.get(tensor) ?? 0) + us);
   }
   const fp32ByTensor = new Map<string, number>();
   for (const n of fp32.optimized.graph!.node) {
     const us = fp32.kernelUs.get(n.name);
-    if (us === undefined || !FLOAT_COMPUTE.test(n.opType)) continue;
+    if (us === undefined || !FP32_COMPUTE_KERNELS.has(n.opType)) continue;
     for (const key of new Set([n.output[0], n.name].map((s) => s.replace(/_nchwc$/, '')))) fp32ByTensor.set(key, (fp32ByTensor.get(key) ?? 0) + us);
   }
 

@@ -23,6 +23,7 @@ import { openDataSource, type DataSource, type Sample } from '../data';
 import { openSession, run } from '../runtime/session';
 import { interleavedLatency } from '../measure/latency';
 import { perLayerError } from '../measure/perLayer';
+import { outputScaleInput } from './ops/registry';
 import { csvLabels } from '../data/labels';
 import { argmax, concatFloats } from '../measure/metrics';
 import { fidelity } from '../../../native';
@@ -616,7 +617,7 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   /** Per-layer error of a trial's model against the prepared fp32 model, on a few evaluation samples. */
   async function layersOf(s: TrialState) {
     if (!prepared || !s.bytes) return [];
-    const r = await perLayerError(prepared, decodeModel(s.bytes), samples.slice(0, LAYER_SAMPLES), { threads: 1, signal: ctx.signal });
+    const r = await perLayerError(prepared, decodeModel(s.bytes), samples.slice(0, LAYER_SAMPLES), { outputScaleOf: outputScaleInput, threads: 1, signal: ctx.signal });
     return r.layers;
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder, randn, rng } from '../onnx/builder';
 import { computeCost, COMPUTE_BOUND_MACS } from './computeCost';
+import { macCountFor } from '../quant/ops/registry';
 
 test('multiply-accumulates of Conv (grouped), ConvTranspose, MatMul and Gemm from the shapes of one run', async () => {
   const r = rng(3);
@@ -15,7 +16,7 @@ test('multiply-accumulates of Conv (grouped), ConvTranspose, MatMul and Gemm fro
   const m = b.op('MatMul', [flat, b.init('m', randn(128 * 16, 0.1, r), [128, 16])]);
   const y = b.op('Gemm', [m, b.init('g', randn(16 * 5, 0.1, r), [5, 16])], { transB: 1 }, 'y');
   b.output(y, [2, 5]);
-  const cost = await computeCost(b.build(), { x: { type: 'float32', data: randn(256, 1, r), dims: [1, 4, 8, 8] } });
+  const cost = await computeCost(b.build(), { x: { type: 'float32', data: randn(256, 1, r), dims: [1, 4, 8, 8] } }, macCountFor);
   const expected = { conv: 8 * 4 * 4 * 18, convT: 8 * 4 * 4 * 16, matmul: 2 * 16 * 128, gemm: 2 * 5 * 16 };
   assert.deepEqual([...cost.byNode.values()], Object.values(expected));
   assert.equal(cost.macs, Object.values(expected).reduce((a, v) => a + v, 0));

@@ -3,7 +3,8 @@
 // (measured: the fp32 values against themselves through that Quantize/Dequantize), and the node
 // whose `local` rule sets it.
 import { loadModel, cloneModel, encodeModel, type ModelProto } from '../../onnx/model';
-import { GraphView, makeValueInfo, nameNodes } from '../../onnx/graph';
+import { GraphView, makeValueInfo, nameNodes, type NodeProto } from '../../onnx/graph';
+import { opFactsFor } from '../ops/registry';
 import { DT, tensorValues } from '../../onnx/tensor';
 import { basicOptimize } from '../../runtime/optimize';
 import { openDataSource } from '../../data';
@@ -13,7 +14,7 @@ import { OctetError } from '../../../shared/errors';
 import type { LayerDetail, LayerDetailParams } from '../../../shared/jobs';
 
 const BINS = 60;
-const COMPUTE = new Set(['Conv', 'MatMul', 'Gemm', 'ConvTranspose']);
+const isCompute = (n: NodeProto) => opFactsFor(n)?.kind === 'compute';
 
 export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
   const [fp, q] = [await loadModel(p.fp32), await loadModel(p.int8)];
@@ -32,9 +33,9 @@ export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
   let owner = producer;
   if (producer && (producer.opType === 'Relu' || producer.opType === 'Clip')) {
     const up = g.producer.get(producer.input[0]);
-    if (up && COMPUTE.has(up.opType) && (g.consumers.get(producer.input[0]) ?? []).length === 1) owner = up;
+    if (up && isCompute(up) && (g.consumers.get(producer.input[0]) ?? []).length === 1) owner = up;
   }
-  if (!owner) owner = (g.consumers.get(p.tensor) ?? []).find((c) => COMPUTE.has(c.opType));
+  if (!owner) owner = (g.consumers.get(p.tensor) ?? []).find(isCompute);
 
   // The chosen range: the DequantizeLinear that gives the int8 model's tensor its fp32 name.
   const qg = new GraphView(q.model.graph!);

@@ -1,7 +1,9 @@
 // What the Rules step offers, read from the shared definitions: the recipe's enums
-// (src/shared/recipe.ts) and the range algorithms (src/shared/rangeAlgorithms.ts).
+// (src/shared/recipe.ts), the range algorithms (src/shared/rangeAlgorithms.ts) and the op types
+// (src/shared/opTypes.ts).
 import { ACT_DTYPES, FORMATS, GRANULARITIES, W_DTYPES } from '../../../shared/recipe';
 import { ACT_ALGOS, RANGE_ALGORITHMS, actAlgoOf, readsParam, type ActAlgo, type RangeParam } from '../../../shared/rangeAlgorithms';
+import { INT8_COMPUTE_OP_TYPES } from '../../../shared/opTypes';
 
 /** The recipe's fields set by picking one of fixed options. */
 export type ChoiceField = 'w_dtype' | 'w_granularity' | 'act_dtype' | 'act_algo' | 'format';
@@ -58,8 +60,8 @@ export const PARAM_FIELDS: readonly ParamField[] = [
 
 export const paramShown = (algo: ActAlgo | undefined, param: RangeParam): boolean => algo !== undefined && readsParam(algo, param);
 
-/** Compute op types: the ones the "kept in fp32" counts and tags are about. */
-export const COMPUTE_OPS: readonly string[] = ['Conv', 'MatMul', 'Gemm'];
+/** Compute op types Octet runs in int8: the ones the "kept in fp32" counts and tags are about. */
+export const COMPUTE_OPS: readonly string[] = INT8_COMPUTE_OP_TYPES;
 
 /** Kinds of override selector, with the prefix each adds to the key (src/shared/recipe.ts, parseSelector). */
 export const SELECTOR_KINDS = [
