@@ -17,15 +17,15 @@ import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/
 import { resolve } from 'node:path';
 import { planQuantization, type MeasuredChoices, type QuantPlan } from './plan';
 import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
-import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, outputSqnr, type Converted } from './measured';
-import { chooseSmoothQuant, smoothGroups } from './smoothQuant';
-import { cpuFeatures } from '../../../native';
+import type { Converted } from './measured';
+import { runMeasuredSteps, type Choices } from './measuredSteps';
+import { smoothGroups } from './smoothQuant';
 import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
-import type { QuantizeReport, SmoothQuantReport, SpeedCheck, WeightGranularity } from '../../shared/report';
+import type { QuantizeReport, SpeedCheck } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { isQuantizedOpType } from '../../shared/opTypes';
@@ -115,99 +115,30 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The job was cancelled');
 
   progress('convert', 0, 1);
-  const fp32Bytes = encodeModel(model);
-  // Calibration samples on which measured choices compare output SQNR: with 8, a 10-logit MLP's
-  // SQNR moved by 1 dB between sample sets; 32 keep it within a few tenths.
-  const sqnrSamples = () => Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((s) => s.feeds)));
-  // SmoothQuant (below) replaces the prepared model and adds ranges; every conversion reads these.
-  let prepared = model;
-  let ranges = cal.ranges;
-  let smoothKeep = new Map<string, string>();
-  let smoothQuant: SmoothQuantReport | undefined;
-  /** Measured fp32 choices on top of SmoothQuant's own fp32 Muls. */
-  const withSmoothKeep = (m?: MeasuredChoices): MeasuredChoices => ({ ...m, keepFloat: new Map([...smoothKeep, ...(m?.keepFloat ?? [])]) });
-  let reduceRange = recipe.reduce_range === true;
-  let weightBits: QuantizeReport['weightBits'] = { reduceRange, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' };
-  if (recipe.reduce_range === 'auto') {
-    const cpu = cpuFeatures();
-    if (cpu.avx512vnni || cpu.avxvnni) {
-      weightBits = { reduceRange: false, reason: 'auto: this CPU has VNNI, whose int8 kernels do not saturate' };
-    } else if (recipe.w_dtype === 'uint8' && !Object.values(recipe.local).some((c) => c.w_dtype === 'int8')) {
-      weightBits = { reduceRange: false, reason: 'auto: uint8 weights run on u8u8 kernels, which do not saturate' };
-    } else {
-      const samples = await sqnrSamples();
-      const full = encodeModel(convertModel(prepared, recipe, ranges, false, withSmoothKeep()).model);
-      const reduced = encodeModel(convertModel(prepared, recipe, ranges, true, withSmoothKeep()).model);
-      const choice = await chooseWeightBits(fp32Bytes, full, reduced, samples);
-      reduceRange = choice.reduceRange;
-      weightBits = {
-        reduceRange,
-        reason: `auto: output SQNR ${choice.sqnrDb.reduced.toFixed(1)} dB with 7-bit weights vs ${choice.sqnrDb.full.toFixed(1)} dB with 8-bit on ${samples.length} calibration samples (without VNNI, ONNX Runtime's u8s8 kernels can saturate)`,
-      };
-    }
-    log(`weights: ${reduceRange ? '7' : '8'}-bit (${weightBits.reason})`);
-  }
-  const convert = (measured?: MeasuredChoices) => convertModel(prepared, recipe, ranges, reduceRange, withSmoothKeep(measured));
-  /**
-   * SmoothQuant, chosen once the speed check has said which ops run in int8 (attention MatMuls
-   * kept fp32 change which errors reach the output); true when it was applied.
-   */
-  const smoothStep = async (keepFloat: ReadonlyMap<string, string>): Promise<boolean> => {
-    if (!sqGroups.length || !cal.channels) return false;
-    // Which inputs an int8 op produces depends on what the speed check kept in fp32.
-    const planned = cloneModel(model).graph!;
-    const groups = smoothGroups(planQuantization(planned, recipe, { keepFloat }), new GraphView(planned));
-    const samples = await sqnrSamples();
-    const choice = await chooseSmoothQuant({
-      prepared: model,
-      groups,
-      stats: cal.channels,
-      setting: recipe.smooth_quant,
-      alpha: recipe.smooth_quant_alpha,
-      ranges: cal.ranges,
-      needsRecalibration: recipe.act_algo !== 'minmax' || Object.values(recipe.local).some((c) => c.act_algo && c.act_algo !== 'minmax'),
-      convert: (m, r, sqKeep) => {
-        const c = convertModel(m, recipe, r, reduceRange, { keepFloat: new Map([...sqKeep, ...keepFloat]) });
-        return { bytes: encodeModel(c.model), observed: c.plan.observed };
-      },
-      calibrate: async (m, names) => {
-        const p = planQuantization(cloneModel(m).graph!, recipe);
-        return (await calibrate(m, names.map((n) => p.tensors.get(n)!).filter(Boolean), source, calOpts)).ranges;
-      },
-      sqnr: (models) => outputSqnr(fp32Bytes, models, samples),
-    });
-    smoothQuant = choice.report;
-    log(`smooth quant: ${smoothQuant.reason}`);
-    if (!choice.smoothed) return false;
-    ({ model: prepared, ranges, keepFloat: smoothKeep } = choice.smoothed);
-    return true;
+  // The measured choices (quant/measuredSteps.ts), in order, each converting and measuring
+  // variants of the prepared model on this CPU.
+  const choices: Choices = {
+    recipe,
+    model,
+    fp32Bytes: encodeModel(model),
+    source,
+    cal,
+    calOpts,
+    sqGroups,
+    convertModel: (m, r, reduceRange, measured) => convertModel(m, recipe, r, reduceRange, measured),
+    log,
+    progress: (done, total) => progress('convert', done, total),
+    prepared: model,
+    ranges: cal.ranges,
+    smoothKeep: new Map(),
+    reduceRange: recipe.reduce_range === true,
+    keepFloat: new Map(),
+    report: { weightBits: { reduceRange: recipe.reduce_range === true, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' } },
   };
-  let converted = convert();
-  let speedCheck: SpeedCheck | undefined;
-  let weightGranularity: WeightGranularity | undefined;
-  if (recipe.speed_check && converted.plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute')) {
-    const sample = (await source.read(0)).feeds;
-    const checked = await checkSpeed(prepared, converted, convert, sample, (done, total) => progress('convert', done, total + 1));
-    converted = checked.converted;
-    speedCheck = checked.report;
-    if (speedCheck.keptFloat.length) log(`speed check: ${speedCheck.keptFloat.length} leading compute ops kept in fp32 (${speedCheck.variantRatio?.toFixed(2)}x the all-int8 latency)`);
-    let keepFloat: ReadonlyMap<string, string> = checked.keepFloat;
-    const attention = await checkActivationMatMuls(prepared, converted, keepFloat, convert, sample, await sqnrSamples());
-    if (attention) {
-      ({ converted, keepFloat } = attention);
-      speedCheck.activationMatMuls = attention.report;
-      log(`speed check: ${attention.report.nodes.length} MatMul(s) of two activations ${attention.report.keptFloat ? 'kept in fp32' : 'left in int8'} (${attention.report.variantRatio.toFixed(2)}x the latency with them in fp32)`);
-    }
-    const smoothed = await smoothStep(keepFloat);
-    if (smoothed) converted = convert({ keepFloat });
-    const granularity = await checkGranularity(prepared, converted, keepFloat, convert, reduceRange, sample, await sqnrSamples());
-    if (granularity) {
-      converted = granularity.converted;
-      weightGranularity = granularity.report;
-      log(`weights: ${weightGranularity.reason}`);
-    }
-    progress('convert', 1, 1);
-  } else if (await smoothStep(new Map())) converted = convert();
+  const converted = await runMeasuredSteps(choices);
+  // The speed check reports 1–3 of its 4 stages as it goes.
+  if (choices.report.speedCheck) progress('convert', 1, 1);
+  const { speedCheck, smoothQuant, weightBits, weightGranularity } = choices.report;
   const { model: quantized, plan: finalPlan } = converted;
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
