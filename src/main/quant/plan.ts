@@ -1,6 +1,6 @@
 import { GraphView, type NodeProto, type GraphProto } from '../onnx/graph';
-import { tensorFloat32 } from '../onnx/tensor';
 import { isHandler, opFactsFor } from './ops/registry';
+import { absorbableActivation, clipBounds, startsAtZero } from './ops/activation';
 import type { OpHandler } from './ops/types';
 import { resolveNodeRule, isExcluded, type NodeRule, type Recipe, type ActAlgo } from '../../shared/recipe';
 
@@ -181,40 +181,4 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
   const observed = [...tensors.values()].filter((t) => !t.sharesWith && !t.fixedRange).map((t) => t.name);
   const unusedOverrides = Object.keys(recipe.local).filter((k) => !usedKeys.has(k));
   return { decisions, byNode, tensors, observed, unusedOverrides };
-}
-
-/** A Relu, or a Clip whose bounds contain 0, that is the only reader of `node`'s output. */
-function absorbableActivation(node: NodeProto, g: GraphView, outputs: Set<string>): NodeProto | undefined {
-  const out = node.output[0];
-  if (outputs.has(out)) return undefined;
-  const readers = g.consumers.get(out) ?? [];
-  if (readers.length !== 1) return undefined;
-  const act = readers[0];
-  if (act.domain && act.domain !== 'ai.onnx') return undefined;
-  if (act.opType === 'Relu') return act;
-  if (act.opType === 'Clip') {
-    const lo = act.input[1] ? g.constantTensor(act.input[1]) : undefined;
-    const hi = act.input[2] ? g.constantTensor(act.input[2]) : undefined;
-    if ((act.input[1] && !lo) || (act.input[2] && !hi)) return undefined;
-    const min = lo ? tensorFloat32(lo)[0] : -Infinity;
-    const max = hi ? tensorFloat32(hi)[0] : Infinity;
-    return min <= 0 && max >= 0 ? act : undefined;
-  }
-  return undefined;
-}
-
-function clipBounds(act: NodeProto, g: GraphView): [number, number] | undefined {
-  if (act.opType !== 'Clip') return undefined;
-  const bound = (i: number, dflt: number) => {
-    const t = act.input[i] ? g.constantTensor(act.input[i]) : undefined;
-    return t ? tensorFloat32(t)[0] : dflt;
-  };
-  return [bound(1, -Infinity), bound(2, Infinity)];
-}
-
-/** Relu, or a Clip with a lower bound of 0: the output range starts at exactly 0. */
-function startsAtZero(act: NodeProto, g: GraphView): boolean {
-  if (act.opType === 'Relu') return true;
-  const lo = act.input[1] ? g.constantTensor(act.input[1]) : undefined;
-  return lo !== undefined && tensorFloat32(lo)[0] === 0;
 }

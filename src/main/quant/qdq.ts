@@ -5,6 +5,7 @@ import { namesRead } from '../onnx/scope';
 import { activationParams, type QParams } from './qparams';
 import type { QuantPlan, NodeDecision } from './plan';
 import { opFactsFor } from './ops/registry';
+import { isFusedActivation } from './ops/activation';
 import type { TensorRange } from './calibrate';
 
 export interface TensorParamRefs {
@@ -261,6 +262,6 @@ export function dropUnusedInitializers(graph: GraphProto): void {
 function feedsKeptFloatOp(producer: NodeProto, g: GraphView, plan: QuantPlan): boolean {
   let op = producer;
   const before = g.producer.get(op.input[0]);
-  if ((op.opType === 'Relu' || op.opType === 'Clip') && before) op = before;
+  if (isFusedActivation(op) && before) op = before;
   return !!opFactsFor(op)?.requantizedWhenFloat && !plan.byNode.get(op)?.int8;
 }

@@ -9,6 +9,7 @@ import { dimsOf, makeTensor, tensorFloat32, DT } from '../onnx/tensor';
 import type { ChannelStats, TensorRange } from './calibrate';
 import type { QuantPlan } from './plan';
 import { handlerFor } from './ops/registry';
+import { isFusedActivation } from './ops/activation';
 import type { SmoothQuantReport } from '../../shared/report';
 
 /** MatMul/Gemm nodes planned in int8 that read one activation through constant 2-D float weights. */
@@ -50,7 +51,7 @@ function producedInInt8(tensor: string, plan: QuantPlan, g: GraphView): boolean 
   let p = g.producer.get(tensor);
   for (let hops = 0; p && hops < 16; hops++) {
     const d = plan.byNode.get(p);
-    const through = d?.handler?.kind === 'passthrough' || p.opType === 'Relu' || p.opType === 'Clip';
+    const through = d?.handler?.kind === 'passthrough' || isFusedActivation(p);
     if (!through) return !!d?.int8;
     p = g.producer.get(p.input[0]);
   }

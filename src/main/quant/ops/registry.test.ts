@@ -6,6 +6,7 @@ import { makeNode, type NodeProto } from '../../onnx/graph';
 import { OP_TYPES, INT8_COMPUTE_OP_TYPES, isQuantizedOpType, opTypesOf, type OpType } from '../../../shared/opTypes';
 import { REGISTRY, isHandler, handlerFor, opFactsFor, FP32_COMPUTE_KERNELS, INT8_COMPUTE_KERNELS, INT8_OTHER_KERNELS, int8Kernel, macCountFor } from './registry';
 import type { QTensor } from './types';
+import { isFusedActivation } from './activation';
 
 const name = (op: { opTypes: readonly string[] }) => op.opTypes.join('/');
 
@@ -74,4 +75,9 @@ test('QDQ placement: compute ops take weights, and every int8 op names its activ
     assert.equal(typeof op.activationInputs, 'function', name(op));
     if (op.kind === 'compute') assert.equal(typeof op.weights, 'function', `${name(op)}: weights (per-channel axis)`);
   }
+});
+
+test('Relu and Clip are the activations ORT folds into a Quantize (plan, qdq, SmoothQuant and layerDetail ask one place)', () => {
+  assert.ok(isFusedActivation({ opType: 'Relu', domain: '' }) && isFusedActivation({ opType: 'Clip', domain: 'ai.onnx' }));
+  assert.ok(!isFusedActivation({ opType: 'Relu', domain: 'com.microsoft' }) && !isFusedActivation({ opType: 'LeakyRelu', domain: '' }));
 });

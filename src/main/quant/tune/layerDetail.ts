@@ -5,6 +5,7 @@
 import { loadModel, cloneModel, encodeModel, type ModelProto } from '../../onnx/model';
 import { GraphView, makeValueInfo, nameNodes, type NodeProto } from '../../onnx/graph';
 import { opFactsFor } from '../ops/registry';
+import { isFusedActivation } from '../ops/activation';
 import { DT, tensorValues } from '../../onnx/tensor';
 import { basicOptimize } from '../../runtime/optimize';
 import { openDataSource } from '../../data';
@@ -31,7 +32,7 @@ export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
 
   // The node whose rule sets the tensor's range: a Relu/Clip absorbed after a compute op belongs to it.
   let owner = producer;
-  if (producer && (producer.opType === 'Relu' || producer.opType === 'Clip')) {
+  if (producer && isFusedActivation(producer)) {
     const up = g.producer.get(producer.input[0]);
     if (up && isCompute(up) && (g.consumers.get(producer.input[0]) ?? []).length === 1) owner = up;
   }
