@@ -21,8 +21,9 @@ as Octet's does.
 
 The last line on stdout is one JSON object: {"ok": true, "met": bool, "trials": N, "loss": X,
 "seconds": S, "evaluations": N, "notes": [...], "history": [...]} or {"ok": false, "reason": ...}.
-`trials` counts candidate models the tool built and evaluated on the whole evaluation set (INC:
-tuning trials; NNCF: the first quantized model plus every model after a layer went back to fp32),
+`trials` counts candidate models the tool built (INC: tuning trials; NNCF: the first quantized
+model plus one per group of operations it reverted to fp32), `evaluations` the runs over the whole
+evaluation set (NNCF's ranking of quantizer groups evaluates on a subset, which here is all of it),
 `seconds` is the whole tuning (calibration, conversions, evaluations) after imports.
 """
 
@@ -138,7 +139,7 @@ def main() -> int:
         Reader = replaying_reader(data_reader.CalibrationDataReader, calib)
         configs = config.StaticQuantConfig.get_config_set_for_tuning(calibration_sampling_size=len(calib))
         tc = tuning.TuningConfig(config_set=configs, tolerable_loss=a.tolerable_loss, max_trials=a.max_trials)
-        notes.append(f"config set: StaticQuantConfig.get_config_set_for_tuning() ({len(configs)} configs, each expanding per_channel and quant_last_matmul)")
+        notes.append(f"config set: StaticQuantConfig.get_config_set_for_tuning(): {len(configs)} op-type sets x per_channel x quant_last_matmul = {4 * len(configs)} trials at most")
         try:
             q = tuning.autotune(a.model, tc, eval_fn=lambda path: metric(path), calibration_data_reader=Reader())
         except SystemExit:
@@ -147,6 +148,7 @@ def main() -> int:
             notes.append("autotune exhausted its config set without meeting the tolerance and returned no model (it calls exit(0))")
         seconds = time.perf_counter() - t0
         history = metric.calls[1:]  # the first evaluation is autotune's own fp32 baseline
+        trials = len(history)
         if q is not None:
             onnx.save(q, a.out)
             if not history or loss_of(a.metric, fp32_value, history[-1]["value"]) > a.tolerable_loss:
@@ -168,6 +170,16 @@ def main() -> int:
             data = list(data)
             return metric(m, None if len(data) == len(evals) else data), None
 
+        import logging
+
+        # Its log is the only place that says how many models it built (one per reverted group).
+        said: list[str] = []
+
+        class Said(logging.Handler):
+            def emit(self, record):
+                said.append(record.getMessage())
+
+        logging.getLogger("nncf").addHandler(Said())
         kwargs = {"subset_size": len(calib)}
         if a.model_type == "transformer":
             kwargs["model_type"] = nncf.ModelType.TRANSFORMER
@@ -185,6 +197,9 @@ def main() -> int:
         seconds = time.perf_counter() - t0
         onnx.save(q, a.out)
         history = metric.calls[1:]  # the first full evaluation is the fp32 model's
+        reverts = sum(m.startswith("Reverted ") for m in said)
+        trials = 1 + reverts
+        notes += [m.split("\n")[0] for m in said if " were reverted back" in m or m.startswith("Total number of quantized") or m.startswith("Algorithm completed") or "could not achieve" in m]
 
     losses = [loss_of(a.metric, fp32_value, h["value"]) for h in history]
     final = None
@@ -193,7 +208,8 @@ def main() -> int:
     print(json.dumps({
         "ok": True,
         "met": final is not None and final <= a.tolerable_loss,
-        "trials": len(history),
+        "trials": trials,
+        "evaluations": len(history),
         "loss": final,
         "fp32": fp32_value,
         "seconds": round(seconds, 2),
