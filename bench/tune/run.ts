@@ -1,4 +1,4 @@
-// npm run bench:tune [-- --only mnist-8,ultraface,minilm] [--tools octet,inc,nncf] [--latency-seconds S] [--out DIR]
+// npm run bench:tune [-- --only mnist-8,ultraface,minilm] [--tools octet,inc,nncf] [--latency-seconds S] [--out DIR] [--latency-only]
 //
 // `octet tune` against the accuracy-aware tuners of the peers on the same model, data and
 // tolerance: INC's autotune (onnx-neural-compressor) and NNCF's quantize_with_accuracy_control
@@ -236,7 +236,32 @@ async function latencyRatio(c: TuneCase, int8: string): Promise<number> {
   }
 }
 
+/**
+ * --latency-only: time the int8 models of today's file again (bench/.work/tune must still hold
+ * them), all tools of a model in turn, rounds of every model against fp32 repeated, so a quieter
+ * moment or a longer --latency-seconds replaces the ratios; nothing is tuned.
+ */
+async function remeasure(): Promise<void> {
+  const file = join(outDir, `tune-${new Date().toISOString().slice(0, 10)}.json`);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as { results: { case: { name: string }; rows: ToolRow[] }[]; latencySeconds: number; remeasured?: { load: number[] } };
+  const load = [loadavg()[0]];
+  for (const r of json.results) {
+    const c = CASES.find((x) => x.name === r.case.name);
+    if (!c || (only && !only.includes(c.name))) continue;
+    for (const row of r.rows) {
+      if (!row.output || !existsSync(join(root, row.output))) continue;
+      row.latencyRatio = await latencyRatio(c, join(root, row.output));
+      log(`${c.name} ${row.tool}: ${row.latencyRatio}x fp32`);
+    }
+  }
+  load.push(loadavg()[0]);
+  json.latencySeconds = latencySeconds;
+  json.remeasured = { load };
+  writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
+}
+
 async function main(): Promise<void> {
+  if (argv.includes('--latency-only')) return remeasure();
   const started = performance.now();
   const load = { start: loadavg()[0], end: 0 };
   const work = join(root, 'bench', '.work', 'tune');
