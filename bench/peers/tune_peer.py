@@ -98,6 +98,10 @@ class Metric:
         return value
 
 
+# Module-level, so that a failure's JSON line still carries what happened before it.
+NOTES: list[str] = []
+
+
 def loss_of(metric, fp32_value, value):
     return (fp32_value - value) / fp32_value if metric == "top1" else 1.0 - value
 
@@ -129,23 +133,35 @@ def main() -> int:
     metric = Metric(a.model, evals, labels, a.metric)
     fp32_value = metric(a.model)
     metric.calls.clear()
-    notes: list[str] = []
+    notes = NOTES
     t0 = time.perf_counter()
 
     if a.tool == "inc":
         from onnx_neural_compressor import data_reader
         from onnx_neural_compressor.quantization import config, tuning
 
+        from onnxruntime.quantization import QuantFormat
+
         Reader = replaying_reader(data_reader.CalibrationDataReader, calib)
-        configs = config.StaticQuantConfig.get_config_set_for_tuning(calibration_sampling_size=len(calib))
-        tc = tuning.TuningConfig(config_set=configs, tolerable_loss=a.tolerable_loss, max_trials=a.max_trials)
-        notes.append(f"config set: StaticQuantConfig.get_config_set_for_tuning(): {len(configs)} op-type sets x per_channel x quant_last_matmul = {4 * len(configs)} trials at most")
+
+        def tune(**fmt):
+            configs = config.StaticQuantConfig.get_config_set_for_tuning(calibration_sampling_size=len(calib), **fmt)
+            tc = tuning.TuningConfig(config_set=configs, tolerable_loss=a.tolerable_loss, max_trials=a.max_trials)
+            notes.append(f"config set: StaticQuantConfig.get_config_set_for_tuning({', '.join(f'{k}={v}' for k, v in fmt.items())}): {len(configs)} op-type sets x per_channel x quant_last_matmul = {4 * len(configs)} trials at most")
+            try:
+                return tuning.autotune(a.model, tc, eval_fn=lambda path: metric(path), calibration_data_reader=Reader())
+            except SystemExit:
+                # autotune calls exit(0) when its config set is exhausted without meeting the goal: nothing is returned.
+                notes.append("autotune exhausted its config set without meeting the tolerance and returned no model (it calls exit(0))")
+                return None
+
         try:
-            q = tuning.autotune(a.model, tc, eval_fn=lambda path: metric(path), calibration_data_reader=Reader())
-        except SystemExit:
-            # autotune calls exit(0) when its config set is exhausted without meeting the goal: nothing is returned.
-            q = None
-            notes.append("autotune exhausted its config set without meeting the tolerance and returned no model (it calls exit(0))")
+            q = tune()
+        except Exception as e:  # noqa: BLE001 — autotune lets a trial's exception end the whole tuning
+            # What a user tries next: the same set in QDQ format.
+            notes.append(f"default config set (QOperator) failed in trial {len(metric.calls)}: {one_line(e)}; tuned again with quant_format=QDQ")
+            metric.calls.clear()
+            q = tune(quant_format=QuantFormat.QDQ)
         seconds = time.perf_counter() - t0
         history = metric.calls[1:]  # the first evaluation is autotune's own fp32 baseline
         trials = len(history)
@@ -228,6 +244,6 @@ if __name__ == "__main__":
         raise
     except BaseException as e:  # noqa: BLE001 — a failure becomes a row
         traceback.print_exc(file=sys.stderr)
-        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3)}))
+        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3), "notes": NOTES}))
         code = 1
     sys.exit(code)
