@@ -196,7 +196,22 @@ export interface JobTypes {
   facts: { params: FactsParams; result: ModelFacts };
 }
 export type JobKind = keyof JobTypes;
-export type JobSpec = { [K in JobKind]: { kind: K; params: JobTypes[K]['params'] } }[JobKind];
+export type JobParams<K extends JobKind> = JobTypes[K]['params'];
+export type JobResult<K extends JobKind> = JobTypes[K]['result'];
+/** One job of kind K: what a host sends a worker. */
+export interface JobSpecOf<K extends JobKind> {
+  kind: K;
+  params: JobParams<K>;
+}
+/** Any job: the union over JobTypes, so a switch on `kind` narrows `params`. */
+export type JobSpec = { [K in JobKind]: JobSpecOf<K> }[JobKind];
+/** A finished job's result, tagged with its kind so the host can check it is the one it asked for. */
+export interface JobResultMessage<K extends JobKind> {
+  type: 'result';
+  jobId: string;
+  kind: K;
+  result: JobResult<K>;
+}
 
 /** host → worker */
 export type HostMessage = { type: 'start'; jobId: string; spec: JobSpec } | { type: 'cancel'; jobId: string };
@@ -206,5 +221,5 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; jobId: string; progress: ProgressEvent }
   | { type: 'log'; jobId: string; line: string }
-  | { type: 'result'; jobId: string; result: unknown }
+  | { [K in JobKind]: JobResultMessage<K> }[JobKind]
   | { type: 'error'; jobId: string; error: ErrorInfo };

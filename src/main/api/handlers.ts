@@ -8,7 +8,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { API, isApiMethod, DEMO_DATA, type ApiArgs, type ApiMethod, type ApiReply, type ApiResult, type ExportedFile, type JobInfo } from '../../shared/api';
 import { OctetError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import { parseRecipe, PRESETS, RecipeError, type Recipe } from '../../shared/recipe';
-import type { JobSpec } from '../../shared/jobs';
+import type { JobKind, JobResult, JobSpec } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { writeFileAtomic } from '../io/atomicWrite';
 import type { JobManager } from '../jobs/jobManager';
@@ -59,13 +59,15 @@ export function createHandlers(host: ApiHost): Handlers {
     }
   };
 
-  const finished = async (id: string): Promise<JobInfo> => {
+  /** Waits for a job of kind K and gives its result, or throws its error. */
+  const resultOf = async <K extends JobKind>(id: string, kind: K): Promise<JobResult<K>> => {
     const job = await jobs.wait(id);
     if (job.state !== 'succeeded') {
       const e = job.error ?? { code: 'INTERNAL', message: 'the job failed' };
       throw new OctetError(e.code, e.message, e.detail);
     }
-    return job;
+    if (job.kind !== kind || job.result === undefined) throw new OctetError('INTERNAL', `job ${id} is a ${job.kind} job without a ${kind} result`);
+    return job.result as JobResult<K>;
   };
 
   const succeededJob = <K extends JobInfo['kind']>(id: string, kind: K, what: string): Extract<JobInfo, { kind: K }> => {
@@ -98,9 +100,9 @@ export function createHandlers(host: ApiHost): Handlers {
     async inspectModel({ path }) {
       const real = await model(path);
       const job = jobs.start({ kind: 'inspect', params: { model: real } }, { immediate: true });
-      const done = await finished(job.id);
+      const summary = await resultOf(job.id, 'inspect');
       await host.settings.addRecent(real).catch(() => undefined);
-      return done.result as ApiResult<'inspectModel'>;
+      return summary;
     },
 
     async listNodes(args) {

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { OctetError, isErrorCode } from '../../shared/errors';
 import { defaultRecipePath } from '../quant/tune/paths';
-import type { HostMessage, JobKind, JobSpec, JobTypes, ProgressEvent, WorkerMessage } from '../../shared/jobs';
+import type { HostMessage, JobKind, JobResult, JobSpec, JobSpecOf, ProgressEvent, WorkerMessage } from '../../shared/jobs';
 
 /** A worker process, whatever started it: child_process.fork here, utilityProcess in Electron. */
 export interface WorkerHandle {
@@ -62,7 +62,7 @@ export interface RunOptions {
  * Runs one job in its own worker process. A crash (even a segfault in native code) or a
  * kill becomes a job error; the caller's process goes on.
  */
-export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: RunOptions = {}): Promise<JobTypes[K]['result']> {
+export function runInWorker<K extends JobKind>(spec: JobSpecOf<K>, opts: RunOptions = {}): Promise<JobResult<K>> {
   const jobId = randomUUID();
   sweepOnce ??= sweepStaleJobDirs(tmpdir());
   const tmp = mkdtempSync(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
@@ -103,7 +103,9 @@ export function runInWorker<K extends JobKind>(spec: { kind: K; params: JobTypes
           opts.onLog?.(msg.line);
           break;
         case 'result':
-          finish(() => resolvePromise(msg.result as JobTypes[K]['result']));
+          // The worker tags the result with its kind (runJob's table types it); a mismatch is a protocol bug.
+          if (msg.kind === spec.kind) finish(() => resolvePromise(msg.result as JobResult<K>));
+          else finish(() => reject(new OctetError('INTERNAL', `The worker answered a ${spec.kind} job with a ${msg.kind} result`)));
           worker.kill();
           break;
         case 'error': {

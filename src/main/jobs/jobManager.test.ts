@@ -34,7 +34,7 @@ function fakeWorkers(opts: { steps?: number; stepMs?: number; crashAt?: number }
         let i = 0;
         const step = () => {
           if (opts.crashAt !== undefined && i === opts.crashAt) return exit('SIGSEGV');
-          if (i === (opts.steps ?? 3)) return onMsg({ type: 'result', jobId: m.jobId, result: { ok: true } });
+          if (i === (opts.steps ?? 3)) return onMsg({ type: 'result', jobId: m.jobId, kind: m.spec.kind, result: { ok: true } } as unknown as WorkerMessage); // a stand-in result
           onMsg({ type: 'progress', jobId: m.jobId, progress: { phase: 'calibrate', done: ++i, total: opts.steps ?? 3 } });
           timer = setTimeout(step, opts.stepMs ?? 5);
         };

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { OctetError, toErrorInfo } from '../../shared/errors';
 import type { ApiEvent, JobInfo } from '../../shared/api';
-import type { JobKind, JobSpec, JobTypes, ProgressEvent } from '../../shared/jobs';
+import type { JobKind, JobResult, JobSpec, JobSpecOf, ProgressEvent } from '../../shared/jobs';
 import { runInWorker, type WorkerFactory, type WorkerHandle } from './host';
 
 export interface JobManagerOptions {
@@ -148,7 +148,7 @@ export class JobManager {
    * quantize job out of `keep`. At most SIDE_CONCURRENCY run at once, the rest wait (and may be
    * aborted while waiting); a shutdown stops them all.
    */
-  async runSide<K extends JobKind>(spec: { kind: K; params: JobTypes[K]['params'] }, opts: { signal?: AbortSignal } = {}): Promise<JobTypes[K]['result']> {
+  async runSide<K extends JobKind>(spec: JobSpecOf<K>, opts: { signal?: AbortSignal } = {}): Promise<JobResult<K>> {
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     opts.signal?.addEventListener('abort', onAbort);
@@ -230,7 +230,7 @@ export class JobManager {
     else e.pendingProgress = setTimeout(send, this.progressIntervalMs - (now - e.lastProgressAt));
   }
 
-  private finish(e: Entry, state: 'succeeded' | 'failed' | 'cancelled', result?: unknown, error?: JobInfo['error']): void {
+  private finish(e: Entry, state: 'succeeded' | 'failed' | 'cancelled', result?: JobResult<JobKind>, error?: JobInfo['error']): void {
     if (e.pendingProgress) clearTimeout(e.pendingProgress);
     const wasRunning = e.info.state === 'running';
     Object.assign(e.info, { state, result, error, finishedAt: new Date().toISOString() });

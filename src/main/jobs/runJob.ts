@@ -5,22 +5,24 @@ import { compareModels } from '../bench/compare';
 import { tuneModel } from '../quant/tune';
 import { layerDetail } from '../quant/tune/layerDetail';
 import { computeModelFacts } from '../onnx/facts';
-import type { JobSpec } from '../../shared/jobs';
+import type { JobKind, JobParams, JobResult, JobSpecOf } from '../../shared/jobs';
 
-/** Runs one job inside the worker process. The one table of job kinds lives in shared/jobs.ts. */
-export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
-  switch (spec.kind) {
-    case 'quantize':
-      return quantizeModel(spec.params, ctx);
-    case 'inspect':
-      return summarize(await loadModel(spec.params.model));
-    case 'bench':
-      return compareModels(spec.params, ctx);
-    case 'tune':
-      return tuneModel(spec.params, ctx);
-    case 'layer':
-      return layerDetail(spec.params);
-    case 'facts':
-      return computeModelFacts(spec.params);
-  }
+/**
+ * What runs each job kind inside the worker process. Typed by the one table of job kinds
+ * (JobTypes in shared/jobs.ts): a new kind is an entry there and a runner here, and the compiler
+ * checks that its params and result agree.
+ */
+const RUNNERS: { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> } = {
+  quantize: (p, ctx) => quantizeModel(p, ctx),
+  inspect: async (p) => summarize(await loadModel(p.model)),
+  bench: (p, ctx) => compareModels(p, ctx),
+  tune: (p, ctx) => tuneModel(p, ctx),
+  layer: (p) => layerDetail(p),
+  facts: (p) => computeModelFacts(p),
+};
+
+/** Runs one job inside the worker process. */
+export function runJob<K extends JobKind>(spec: JobSpecOf<K>, ctx: JobContext): Promise<JobResult<K>> {
+  const run: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> = RUNNERS[spec.kind];
+  return run(spec.params, ctx);
 }

@@ -1,7 +1,7 @@
 // Worker entry: an Electron utility process (process.parentPort) or a forked Node process
 // (process.send). It runs one job and reports progress, logs and the result or error.
 import { toErrorInfo } from '../../shared/errors';
-import type { HostMessage, WorkerMessage } from '../../shared/jobs';
+import type { HostMessage, JobKind, JobResultMessage, JobSpecOf, WorkerMessage } from '../../shared/jobs';
 import { runJob } from './runJob';
 
 interface ParentPort {
@@ -26,17 +26,23 @@ async function onMessage(msg: HostMessage): Promise<void> {
   const abort = new AbortController();
   aborts.set(jobId, abort);
   try {
-    const result = await runJob(spec, {
-      signal: abort.signal,
-      onProgress: (progress) => send({ type: 'progress', jobId, progress }),
-      onLog: (line) => send({ type: 'log', jobId, line }),
-    });
-    send({ type: 'result', jobId, result });
+    // A JobResultMessage<K> is one member of WorkerMessage's union; TypeScript cannot see that for a generic K.
+    send((await run(jobId, spec, abort.signal)) as WorkerMessage);
   } catch (e) {
     send({ type: 'error', jobId, error: toErrorInfo(e) });
   } finally {
     aborts.delete(jobId);
   }
+}
+
+/** Runs the job and answers with its result, tagged with its kind. */
+async function run<K extends JobKind>(jobId: string, spec: JobSpecOf<K>, signal: AbortSignal): Promise<JobResultMessage<K>> {
+  const result = await runJob(spec, {
+    signal,
+    onProgress: (progress) => send({ type: 'progress', jobId, progress }),
+    onLog: (line) => send({ type: 'log', jobId, line }),
+  });
+  return { type: 'result', jobId, kind: spec.kind, result };
 }
 
 if (parentPort) parentPort.on('message', (e) => void onMessage(e.data));
