@@ -1,12 +1,13 @@
-// Numbers as people read them.
-export const bytes = (b: number): string =>
-  b < 1024 ? `${b} B` : b < 1024 ** 2 ? `${(b / 1024).toFixed(1)} KB` : b < 1024 ** 3 ? `${(b / 1024 ** 2).toFixed(2)} MB` : `${(b / 1024 ** 3).toFixed(2)} GB`;
+import { formatBytes, formatPercent } from '../shared/format';
+
+// Numbers as people read them. Sizes and percentages are shared/format.ts's, as in the CLI and the reports.
+export const bytes = formatBytes;
 
 export const count = (n: number): string => n.toLocaleString('en-US');
 
 export const ms = (x: number): string => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : x < 100 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
 
-export const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
+export const pct = formatPercent;
 
 /** With its sign, so a gain and a loss read differently at a glance. */
 export const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;

@@ -2,17 +2,8 @@
 // what a person attaches to a ticket or opens next year without Octet.
 import { weightGranularityText, type QuantizeReport } from '../../shared/report';
 import type { BenchResult } from '../../shared/bench';
-
-const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const mb = (b: number): string => `${(b / 1e6).toFixed(b < 1e6 ? 3 : 2)} MB`;
-const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-const ms = (x: number): string => `${x.toFixed(3)} ms`;
-
-function table(head: string[], rows: (string | number)[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
+import { esc, htmlList, htmlTable as table } from '../../shared/html';
+import { formatBytes as mb, formatMsFixed as ms, formatPercent as pct } from '../../shared/format';
 
 export function reportHtml(report: QuantizeReport, bench?: BenchResult): string {
   const f = report.fusion;
@@ -53,7 +44,7 @@ export function reportHtml(report: QuantizeReport, bench?: BenchResult): string 
     );
   }
   const warnings = [...new Set(report.warnings)];
-  if (warnings.length) sections.push(`<h2>Warnings</h2><ul>${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
+  if (warnings.length) sections.push(`<h2>Warnings</h2>${htmlList(warnings)}`);
   sections.push(`<h2>Recipe</h2><pre>${esc(JSON.stringify(report.recipe, null, 2))}</pre>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">

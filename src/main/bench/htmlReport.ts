@@ -2,24 +2,9 @@
 // result embedded, with no scripts and no external assets (it opens offline, years later).
 import type { BenchResult } from '../../shared/bench';
 import { writeFileAtomic } from '../io/atomicWrite';
-import { COLORS, esc, fmt, groupedBarChart, histogramChart, horizontalBarChart, lineChart } from './svg';
-
-const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-const ms = (x: number): string => `${x.toFixed(3)} ms`;
-const bytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
-const db = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : x > 0 ? '∞ dB' : '-∞ dB');
-
-function table(head: string[], rows: (string | number)[][], cls = ''): string {
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-function verdict(ratio: number): string {
-  if (!Number.isFinite(ratio) || ratio <= 0) return 'n/a';
-  if (Math.abs(ratio - 1) < 0.005) return 'same speed';
-  return ratio < 1 ? `int8 ${(1 / ratio).toFixed(2)}x faster` : `int8 ${ratio.toFixed(2)}x slower`;
-}
+import { COLORS, fmt, groupedBarChart, histogramChart, horizontalBarChart, lineChart } from './svg';
+import { esc, htmlList, htmlTable as table } from '../../shared/html';
+import { byteUnit, formatBytes as bytes, formatDb as db, formatMsFixed as ms, formatPercent as pct, speedVerdict as verdict } from '../../shared/format';
 
 const sqnrColor = (v: number): string => (v < 20 ? COLORS.bad : v < 30 ? COLORS.warn : COLORS.good);
 
@@ -108,7 +93,7 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     fpv.push(r.memory.fp32.sessionBytes, r.memory.fp32.peakBytes);
     qv.push(r.memory.int8.sessionBytes, r.memory.int8.peakBytes);
   }
-  const [unit, div] = Math.max(...fpv, ...qv) >= 2 ** 20 ? ['MiB', 2 ** 20] : ['KiB', 1024];
+  const { unit, bytes: div } = byteUnit(Math.max(...fpv, ...qv));
   s.push(groupedBarChart(`Size and memory (${unit})`, cats, [
     { label: 'fp32', color: COLORS.fp32, values: fpv.map((v) => v / div) },
     { label: 'int8', color: COLORS.int8, values: qv.map((v) => v / div) },
@@ -192,7 +177,7 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     ['Finished', r.createdAt ?? ''],
     ...(r.models ? [['fp32 model', r.models.fp32], ['int8 model', r.models.int8]] : []),
   ])}`);
-  if (r.notes?.length) s.push(`<h3>Notes</h3><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  if (r.notes?.length) s.push(`<h3>Notes</h3>${htmlList(r.notes)}`);
 
   const css = `body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#222}
 h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px}

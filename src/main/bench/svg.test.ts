@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { esc, ticks, histogramChart, horizontalBarChart, groupedBarChart, lineChart } from './svg';
+import { ticks, histogramChart, horizontalBarChart, groupedBarChart, lineChart } from './svg';
+import { esc } from '../../shared/html';
 import { thin } from './compare';
 import { inTopK, rowArgmaxAgreement } from '../measure/metrics';
 

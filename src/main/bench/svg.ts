@@ -1,8 +1,8 @@
 // Tiny inline-SVG charts for the self-contained HTML report: no scripts, no external assets.
+import { esc } from '../../shared/html';
 
 export const COLORS = { fp32: '#4c78a8', int8: '#f58518', good: '#54a24b', warn: '#e6a700', bad: '#e45756', grid: '#ddd', text: '#333', muted: '#888' };
 
-export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A readable number with about 3 significant digits. */
 export function fmt(x: number): string {

@@ -1,7 +1,6 @@
 import type { ModelSummary } from '../../shared/model';
 import { weightGranularityText, type QuantizeReport } from '../../shared/report';
-
-export const formatBytes = (n: number): string => (n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+import { formatBytes } from '../../shared/format';
 const dims = (d: (number | string | null)[] | null) => (d ? `[${d.map((x) => x ?? '?').join(', ')}]` : '(unknown shape)');
 
 export function formatSummary(s: ModelSummary): string {

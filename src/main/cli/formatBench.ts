@@ -1,17 +1,7 @@
 import type { BenchResult } from '../../shared/bench';
-import { formatBytes } from './format';
+import { formatBytes, formatDb as db, formatMsFixed as ms, formatPercent as pct, speedVerdict as verdict } from '../../shared/format';
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const ms = (x: number) => `${x.toFixed(3)} ms`;
-const db = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : x > 0 ? '∞ dB (identical)' : '-∞ dB');
 const yn = (b: boolean) => (b ? 'yes' : 'no');
-
-/** "1.32x faster" / "1.10x slower" from an int8/fp32 time ratio. */
-export function verdict(ratio: number): string {
-  if (!Number.isFinite(ratio) || ratio <= 0) return 'n/a';
-  if (Math.abs(ratio - 1) < 0.005) return 'same speed';
-  return ratio < 1 ? `int8 ${(1 / ratio).toFixed(2)}x faster` : `int8 ${ratio.toFixed(2)}x slower`;
-}
 
 function table(rows: string[][], rightAlign: number[] = []): string[] {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

@@ -1,4 +1,5 @@
 import type { ProgressEvent } from '../../shared/jobs';
+import { formatMs } from '../../shared/format';
 
 /** Progress on stderr: a redrawn bar on a TTY, a line per phase (and per 10%) elsewhere. */
 export function progressPrinter(stream: NodeJS.WriteStream) {
@@ -36,10 +37,4 @@ export function progressPrinter(stream: NodeJS.WriteStream) {
       clear();
     },
   };
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

@@ -6,7 +6,8 @@ import { TUNE_METRICS, type TuneMetric } from '../../shared/recipe';
 import type { TuneParams, TuneResult, TuneTrial } from '../../shared/jobs';
 import { runInWorker } from '../jobs/host';
 import { defaultRecipePath } from '../quant/tune/paths';
-import { progressPrinter, formatMs } from './progress';
+import { progressPrinter } from './progress';
+import { formatMs } from '../../shared/format';
 import { formatQuantizeReport } from './format';
 import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile, reportCliError } from './args';
 
