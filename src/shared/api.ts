@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ErrorInfo } from './errors';
 import type { JobKind, JobTypes, LayerDetail, ProgressEvent } from './jobs';
 import type { ModelSummary } from './model';
+import { benchSettingsSchema } from './bench';
 import { preprocessSchema, recipeSchema, TUNE_METRICS, type PreprocessConfig, type RecipeInput } from './recipe';
 
 /** Phantom carrier for a result type: the table holds no value, only the type. */
@@ -30,21 +31,13 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('bench'),
-    params: z.strictObject({
+    // The settings (limits and all) are shared/bench.ts's, as for the CLI and the engine.
+    params: benchSettingsSchema.extend({
       fp32: path,
       int8: path,
       data: dataSpec,
-      samples: z.number().int().min(1).max(10000).optional(),
-      runs: z.number().int().min(1).max(10000).optional(),
-      threads: z.number().int().min(1).max(64).optional(),
-      minSeconds: z.number().min(0).max(600).optional(),
-      /** Throughput grid: batch sizes × intra-op thread counts (see BenchParams). */
-      batches: z.array(z.number().int().min(1).max(1024)).min(1).max(8).optional(),
-      throughputThreads: z.array(z.number().int().min(1).max(64)).min(1).max(4).optional(),
       /** A CSV of labels the user chose (pickPath 'labelsCsv'). */
       labels: path.optional(),
-      layerSamples: z.number().int().min(0).max(64).optional(),
-      memory: z.boolean().optional(),
       shapes,
       preprocess: preprocessSchema.optional(),
     }),

@@ -1,36 +1,54 @@
 // fp32-vs-int8 comparison: what `octet bench --json` writes and the wizard charts.
 // Schema documented in docs/bench.md. Fields added after the first version are optional, so
 // results saved by older builds still type-check.
+import { z } from 'zod';
 import type { PreprocessConfig } from './recipe';
 
-export interface BenchParams {
+/**
+ * The benchmark's settings: one schema with one set of limits and defaults, read by the API
+ * (shared/api.ts's startJob), the CLI (`octet bench` flags) and the engine (bench/compare.ts).
+ * A new setting is a field here, its default in BENCH_DEFAULTS, and its flag in cli/bench.ts.
+ */
+export const benchSettingsSchema = z.strictObject({
+  /** Samples evaluated for accuracy and fidelity. */
+  samples: z.number().int().min(1).max(1_000_000).optional(),
+  /** Interleaved A/B rounds for the batch-1 latency: at least this many... */
+  runs: z.number().int().min(1).max(100_000).optional(),
+  /** ...and at least this many seconds of them (at most 100× runs). Throughput points get a third of it each, at most 1 s. */
+  minSeconds: z.number().min(0).max(3600).optional(),
+  /** Intra-op threads for latency, accuracy and fidelity. */
+  threads: z.number().int().min(1).max(1024).optional(),
+  /** Batch sizes for throughput; batches > 1 need a symbolic batch dim in both models. */
+  batches: z.array(z.number().int().min(1).max(65_536)).min(1).max(16).optional(),
+  /** Intra-op thread counts for throughput (default [1, all cores]). */
+  throughputThreads: z.array(z.number().int().min(1).max(1024)).min(1).max(16).optional(),
+  /** Interleaved A/B rounds per throughput point (default max(5, runs / 5)). */
+  throughputRuns: z.number().int().min(1).max(100_000).optional(),
+  /** Untimed runs of each model before the rounds. */
+  warmup: z.number().int().min(0).max(10_000).optional(),
+  /** Samples for the per-layer error (0 skips it). */
+  layerSamples: z.number().int().min(0).max(1024).optional(),
+  /** Measure per-model memory in a child process. */
+  memory: z.boolean().optional(),
+});
+export type BenchSettings = z.infer<typeof benchSettingsSchema>;
+
+/** The settings of a BenchParams (paths, shapes and labels left out) checked against the schema. */
+export function parseBenchSettings(p: BenchSettings) {
+  return benchSettingsSchema.safeParse(Object.fromEntries(Object.entries(p).filter(([k]) => k in benchSettingsSchema.shape)));
+}
+
+/** What an unset setting means (throughputThreads and throughputRuns depend on the machine and on runs: see above). */
+export const BENCH_DEFAULTS = { samples: 500, runs: 100, minSeconds: 3, threads: 1, batches: [1], warmup: 5, layerSamples: 4, memory: true, memoryRuns: 10 } as const;
+
+export interface BenchParams extends BenchSettings {
   fp32: string;
   int8: string;
   data: string;
-  /** Samples evaluated for accuracy and fidelity (default 500). */
-  samples?: number;
-  /** Interleaved A/B rounds for the batch-1 latency: at least this many (default 100)... */
-  runs?: number;
-  /** ...and at least this many seconds of them (default 3; at most 100× runs). Throughput points get a third of it each, at most 1 s. */
-  minSeconds?: number;
-  /** Intra-op threads for latency, accuracy and fidelity (default 1). */
-  threads?: number;
   shapes?: Record<string, number[]>;
   preprocess?: PreprocessConfig;
-  /** Batch sizes for throughput (default [1]); batches > 1 need a symbolic batch dim in both models. */
-  batches?: number[];
-  /** Intra-op thread counts for throughput (default [1, all cores]). */
-  throughputThreads?: number[];
-  /** Interleaved A/B rounds per throughput point (default max(5, runs / 5)). */
-  throughputRuns?: number;
-  /** Untimed runs of each model before the rounds (default 5). */
-  warmup?: number;
   /** CSV mapping sample (image file name, or sample index) → class index or name; overrides labels from the data. */
   labels?: string;
-  /** Samples for the per-layer error (default 4; 0 skips it). */
-  layerSamples?: number;
-  /** Measure per-model memory in a child process (default true). */
-  memory?: boolean;
 }
 
 export interface Percentiles {

@@ -61,3 +61,25 @@ export function toErrorInfo(e: unknown): ErrorInfo {
 export function isErrorCode(x: unknown): x is ErrorCode {
   return typeof x === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, x);
 }
+
+/** The part of a zod issue a message needs (structural, so this module does not import zod). */
+export interface IssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code: string;
+  readonly keys?: readonly string[];
+}
+
+/** One line per schema issue, naming the field: `local.Conv: unknown key "w_dtyp"`, `runs: Too small...`. */
+export function issueLines(issues: readonly IssueLike[], root: string): string[] {
+  return issues.map((i) => {
+    const where = i.path.map(String).join('.') || root;
+    const keys = i.keys ?? [];
+    return i.code === 'unrecognized_keys' ? `${where}: unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : `${where}: ${i.message}`;
+  });
+}
+
+/** The first `max` issues on one line: what the API, the recipe and the bench settings report. */
+export function describeIssues(issues: readonly IssueLike[], root: string, max = 5): string {
+  return issueLines(issues.slice(0, max), root).join('; ');
+}

@@ -2,6 +2,7 @@
 // someone who knows INC's prepare → calibrate → convert flow reads it without a glossary.
 import { z } from 'zod';
 import { ACT_ALGOS, actAlgoOf, type ActAlgo } from './rangeAlgorithms';
+import { OctetError, issueLines } from './errors';
 
 export { ACT_ALGOS, type ActAlgo };
 
@@ -109,9 +110,10 @@ export const recipeSchema = z.strictObject({
 export type Recipe = z.infer<typeof recipeSchema>;
 export type RecipeInput = z.input<typeof recipeSchema>;
 
-export class RecipeError extends Error {
+/** A recipe that does not parse: an OctetError with code RECIPE_INVALID, whatever layer reads the recipe. */
+export class RecipeError extends OctetError {
   constructor(readonly issues: string[]) {
-    super(`Invalid recipe: ${issues.join('; ')}`);
+    super('RECIPE_INVALID', `Invalid recipe: ${issues.join('; ')}`);
     this.name = 'RecipeError';
   }
 }
@@ -120,12 +122,7 @@ export class RecipeError extends Error {
 export function parseRecipe(input: unknown): Recipe {
   const res = recipeSchema.safeParse(input ?? {});
   if (!res.success) {
-    throw new RecipeError(
-      res.error.issues.map((i) => {
-        const path = i.path.map(String).join('.') || '(root)';
-        return i.code === 'unrecognized_keys' ? `${path}: unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${path}: ${i.message}`;
-      }),
-    );
+    throw new RecipeError(issueLines(res.error.issues, '(root)'));
   }
   const issues: string[] = [];
   for (const key of Object.keys(res.data.local)) {

@@ -6,8 +6,8 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { API, isApiMethod, DEMO_DATA, type ApiArgs, type ApiMethod, type ApiReply, type ApiResult, type ExportedFile, type JobInfo } from '../../shared/api';
-import { OctetError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
-import { parseRecipe, PRESETS, RecipeError, type Recipe } from '../../shared/recipe';
+import { OctetError, describeIssues, toErrorInfo, type ErrorInfo } from '../../shared/errors';
+import { parseRecipe, PRESETS, type Recipe } from '../../shared/recipe';
 import type { JobKind, JobResult, JobSpec } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { writeFileAtomic } from '../io/atomicWrite';
@@ -50,14 +50,8 @@ export function createHandlers(host: ApiHost): Handlers {
   /** Model facts come from a worker (the facts job): the main process never parses a model. */
   const facts = (p: string) => modelFacts(p, (spec, opts) => jobs.runSide(spec, opts));
 
-  const recipeOf = (r: unknown): Recipe => {
-    try {
-      return parseRecipe(r ?? {});
-    } catch (e) {
-      if (e instanceof RecipeError) throw new OctetError('RECIPE_INVALID', e.message);
-      throw e;
-    }
-  };
+  /** Throws RECIPE_INVALID (a RecipeError is an OctetError) naming the field. */
+  const recipeOf = (r: unknown): Recipe => parseRecipe(r ?? {});
 
   /** Waits for a job of kind K and gives its result, or throws its error. */
   const resultOf = async <K extends JobKind>(id: string, kind: K): Promise<JobResult<K>> => {
@@ -250,16 +244,6 @@ export async function removeJobFiles(job: JobInfo, workDir: string): Promise<voi
   if (dirname(dir) === resolve(workDir)) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
 }
 
-function describeIssues(issues: { path: PropertyKey[]; message: string; code: string; keys?: string[] }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((i) => {
-      const where = i.path.map(String).join('.') || '(arguments)';
-      return i.code === 'unrecognized_keys' ? `${where}: unknown key ${i.keys?.map((k) => `"${k}"`).join(', ')}` : `${where}: ${i.message}`;
-    })
-    .join('; ');
-}
-
 /**
  * Validates and runs one call. Never throws: failures come back as { ok: false, error } with a
  * stable code and a readable message (stack traces stay on this side unless OCTET_DEBUG is set).
@@ -269,7 +253,7 @@ export async function dispatch(handlers: Handlers, method: unknown, params: unkn
   const parsed = API[method].params.safeParse(params ?? {});
   if (!parsed.success) {
     const recipe = parsed.error.issues.some((i) => i.path.includes('recipe') || i.path.includes('lastRecipe'));
-    return { ok: false, error: { code: recipe ? 'RECIPE_INVALID' : 'BAD_USAGE', message: `Invalid arguments to ${method}: ${describeIssues(parsed.error.issues as never)}` } };
+    return { ok: false, error: { code: recipe ? 'RECIPE_INVALID' : 'BAD_USAGE', message: `Invalid arguments to ${method}: ${describeIssues(parsed.error.issues, '(arguments)')}` } };
   }
   try {
     const result = await (handlers[method] as (a: unknown) => Promise<unknown>)(parsed.data);

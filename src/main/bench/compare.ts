@@ -15,7 +15,8 @@ import { csvLabels } from '../data/labels';
 import { argmax, inTopK, concatFloats, rowArgmaxAgreement } from '../measure/metrics';
 import { OctetError } from '../../shared/errors';
 import { OCTET_VERSION } from '../../shared/version';
-import type { BenchParams, BenchResult, ModelMemory, OutputFidelity, WorstSample } from '../../shared/bench';
+import { BENCH_DEFAULTS, parseBenchSettings, type BenchParams, type BenchResult, type ModelMemory, type OutputFidelity, type WorstSample } from '../../shared/bench';
+import { describeIssues } from '../../shared/errors';
 import type { JobHooks } from '../../shared/jobs';
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -26,8 +27,29 @@ export function thin(xs: number[], max = 2000): number[] {
   return Array.from({ length: max }, (_, i) => xs[Math.floor((i * xs.length) / max)]);
 }
 
-/** Defaults applied to a BenchParams (exported for the CLI's help and the docs). */
-export const BENCH_DEFAULTS = { samples: 500, runs: 100, minSeconds: 3, threads: 1, batches: [1], warmup: 5, layerSamples: 4, memoryRuns: 10 } as const;
+
+/**
+ * The settings of a BenchParams checked against the one schema (shared/bench.ts; callers other
+ * than the API and the CLI reach here unchecked) with every default filled in.
+ */
+export function benchSettings(p: BenchParams) {
+  const parsed = parseBenchSettings(p);
+  if (!parsed.success) throw new OctetError('BAD_USAGE', `bench settings: ${describeIssues(parsed.error.issues, '(settings)')}`);
+  const v = parsed.data;
+  const runs = v.runs ?? BENCH_DEFAULTS.runs;
+  return {
+    samples: v.samples ?? BENCH_DEFAULTS.samples,
+    runs,
+    minSeconds: v.minSeconds ?? BENCH_DEFAULTS.minSeconds,
+    threads: v.threads ?? BENCH_DEFAULTS.threads,
+    batches: v.batches ?? [...BENCH_DEFAULTS.batches],
+    throughputThreads: [...new Set(v.throughputThreads ?? [1, cpus().length])].sort((x, y) => x - y),
+    throughputRuns: v.throughputRuns ?? Math.max(5, Math.round(runs / 5)),
+    warmup: v.warmup ?? BENCH_DEFAULTS.warmup,
+    layerSamples: v.layerSamples ?? BENCH_DEFAULTS.layerSamples,
+    memory: v.memory ?? BENCH_DEFAULTS.memory,
+  };
+}
 
 export function cpuFacts(): BenchResult['cpu'] {
   const f = cpuFeatures();
@@ -49,21 +71,9 @@ export function cpuFacts(): BenchResult['cpu'] {
  * and thread count, per-model memory in a child process, and per-layer error.
  */
 export async function compareModels(p: BenchParams, ctx: JobHooks = {}): Promise<BenchResult> {
-  const threads = p.threads ?? BENCH_DEFAULTS.threads;
-  const rounds = p.runs ?? BENCH_DEFAULTS.runs;
-  const warmup = p.warmup ?? BENCH_DEFAULTS.warmup;
-  const minSeconds = p.minSeconds ?? BENCH_DEFAULTS.minSeconds;
-  if (!(Number.isFinite(minSeconds) && minSeconds >= 0 && minSeconds <= 3600)) throw new OctetError('BAD_USAGE', `bench minSeconds must be between 0 and 3600, got ${minSeconds}`);
+  const { threads, runs: rounds, warmup, minSeconds, layerSamples, batches, throughputThreads: tpThreads, throughputRuns: tpRounds } = benchSettings(p);
   const minMs = minSeconds * 1000;
-  const layerSamples = p.layerSamples ?? BENCH_DEFAULTS.layerSamples;
-  const batches = p.batches?.length ? p.batches : [...BENCH_DEFAULTS.batches];
   const cores = cpus().length;
-  const tpThreads = [...new Set(p.throughputThreads?.length ? p.throughputThreads : [1, cores])].sort((x, y) => x - y);
-  const tpRounds = p.throughputRuns ?? Math.max(5, Math.round(rounds / 5));
-  for (const [name, v] of Object.entries({ samples: p.samples, runs: rounds, threads, warmup, layerSamples, throughputRuns: tpRounds })) {
-    if (v !== undefined && (!Number.isInteger(v) || v < (name === 'layerSamples' || name === 'warmup' ? 0 : 1))) throw new OctetError('BAD_USAGE', `bench ${name} must be a whole number ≥ ${name === 'layerSamples' || name === 'warmup' ? 0 : 1}, got ${v}`);
-  }
-  for (const b of [...batches, ...tpThreads]) if (!Number.isInteger(b) || b < 1) throw new OctetError('BAD_USAGE', `batch sizes and thread counts must be whole numbers ≥ 1, got ${b}`);
   const notes: string[] = [];
   const log = (line: string) => {
     notes.push(line);
@@ -87,7 +97,7 @@ export async function compareModels(p: BenchParams, ctx: JobHooks = {}): Promise
   sameFeeds(specs, modelInputs(qModel.model, p.shapes ?? {})); // the int8 model must take the same feeds
   const source = await openDataSource(p.data, specs, { split: 'evaluation', preprocess: p.preprocess, idLimits: embeddingLimits(fpModel.model) });
   for (const note of source.notes ?? []) log(`data: ${note}`);
-  const n = Math.min(source.count, p.samples ?? BENCH_DEFAULTS.samples);
+  const n = Math.min(source.count, benchSettings(p).samples);
   const { labelOf, labelSource, classes } = await labelsFor(p, source, n, log);
   ctx.onProgress?.({ phase: 'load', done: 1, total: 1 });
 
