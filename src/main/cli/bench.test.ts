@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { writeSynthetic } from '../../../test/util/synthetic';
 import { quantizeModel } from '../quant/quantize';
 import { tempDir } from '../../../test/util/fixtures';
-import { parseBenchArgs } from './bench';
+import { benchCommand } from './bench';
+import { parseCommand } from './command';
 
-const RUNNER = `require(${JSON.stringify(join(__dirname, 'bench.ts'))}).benchCommand(process.argv.slice(1)).then((c) => { process.exitCode = c; })`;
+const parseBenchArgs = (args: string[]) => parseCommand(benchCommand, args);
+const RUNNER = `require(${JSON.stringify(join(__dirname, 'main.ts'))}).main(['bench', ...process.argv.slice(1)]).then((c) => { process.exitCode = c; })`;
 const bench = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', RUNNER, '--', ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -86,8 +88,9 @@ test('octet bench: Ctrl-C cancels the worker, exits 130 and writes nothing', asy
 });
 
 test('parseBenchArgs maps flags onto BenchParams', async () => {
-  const a = await parseBenchArgs(['f.onnx', 'q.onnx', '--data', 'mnist', '--batch', '1,8,32,8', '--threads', '2', '--throughput-threads', '1,2', '--samples', '50', '--no-memory', '--layer-samples', '0', '--shape', 'x=1,3,8,8', '--labels', 'l.csv']);
-  assert.deepEqual(a.params, {
+  const parsed = await parseBenchArgs(['f.onnx', 'q.onnx', '--data', 'mnist', '--batch', '1,8,32,8', '--threads', '2', '--throughput-threads', '1,2', '--samples', '50', '--no-memory', '--layer-samples', '0', '--shape', 'x=1,3,8,8', '--labels', 'l.csv']);
+  assert.ok(!parsed.help);
+  assert.deepEqual(parsed.args.params, {
     fp32: 'f.onnx',
     int8: 'q.onnx',
     data: 'mnist',

@@ -1,20 +1,18 @@
 // `octet tune MODEL -o OUT --data SPEC ...`: accuracy-aware tuning in a worker (quant/tune.ts).
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { OctetError } from '../../shared/errors';
 import { TUNE_METRICS, type TuneMetric } from '../../shared/recipe';
 import type { TuneParams, TuneResult, TuneTrial } from '../../shared/jobs';
+import { formatMs } from '../../shared/format';
 import { runInWorker } from '../jobs/host';
 import { defaultRecipePath } from '../quant/tune/paths';
-import { progressPrinter } from './progress';
-import { formatMs } from '../../shared/format';
 import { formatQuantizeReport } from './format';
-import { UsageError, oneOf, parseShapes, positiveInt, readRecipeFile, reportCliError } from './args';
+import { oneOf, parseShapes, positiveInt, readRecipeFile, seconds, usageError } from './args';
+import { defineCommand, EXIT } from './command';
 
 /** Exit code when no candidate met the tolerance (the best one found is still written). */
 export const EXIT_NOT_MET = 3;
 
-export const TUNE_USAGE = `Usage:
+const TUNE_USAGE = `Usage:
   octet tune MODEL -o OUT --data SPEC [--eval SPEC] [--labels FILE.csv] [--metric top1|cosine|sqnr]
              [--tolerable-loss X] [--max-trials N] [--timeout S] [--recipe BASE] [--recipe-out FILE]
              [--report FILE] [--calib-samples N] [--eval-samples N] [--latency-seconds S]
@@ -44,82 +42,20 @@ export const TUNE_USAGE = `Usage:
   --latency-seconds S  interleaved A/B timing against fp32 per trial (default 1)
 
   Exit codes: 0 the tolerance is met; ${EXIT_NOT_MET} no candidate met it (OUT holds the best found);
-  130 cancelled with Ctrl-C (OUT and the recipe hold the best so far); 1 failure; 2 bad usage.`;
+  ${EXIT.CANCELLED} cancelled with Ctrl-C (OUT and the recipe hold the best so far); ${EXIT.FAILED} failure; ${EXIT.USAGE} bad usage.`;
 
-export interface TuneArgs {
-  params: TuneParams;
-  help?: boolean;
-}
-
-function seconds(s: string, flag: string): number {
-  const t = Number(s);
-  if (!/^\d+(\.\d+)?$/.test(s.trim()) || !(t <= 86400)) throw new UsageError(`${flag} takes seconds from 0 to 86400, got '${s}'`);
-  return t;
-}
+const DAY = 86400;
 
 /** A loss: a number ≥ 0, or for sqnr an SQNR like "40dB" (a loss of 10^(−40/10)). */
 export function parseTolerance(s: string, metric: TuneMetric | undefined): number {
   const db = /^\s*(\d+(?:\.\d+)?)\s*db\s*$/i.exec(s);
   if (db) {
-    if (metric !== undefined && metric !== 'sqnr') throw new UsageError(`--tolerable-loss in dB needs --metric sqnr, got '${s}'`);
+    if (metric !== undefined && metric !== 'sqnr') throw usageError(`--tolerable-loss in dB needs --metric sqnr, got '${s}'`);
     return Math.pow(10, -Number(db[1]) / 10);
   }
   const x = Number(s);
-  if (s.trim() === '' || !Number.isFinite(x) || x < 0) throw new UsageError(`--tolerable-loss takes a number ≥ 0 (e.g. 0.01), or for --metric sqnr a level like 40dB, got '${s}'`);
+  if (s.trim() === '' || !Number.isFinite(x) || x < 0) throw usageError(`--tolerable-loss takes a number ≥ 0 (e.g. 0.01), or for --metric sqnr a level like 40dB, got '${s}'`);
   return x;
-}
-
-export async function parseTuneArgs(args: string[]): Promise<TuneArgs> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        output: { type: 'string', short: 'o' },
-        data: { type: 'string' },
-        eval: { type: 'string' },
-        labels: { type: 'string' },
-        metric: { type: 'string' },
-        'tolerable-loss': { type: 'string' },
-        'max-trials': { type: 'string' },
-        timeout: { type: 'string' },
-        recipe: { type: 'string' },
-        'recipe-out': { type: 'string' },
-        report: { type: 'string' },
-        'calib-samples': { type: 'string' },
-        'eval-samples': { type: 'string' },
-        'latency-seconds': { type: 'string' },
-        shape: { type: 'string', multiple: true },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return { params: { model: '', output: '', data: '' }, help: true };
-  if (parsed.positionals.length !== 1) throw new UsageError('tune takes one MODEL');
-  if (!v.output) throw new UsageError('tune needs -o OUT');
-  if (!v.data) throw new UsageError('tune needs --data SPEC: a .npy/.npz file, a folder of images, or mnist');
-  const recipe: Record<string, unknown> = v.recipe ? await readRecipeFile(v.recipe) : {};
-  if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
-  const params: TuneParams = { model: parsed.positionals[0], output: v.output, data: v.data, recipe };
-  if (v.eval !== undefined) params.eval = v.eval;
-  if (v.labels !== undefined) params.labels = v.labels;
-  if (v.metric !== undefined) params.metric = oneOf(v.metric, TUNE_METRICS, '--metric');
-  const baseMetric = (recipe.tuning as { metric?: TuneMetric } | undefined)?.metric;
-  if (v['tolerable-loss'] !== undefined) params.tolerableLoss = parseTolerance(v['tolerable-loss'], params.metric ?? baseMetric);
-  if (v['max-trials'] !== undefined) params.maxTrials = positiveInt(v['max-trials'], '--max-trials');
-  if (v.timeout !== undefined) params.timeoutSeconds = seconds(v.timeout, '--timeout');
-  if (v['recipe-out'] !== undefined) params.recipePath = v['recipe-out'];
-  if (v.report !== undefined) params.reportPath = v.report;
-  if (v['eval-samples'] !== undefined) params.evalSamples = positiveInt(v['eval-samples'], '--eval-samples');
-  if (v['latency-seconds'] !== undefined) params.latencySeconds = seconds(v['latency-seconds'], '--latency-seconds');
-  if (v.shape?.length) params.shapes = parseShapes(v.shape);
-  return { params };
 }
 
 const lossText = (x: number | undefined) => (x === undefined ? '–' : Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2));
@@ -163,36 +99,62 @@ export function formatTuneResult(r: TuneResult): string {
   return `${lines.join('\n')}\n\n${formatQuantizeReport(r.report)}`;
 }
 
-/** Runs `octet tune`; returns the exit code. */
-export async function tuneCommand(args: string[]): Promise<number> {
-  const debug = args.includes('--debug');
-  const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const progress = progressPrinter(process.stderr);
-  let a: TuneArgs | undefined;
-  try {
-    a = await parseTuneArgs(args);
-    if (a.help) {
-      console.log(TUNE_USAGE);
-      return 0;
-    }
-    const result = await runInWorker({ kind: 'tune', params: a.params }, { onProgress: progress.update, onLog: progress.log, signal: ac.signal });
+export const tuneCommand = defineCommand({
+  name: 'tune',
+  synopsis: `  octet tune MODEL -o OUT --data SPEC [--eval SPEC] [--labels CSV] [--metric top1|cosine|sqnr]
+             [--tolerable-loss X] [--max-trials N] [--timeout S] [--recipe BASE]
+             [--recipe-out FILE] [--report FILE]   (all options: octet tune --help; exit ${EXIT_NOT_MET}:
+             no candidate met the tolerance, the best one is written anyway)`,
+  usage: TUNE_USAGE,
+  flags: {
+    output: { type: 'string', short: 'o' },
+    data: { type: 'string' },
+    eval: { type: 'string' },
+    labels: { type: 'string' },
+    metric: { type: 'string' },
+    'tolerable-loss': { type: 'string' },
+    'max-trials': { type: 'string' },
+    timeout: { type: 'string' },
+    recipe: { type: 'string' },
+    'recipe-out': { type: 'string' },
+    report: { type: 'string' },
+    'calib-samples': { type: 'string' },
+    'eval-samples': { type: 'string' },
+    'latency-seconds': { type: 'string' },
+    shape: { type: 'string', multiple: true },
+  },
+
+  async parse(v, positionals): Promise<TuneParams> {
+    if (positionals.length !== 1) throw usageError('tune takes one MODEL');
+    if (!v.output) throw usageError('tune needs -o OUT');
+    if (!v.data) throw usageError('tune needs --data SPEC: a .npy/.npz file, a folder of images, or mnist');
+    const recipe: Record<string, unknown> = v.recipe ? await readRecipeFile(v.recipe) : {};
+    if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
+    const params: TuneParams = { model: positionals[0], output: v.output, data: v.data, recipe };
+    if (v.eval !== undefined) params.eval = v.eval;
+    if (v.labels !== undefined) params.labels = v.labels;
+    if (v.metric !== undefined) params.metric = oneOf(v.metric, TUNE_METRICS, '--metric');
+    const baseMetric = (recipe.tuning as { metric?: TuneMetric } | undefined)?.metric;
+    if (v['tolerable-loss'] !== undefined) params.tolerableLoss = parseTolerance(v['tolerable-loss'], params.metric ?? baseMetric);
+    if (v['max-trials'] !== undefined) params.maxTrials = positiveInt(v['max-trials'], '--max-trials');
+    if (v.timeout !== undefined) params.timeoutSeconds = seconds(v.timeout, '--timeout', DAY);
+    if (v['recipe-out'] !== undefined) params.recipePath = v['recipe-out'];
+    if (v.report !== undefined) params.reportPath = v.report;
+    if (v['eval-samples'] !== undefined) params.evalSamples = positiveInt(v['eval-samples'], '--eval-samples');
+    if (v['latency-seconds'] !== undefined) params.latencySeconds = seconds(v['latency-seconds'], '--latency-seconds', DAY);
+    if (v.shape?.length) params.shapes = parseShapes(v.shape);
+    return params;
+  },
+
+  async run(params, { signal, progress }) {
+    const result = await runInWorker({ kind: 'tune', params }, { onProgress: progress.update, onLog: progress.log, signal });
     progress.done();
     console.log(formatTuneResult(result));
-    return result.met ? 0 : EXIT_NOT_MET;
-  } catch (e) {
-    progress.done();
-    if (ac.signal.aborted || (e instanceof OctetError && e.code === 'CANCELLED')) {
-      const out = a?.params.output;
-      const kept = out && existsSync(out);
-      console.error(`octet: error CANCELLED: tuning was cancelled; ${kept ? `${out} and ${a!.params.recipePath ?? defaultRecipePath(out)} hold the best candidate so far (see the last "best:" above)` : 'no trial had finished, nothing was written'}`);
-      return 130;
-    }
-    return reportCliError(e, debug, 'octet tune --help');
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
-}
+    return result.met ? EXIT.OK : EXIT_NOT_MET;
+  },
+
+  cancelled(params) {
+    const out = params.output;
+    return `tuning was cancelled; ${existsSync(out) ? `${out} and ${params.recipePath ?? defaultRecipePath(out)} hold the best candidate so far (see the last "best:" above)` : 'no trial had finished, nothing was written'}`;
+  },
+});
