@@ -1,9 +1,7 @@
 /*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
 "use strict";
 
-var $protobuf = require("protobufjs/minimal");
-$protobuf.util.Long = undefined; $protobuf.configure(); // int64 as number
-(function (LongBits) { var fromNumber = LongBits.fromNumber; LongBits.fromNumber = function (v) { if (v >= 9223372036854775807) return new LongBits(0xffffffff, 0x7fffffff); if (v <= -9223372036854775808) return new LongBits(0, 0x80000000); return fromNumber(v); }; })($protobuf.util.LongBits);
+var $protobuf = require("./protobufRuntime");
 
 // Common aliases
 var $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
