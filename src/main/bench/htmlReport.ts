@@ -18,12 +18,31 @@ function embeddedJson(r: BenchResult): string {
   return JSON.stringify(r).replace(/</g, '\\u003c');
 }
 
-export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string {
-  const l = r.latency;
-  const title = opts.title ?? `Octet benchmark: fp32 vs int8${r.models ? ` — ${r.models.fp32.split(/[\\/]/).pop()}` : ''}`;
-  const s: string[] = [];
+/** The page's only style sheet (the CSP allows inline styles, nothing else). */
+const CSS = `body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#222}
+h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px}
+table{border-collapse:collapse;margin:8px 0 12px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-variant-numeric:tabular-nums}
+th{background:#f4f4f4}.meta{color:#555;font-size:13px}svg{display:block;margin:8px 0;max-width:100%;height:auto}`;
 
-  // Summary
+/** The whole report: every section, then the result as JSON for tools. */
+export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string {
+  const title = opts.title ?? `Octet benchmark: fp32 vs int8${r.models ? ` — ${r.models.fp32.split(/[\\/]/).pop()}` : ''}`;
+  const s = [summarySection, latencySection, throughputSection, sizeSection, accuracySection, perLayerSection, machineSection].flatMap((section) => section(r));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title><style>${CSS}</style></head>
+<body><h1>${esc(title)}</h1>
+${s.join('\n')}
+<script type="application/json" id="octet-bench-result">${embeddedJson(r)}</script>
+</body></html>
+`;
+}
+
+/** The summary table: latency, size, memory, accuracy and fidelity side by side. */
+function summarySection(r: BenchResult): string[] {
+  const s: string[] = [];
+  const l = r.latency;
   const sum: (string | number)[][] = [
     ['Latency p50 (batch 1)', ms(l.fp32.p50), ms(l.int8.p50), `${l.ratioMedian.toFixed(3)}x — ${verdict(l.ratioMedian)}`],
     ['Latency p90', ms(l.fp32.p90), ms(l.int8.p90), ''],
@@ -45,8 +64,13 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     `<p class="meta">int8/fp32 latency is the median over ${l.rounds} block-interleaved A/B rounds of the ratio of the two blocks' ${l.blockStat === 'min' ? 'fastest runs' : 'median runs'} (${l.block ?? 5} runs per model per round, first dropped, order flipped every round; ${l.warmup ?? 5} warm-up runs each); p10–p90 of the round ratios ${l.ratioP10.toFixed(3)}–${l.ratioP90.toFixed(3)}, ${l.threads} intra-op thread(s). ` +
       `Data: ${esc(r.data)}; ${r.samples} samples evaluated.</p>`,
   );
+  return s;
+}
 
-  // Latency distribution
+/** Latency: the distribution of runs, the per-round ratios and the percentiles. */
+function latencySection(r: BenchResult): string[] {
+  const s: string[] = [];
+  const l = r.latency;
   s.push('<h2>Latency</h2>');
   if (l.timesMs && l.timesMs.fp32.length) {
     s.push(
@@ -61,8 +85,12 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     ['fp32', ms(l.fp32.p50), ms(l.fp32.p90), ms(l.fp32.p99), ms(l.fp32.mean)],
     ['int8', ms(l.int8.p50), ms(l.int8.p90), ms(l.int8.p99), ms(l.int8.mean)],
   ]));
+  return s;
+}
 
-  // Throughput
+/** Throughput by batch size and thread count. */
+function throughputSection(r: BenchResult): string[] {
+  const s: string[] = [];
   const t = r.throughput;
   if (t) {
     s.push(`<h2>Throughput</h2><p class="meta">${t.batchDim === 'symbolic' ? 'Both models take a symbolic batch dim.' : `<b>Fixed batch ${t.batchDim}</b>: the models only take batch ${t.batchDim}.`}</p>`);
@@ -82,8 +110,12 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     }
     if (t.unsupported.length) s.push(`<ul>${t.unsupported.map((u) => `<li>batch ${u.batch}: not measured — ${esc(u.reason)}</li>`).join('')}</ul>`);
   }
+  return s;
+}
 
-  // Size and memory
+/** Size on disk and memory. */
+function sizeSection(r: BenchResult): string[] {
+  const s: string[] = [];
   s.push('<h2>Size and memory</h2>');
   const cats = ['size on disk'];
   const fpv = [r.size.fp32];
@@ -107,8 +139,13 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
   }
   s.push(table(['', 'fp32', 'int8'], memRows));
   if (r.memory) s.push(`<p class="meta">Memory: ${esc(r.memory.method)}; batch ${r.memory.batch}, ${r.memory.threads} thread(s), ${r.memory.runs} runs.${r.memory.error ? ` Not measured: ${esc(r.memory.error)}` : ''}</p>`);
+  return s;
+}
 
-  // Accuracy and fidelity
+/** Accuracy (with labels) and per-output fidelity, worst samples. */
+function accuracySection(r: BenchResult): string[] {
+  const s: string[] = [];
+  const f = r.fidelity;
   s.push('<h2>Accuracy and fidelity</h2>');
   if (r.accuracy) {
     const a = r.accuracy;
@@ -145,8 +182,12 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     s.push('<h3>Worst samples (lowest output cosine)</h3>');
     s.push(table(['sample', 'cosine', 'label', 'fp32 top-1', 'int8 top-1'], f.worstSamples.map((w) => [w.index, w.cosine.toFixed(6), w.label ?? '', w.fp32Top1 ?? '', w.int8Top1 ?? ''])));
   }
+  return s;
+}
 
-  // Per-layer
+/** Per-layer SQNR, worst first. */
+function perLayerSection(r: BenchResult): string[] {
+  const s: string[] = [];
   const pl = r.perLayer;
   if (pl) {
     s.push('<h2>Per-layer error</h2>');
@@ -165,8 +206,12 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     }
     s.push(`<p class="meta">Bars: red below 20 dB, amber below 30 dB, green from 30 dB. ${esc(pl.method)}. ${pl.skipped} quantized tensor(s) had no fp32 counterpart.</p>`);
   }
+  return s;
+}
 
-  // Machine
+/** The machine and the notes. */
+function machineSection(r: BenchResult): string[] {
+  const s: string[] = [];
   const c = r.cpu;
   s.push(`<h2>Machine</h2>${table(['', ''], [
     ['CPU', c.model],
@@ -178,20 +223,7 @@ export function benchHtml(r: BenchResult, opts: { title?: string } = {}): string
     ...(r.models ? [['fp32 model', r.models.fp32], ['int8 model', r.models.int8]] : []),
   ])}`);
   if (r.notes?.length) s.push(`<h3>Notes</h3>${htmlList(r.notes)}`);
-
-  const css = `body{font:14px/1.45 system-ui,sans-serif;max-width:960px;margin:24px auto;padding:0 16px;color:#222}
-h1{font-size:20px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px}
-table{border-collapse:collapse;margin:8px 0 12px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-variant-numeric:tabular-nums}
-th{background:#f4f4f4}.meta{color:#555;font-size:13px}svg{display:block;margin:8px 0;max-width:100%;height:auto}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title><style>${css}</style></head>
-<body><h1>${esc(title)}</h1>
-${s.join('\n')}
-<script type="application/json" id="octet-bench-result">${embeddedJson(r)}</script>
-</body></html>
-`;
+  return s;
 }
 
 /** Writes the report atomically (temp file, fsync, rename). */
