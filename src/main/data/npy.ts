@@ -7,6 +7,7 @@
 // (every platform Node and onnxruntime-node ship for).
 import { open, type FileHandle } from 'node:fs/promises';
 import { OctetError } from '../../shared/errors';
+import { readExactly as readBytes } from '../io/readExactly';
 import { formatDims, fsError } from './checks';
 import type { ElemType, InputSpec, TypedData } from './types';
 
@@ -235,16 +236,9 @@ export function parseNpyHeader(file: string, head: Uint8Array, fileSize: number)
   return { version, descr, dtype, itemSize, shape, dataOffset };
 }
 
-export async function readExactly(fh: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
-  // A fresh ArrayBuffer per read keeps typed-array views aligned.
-  const bytes = new Uint8Array(new ArrayBuffer(length));
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(bytes, done, length - done, position + done);
-    if (bytesRead === 0) throw bad(file, `ended early while reading data at byte ${position + done}; was it changed while Octet was reading it?`);
-    done += bytesRead;
-  }
-  return bytes;
+/** Bytes of a .npy (or a stored .npz member) in a fresh, aligned buffer; a short file is DATA_UNREADABLE. */
+export function readExactly(fh: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
+  return readBytes(fh, length, position, (at) => bad(file, `ended early while reading data at byte ${at}; was it changed while Octet was reading it?`));
 }
 
 export async function readHeader(file: string): Promise<{ header: NpyHeader; fileSize: number }> {

@@ -10,6 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
 import { OctetError } from '../../shared/errors';
 import { fsError } from './checks';
+import { readExactly } from '../io/readExactly';
 
 export interface ZipMember {
   name: string;
@@ -34,14 +35,8 @@ function bad(file: string, what: string): OctetError {
 }
 
 async function readAt(fh: FileHandle, file: string, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) throw bad(file, `is truncated (ended at byte ${position + done}); is it a complete .npz archive?`);
-    done += bytesRead;
-  }
-  return buf;
+  const bytes = await readExactly(fh, length, position, (at) => bad(file, `is truncated (ended at byte ${at}); is it a complete .npz archive?`));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 const u64 = (b: Buffer, at: number): number => {
