@@ -1,12 +1,14 @@
 // The zoo's sample sets: one array per model input, first axis = samples, each sample with the
 // input's full dims (batch 1 included). Written as .npy (one input) or .npz (one array per input
 // name, stored uncompressed as np.savez does), the two forms Octet's --data and the Python side
-// read; read back here for the fidelity and latency checks.
+// read (written with the test fixtures' npyBytes/npzBytes); read back here for the fidelity and
+// latency checks (headers by Octet's parser; the zip directory by a small synchronous reader).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import type { ElemType, Feed, TypedData } from '../../src/main/data/types';
 import { npyBytes } from '../../test/util/fixtures';
-import { crc32 } from '../../src/main/data/zip';
+import { npzBytes } from '../../test/util/npz';
+import { parseNpyHeader } from '../../src/main/data/npy';
 
 export interface NamedArray {
   name: string;
@@ -26,58 +28,15 @@ function toNpy(a: NamedArray): Buffer {
   return npyBytes({ descr, shape: [a.count, ...a.dims], data: a.data });
 }
 
+/** One .npy's bytes as a NamedArray; the header is read and checked by Octet's own parser (src/main/data/npy.ts). */
 function fromNpy(buf: Buffer, name: string): NamedArray {
-  const headerLen = buf[6] === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = buf[6] === 1 ? 10 : 12;
-  const header = buf.subarray(start, start + headerLen).toString('latin1');
-  const descr = /'descr': '([^']+)'/.exec(header)?.[1] ?? '';
-  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const type = FROM_DESCR[descr];
-  if (!type) throw new Error(`${name}: dtype ${descr} not handled`);
-  const bytes = buf.subarray(start + headerLen);
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
+  const h = parseNpyHeader(name, buf, buf.length);
+  const type = FROM_DESCR[h.descr];
+  if (!type) throw new Error(`${name}: dtype ${h.descr} not handled`);
+  const copy = new Uint8Array(buf.length - h.dataOffset);
+  copy.set(buf.subarray(h.dataOffset));
   const ctor = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array, int8: Int8Array, float64: Float64Array }[type as 'float32'];
-  return { name, type, count: shape[0], dims: shape.slice(1), data: new ctor(copy.buffer) as TypedData };
-}
-
-
-/** A stored (uncompressed) zip, as np.savez writes. */
-function zip(files: { name: string; data: Buffer }[]): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const name = Buffer.from(f.name, 'utf8');
-    const crc = crc32(f.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(f.data.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    parts.push(local, name, f.data);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(f.data.length, 20);
-    c.writeUInt32LE(f.data.length, 24);
-    c.writeUInt16LE(name.length, 28);
-    c.writeUInt32LE(offset, 42);
-    central.push(c, name);
-    offset += 30 + name.length + f.data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
+  return { name, type, count: h.shape[0], dims: h.shape.slice(1), data: new ctor(copy.buffer) as TypedData };
 }
 
 function unzip(buf: Buffer): { name: string; data: Buffer }[] {
@@ -109,7 +68,7 @@ export function writeArrays(base: string, arrays: NamedArray[]): string {
     writeFileSync(`${base}.npy`, toNpy(arrays[0]));
     return `${base}.npy`;
   }
-  writeFileSync(`${base}.npz`, zip(arrays.map((a) => ({ name: `${a.name}.npy`, data: toNpy(a) }))));
+  writeFileSync(`${base}.npz`, npzBytes(Object.fromEntries(arrays.map((a) => [a.name, toNpy(a)]))));
   return `${base}.npz`;
 }
 
