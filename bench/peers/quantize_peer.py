@@ -124,6 +124,27 @@ def pre_process(model_path: str, out: str, notes: list[str]) -> None:
         quant_pre_process(model_path, out, skip_symbolic_shape=True)
 
 
+def ort_quantize_static(pre: str, out: str, samples: list[dict], per_channel: bool, method) -> None:
+    """ONNX Runtime's quantize_static as both benchmarks run it (bench:peers and the zoo): on a
+    pre-processed model, QDQ, QUInt8 activations, QInt8 weights, the samples replayed."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+
+    Reader = replaying_reader(CalibrationDataReader, samples)
+    quantize_static(
+        pre,
+        out,
+        Reader(),
+        quant_format=QuantFormat.QDQ,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+        per_channel=per_channel,
+        calibrate_method=method,
+        # No CalibMaxIntermediateOutputs: in onnxruntime 1.30 it drops each full batch of
+        # outputs without merging its ranges (calibrate.py collect_data). MinMax keeps only
+        # ReduceMin/ReduceMax outputs per sample, so memory stays small without it.
+    )
+
+
 def main() -> int:
     args = sys.argv[1:]
     model_type = None
@@ -143,8 +164,7 @@ def main() -> int:
     notes: list[str] = []
 
     if tool == "ort":
-        from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
-        Reader = replaying_reader(CalibrationDataReader, samples)
+        from onnxruntime.quantization import CalibrationMethod, QuantType
 
         if variant == "dynamic":
             from onnxruntime.quantization import quantize_dynamic
@@ -165,16 +185,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             pre = os.path.join(tmp, "pre.onnx")
             pre_process(model_path, pre, notes)
-            quantize_static(
-                pre,
-                out_path,
-                Reader(),
-                quant_format=QuantFormat.QDQ,
-                activation_type=QuantType.QUInt8,
-                weight_type=QuantType.QInt8,
-                per_channel=(gran == "pc"),
-                calibrate_method=method,
-            )
+            ort_quantize_static(pre, out_path, samples, gran == "pc", method)
         seconds = time.perf_counter() - t0
 
     elif tool == "nncf":

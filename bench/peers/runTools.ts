@@ -1,11 +1,11 @@
 // Runs one quantization (a Python peer or Octet's built CLI) as its own process under GNU
 // time, so each gets its own wall time and peak RSS.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelCase } from './cases';
 import type { RecipeInput } from '../../src/shared/recipe';
 import type { QuantizeReport } from '../../src/shared/report';
+import { runDetached } from '../runDetached';
 
 export interface ToolSpec {
   /** Row label, e.g. "ORT per-channel MinMax". */
@@ -63,30 +63,6 @@ function parseTime(stderr: string): { wall?: number; rssKiB?: number } {
   return { wall: secs, rssKiB: rss ? Number(rss) : undefined };
 }
 
-function run(cmd: string, args: string[], timeoutMs: number, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    // Detached so a timeout can end the whole group (time → python or octet → its worker).
-    const p = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '3' } });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr = (stderr + d).slice(-1_000_000)));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-p.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut });
-    });
-  });
-}
-
 /** The last line of a Python traceback or Octet's `octet: error CODE: message`, for a failure row. */
 function reasonFrom(stderr: string): string {
   const lines = stderr
@@ -114,7 +90,7 @@ export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: strin
   // current directory (sym_shape_infer_temp.onnx, <uuid>.data external weights), never in the repo.
   const cwd = `${base}.cwd`;
   mkdirSync(cwd, { recursive: true });
-  const r = await run(full[0], full.slice(1), ctx.timeoutMs, cwd);
+  const r = await runDetached(full[0], full.slice(1), { cwd, timeoutMs: ctx.timeoutMs, env: { ...process.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '3' } });
   writeFileSync(`${base}.log`, `$ ${full.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   const { wall, rssKiB } = parseTime(r.stderr);
   const common = { wallSeconds: wall, peakRssMiB: rssKiB !== undefined ? rssKiB / 1024 : undefined, output };

@@ -1,7 +1,6 @@
 // Quantizes a zoo model with Octet's built CLI (default recipe) and checks an int8 model against
 // its fp32 model in ONNX Runtime (onnxruntime-node): valid, and fidelity with the metric that fits
 // the output. Shared by bench/zoo/run.ts and test/zoo/subset.test.ts.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -12,6 +11,7 @@ import type { ZooData } from './data';
 import { repoRoot } from './fetch';
 import type { Metric, ZooModel } from './manifest';
 import { pooledCosine } from '../metrics';
+import { runDetached } from '../runDetached';
 
 export interface OctetRun {
   ok: boolean;
@@ -29,42 +29,24 @@ export function octetArgs(m: ZooModel, fp32: string, data: ZooData, out: string,
 }
 
 /** `octet quantize` with the default recipe, as a user runs it. */
-export function quantizeOctet(m: ZooModel, fp32: string, data: ZooData, out: string, timeoutMs = 20 * 60_000): Promise<OctetRun> {
+export async function quantizeOctet(m: ZooModel, fp32: string, data: ZooData, out: string, timeoutMs = 20 * 60_000): Promise<OctetRun> {
   const report = out.replace(/\.onnx$/, '.report.json');
   const args = octetArgs(m, fp32, data, out, report);
   const command = `node ${args.map((a) => a.replace(`${repoRoot}/`, '')).join(' ')}`;
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, args, { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    p.stderr.on('data', (d) => (stderr = (stderr + d).slice(-200_000)));
-    p.stdout.on('data', () => {});
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-p.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      stderr += `\noctet: error TIMEOUT: no result after ${Math.round(timeoutMs / 1000)} s`;
-    }, timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      const seconds = (performance.now() - t0) / 1000;
-      const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-      if (code !== 0 || !existsSync(out)) {
-        const error = lines.find((l) => l.startsWith('octet: error')) ?? lines.pop() ?? `exit ${code}`;
-        resolve({ ok: false, error, command, seconds });
-        return;
-      }
-      let rep: Record<string, unknown> | undefined;
-      try {
-        rep = JSON.parse(readFileSync(report, 'utf8'));
-      } catch {
-        rep = undefined;
-      }
-      resolve({ ok: true, command, seconds, report: rep });
-    });
-  });
+  const r = await runDetached(process.execPath, args, { cwd: repoRoot, timeoutMs, stderrTail: 200_000 });
+  const stderr = r.timedOut ? `${r.stderr}\noctet: error TIMEOUT: no result after ${Math.round(timeoutMs / 1000)} s` : r.stderr;
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (r.code !== 0 || !existsSync(out)) {
+    const error = lines.find((l) => l.startsWith('octet: error')) ?? lines.pop() ?? `exit ${r.code}`;
+    return { ok: false, error, command, seconds: r.seconds };
+  }
+  let rep: Record<string, unknown> | undefined;
+  try {
+    rep = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    rep = undefined;
+  }
+  return { ok: true, command, seconds: r.seconds, report: rep };
 }
 
 export interface Validity {

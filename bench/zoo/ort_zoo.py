@@ -10,8 +10,8 @@
         from the shapes ORT sees when it runs the first calibration sample (compute inside
         If/Loop/Scan bodies is not counted and is reported as such).
 
-The last stdout line is one JSON object, as in bench/peers/quantize_peer.py (whose data reader
-and error formatting this reuses).
+The last stdout line is one JSON object, as in bench/peers/quantize_peer.py (whose
+quant_pre_process retry, quantize_static call and error formatting this reuses).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
-from quantize_peer import one_line, replaying_reader  # noqa: E402
+from quantize_peer import one_line, ort_quantize_static, pre_process  # noqa: E402
 
 
 def load_samples(path, model):
@@ -63,8 +63,7 @@ def fix_shapes(model, shapes):
 
 def quantize(gran, model_path, data, out, shapes):
     import onnx
-    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
+    from onnxruntime.quantization import CalibrationMethod
 
     notes = []
     model = onnx.load(model_path)
@@ -74,25 +73,8 @@ def quantize(gran, model_path, data, out, shapes):
         fixed = os.path.join(tmp, "fixed.onnx")
         onnx.save(fix_shapes(model, shapes), fixed)
         pre = os.path.join(tmp, "pre.onnx")
-        try:
-            quant_pre_process(fixed, pre)
-        except Exception as e:  # noqa: BLE001 — symbolic shape inference fails on some exporters' graphs
-            notes.append(f"quant_pre_process with symbolic shapes failed ({one_line(e)[:120]}); retried without")
-            quant_pre_process(fixed, pre, skip_symbolic_shape=True)
-        Reader = replaying_reader(CalibrationDataReader, samples)
-        quantize_static(
-            pre,
-            out,
-            Reader(),
-            quant_format=QuantFormat.QDQ,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QInt8,
-            per_channel=(gran == "pc"),
-            calibrate_method=CalibrationMethod.MinMax,
-            # No CalibMaxIntermediateOutputs: in onnxruntime 1.30 it drops each full batch of
-            # outputs without merging its ranges (calibrate.py collect_data). MinMax keeps only
-            # ReduceMin/ReduceMax outputs per sample, so memory stays small without it.
-        )
+        pre_process(fixed, pre, notes)
+        ort_quantize_static(pre, out, samples, gran == "pc", CalibrationMethod.MinMax)
     return {"ok": True, "seconds": round(time.perf_counter() - t0, 3), "notes": notes}
 
 

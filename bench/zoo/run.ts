@@ -8,7 +8,6 @@
 // fidelity against fp32 on held-out samples, int8/fp32 latency interleaved at 1 thread, and
 // Octet's int8 against ORT's best valid int8 head to head. Writes bench/results/zoo-DATE.{md,json},
 // rewritten after every model so that a partial run still leaves a table.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +16,7 @@ import { interleavedLatency } from '../../src/main/measure/latency';
 import { loadModel } from '../../src/main/onnx/model';
 import { fusionReport } from '../../src/main/quant/fusionReport';
 import { ensureVenv } from '../peers/venv';
+import { runDetached } from '../runDetached';
 import { makeData, type ZooData } from './data';
 import { checkValid, evalSet, faithful, feedsAt, fidelity, openSession1, quantizeOctet, type Fidelity } from './evaluate';
 import { fetchModel, repoRoot, zooCache } from './fetch';
@@ -74,34 +74,18 @@ export interface ZooRow {
   measured?: { at: string; git: string };
 }
 
-function runPy(python: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; json?: Record<string, unknown>; error?: string }> {
-  return new Promise((done) => {
-    // ORT's quant_pre_process leaves <uuid>.data files in the working folder: keep them out of the repo.
-    const cwd = join(zooCache(), 'work', 'py');
-    mkdirSync(cwd, { recursive: true });
-    const p = spawn(python, [join(repoRoot, 'bench', 'zoo', 'ort_zoo.py'), ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err = (err + d).slice(-100_000)));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-p.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      const last = out.trim().split('\n').pop() ?? '';
-      try {
-        const json = JSON.parse(last) as Record<string, unknown>;
-        done(json.ok ? { ok: true, json } : { ok: false, error: String(json.reason) });
-      } catch {
-        done({ ok: false, error: code === null ? `timed out after ${timeoutMs / 1000} s` : `exit ${code}: ${err.trim().split('\n').pop() ?? ''}` });
-      }
-    });
-  });
+async function runPy(python: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; json?: Record<string, unknown>; error?: string }> {
+  // ORT's quant_pre_process leaves <uuid>.data files in the working folder: keep them out of the repo.
+  const cwd = join(zooCache(), 'work', 'py');
+  mkdirSync(cwd, { recursive: true });
+  const r = await runDetached(python, [join(repoRoot, 'bench', 'zoo', 'ort_zoo.py'), ...args], { cwd, timeoutMs, stderrTail: 100_000 });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const json = JSON.parse(last) as Record<string, unknown>;
+    return json.ok ? { ok: true, json } : { ok: false, error: String(json.reason) };
+  } catch {
+    return { ok: false, error: r.code === null ? `timed out after ${timeoutMs / 1000} s` : `exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}` };
+  }
 }
 
 function finding(m: ZooModel, command: string, error: string, guess: string): void {
