@@ -24,7 +24,7 @@ import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
-import { parseRecipe, RecipeError, type Recipe, type RecipeInput } from '../../shared/recipe';
+import { parseRecipe, type Recipe, type RecipeInput } from '../../shared/recipe';
 import type { QuantizeReport, SpeedCheck } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
@@ -223,12 +223,7 @@ function computeVerdict(macs: number, speed: SpeedCheck | undefined): NonNullabl
 }
 
 function toRecipe(input: RecipeInput | Recipe | undefined): Recipe {
-  try {
-    return parseRecipe(input ?? {});
-  } catch (e) {
-    if (e instanceof RecipeError) throw new OctetError('RECIPE_INVALID', e.message);
-    throw e;
-  }
+  return parseRecipe(input ?? {}); // a bad recipe throws RecipeError, an OctetError (RECIPE_INVALID)
 }
 
 /** The model's feed inputs with every dim static: --shape wins, a symbolic batch dim becomes 1 (for callers without data). */

@@ -34,7 +34,7 @@ import { comparable } from './measured';
 import { embeddingLimits, modelInputs } from '../data/modelInputs';
 import type { QuantPlan } from './plan';
 import { OctetError } from '../../shared/errors';
-import { ACT_ALGOS, parseRecipe, RecipeError, type OpConfig, type Recipe, type TuneMetric } from '../../shared/recipe';
+import { ACT_ALGOS, parseRecipe, type OpConfig, type Recipe, type TuneMetric } from '../../shared/recipe';
 import type { QuantizeReport } from '../../shared/report';
 import type { TuneParams, TuneProgress, TuneResult, TuneTrial } from '../../shared/jobs';
 
@@ -207,12 +207,7 @@ export function lossOf(metric: TuneMetric, m: Measured, fp32Top1: number | undef
 }
 
 function toRecipe(input: unknown): Recipe {
-  try {
-    return parseRecipe(input ?? {});
-  } catch (e) {
-    if (e instanceof RecipeError) throw new OctetError('RECIPE_INVALID', e.message);
-    throw e;
-  }
+  return parseRecipe(input ?? {}); // a bad recipe throws RecipeError, an OctetError (RECIPE_INVALID)
 }
 
 
