@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, CLIPPING_ALGOS, RANGE_ALGORITHMS, actAlgoOf, describeActAlgos, readsParam } from './rangeAlgorithms';
+import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, CLIPPING_ALGOS, GLOBAL_ACT_ALGOS, RANGE_ALGORITHMS, actAlgoOf, describeActAlgo, describeActAlgos, readsParam } from './rangeAlgorithms';
 
 test('names and aliases: every alias resolves to an algorithm and none shadows one; the order is the map order', () => {
   assert.deepEqual(ACT_ALGOS, ['minmax', 'percentile', 'kl', 'mse']);
@@ -31,11 +31,11 @@ test('every entry has a description, and its parameters decide the inputs and fi
   assert.deepEqual(CLIPPING_ALGOS, ['percentile', 'kl', 'mse']);
 });
 
-test('describeActAlgos: one aligned line per algorithm, aliases named', () => {
+test('describeActAlgos: one aligned line per algorithm (auto first), aliases named', () => {
   const lines = describeActAlgos('  ').split('\n');
-  assert.equal(lines.length, ACT_ALGOS.length);
-  lines.forEach((l, i) => assert.ok(l.startsWith(`  ${ACT_ALGOS[i]}`), l));
-  assert.match(lines[ACT_ALGOS.indexOf('kl')], /^ {2}kl \(alias entropy\) +the clipping of least KL/);
-  const columns = lines.map((l, i) => l.indexOf(RANGE_ALGORITHMS[ACT_ALGOS[i]].description));
+  assert.equal(lines.length, GLOBAL_ACT_ALGOS.length);
+  lines.forEach((l, i) => assert.ok(l.startsWith(`  ${GLOBAL_ACT_ALGOS[i]}`), l));
+  assert.match(lines[GLOBAL_ACT_ALGOS.indexOf('kl')], /^ {2}kl \(alias entropy\) +the clipping of least KL/);
+  const columns = lines.map((l, i) => l.indexOf(describeActAlgo(GLOBAL_ACT_ALGOS[i])));
   assert.ok(columns[0] > 0 && columns.every((c) => c === columns[0]), 'descriptions start in one column');
 });

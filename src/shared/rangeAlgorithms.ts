@@ -55,7 +55,7 @@ export const ACT_ALGOS = Object.keys(RANGE_ALGORITHMS) as [ActAlgo, ...ActAlgo[]
 /** Alias → algorithm (e.g. entropy → kl). */
 export const ACT_ALGO_ALIASES: ReadonlyMap<string, ActAlgo> = new Map(ACT_ALGOS.flatMap((a) => aliasesOf(a).map((alias) => [alias, a] as const)));
 
-/** Every name the recipe and the CLI accept: the algorithms, then the aliases. */
+/** Every name an override's act_algo accepts: the algorithms, then the aliases. */
 export const ACT_ALGO_NAMES: readonly string[] = [...ACT_ALGOS, ...ACT_ALGO_ALIASES.keys()];
 
 /** The algorithm a recipe value names (an alias resolved), or undefined when it names none. */
@@ -70,12 +70,30 @@ export const readsParam = (a: ActAlgo, p: RangeParam): boolean => info(a).params
 /** The algorithms that clip outliers, in map order. */
 export const CLIPPING_ALGOS: readonly ActAlgo[] = ACT_ALGOS.filter((a) => info(a).clips);
 
-/** `minmax|percentile|kl|mse`, for usage lines. */
-export const actAlgoChoices = (): string => ACT_ALGOS.join('|');
+/**
+ * The recipe's global act_algo may also be `auto` (Octet's addition, the default): not an
+ * algorithm but the measured choice among them (src/main/quant/rangeChoice.ts).
+ */
+export const AUTO_ACT_ALGO = 'auto';
+export const AUTO_DESCRIPTION = 'measured: the algorithm whose int8 model keeps the most output SQNR on calibration samples (minmax unless another gains 0.5 dB)';
+/** What the global act_algo may be: auto, then the algorithms. */
+export const GLOBAL_ACT_ALGOS = [AUTO_ACT_ALGO, ...ACT_ALGOS] as const;
+export type GlobalActAlgo = (typeof GLOBAL_ACT_ALGOS)[number];
+/** Every name the recipe's global act_algo and the CLI's --act-algo accept. */
+export const GLOBAL_ACT_ALGO_NAMES: readonly string[] = [AUTO_ACT_ALGO, ...ACT_ALGO_NAMES];
 
-/** One line per algorithm, aliases in parentheses, for the CLI usage. */
+/** What a global act_algo names (auto, an algorithm, an alias resolved); undefined when it names none. */
+export const globalActAlgoOf = (v: unknown): GlobalActAlgo | undefined => (v === AUTO_ACT_ALGO ? AUTO_ACT_ALGO : actAlgoOf(v));
+
+/** The description of an algorithm or of auto. */
+export const describeActAlgo = (a: GlobalActAlgo): string => (a === AUTO_ACT_ALGO ? AUTO_DESCRIPTION : info(a).description);
+
+/** `auto|minmax|percentile|kl|mse`, for usage lines. */
+export const actAlgoChoices = (): string => GLOBAL_ACT_ALGOS.join('|');
+
+/** One line per algorithm (auto first), aliases in parentheses, for the CLI usage. */
 export function describeActAlgos(indent = '    '): string {
-  const names = ACT_ALGOS.map((a) => `${a}${aliasesOf(a).length ? ` (alias ${aliasesOf(a).join(', ')})` : ''}`);
+  const names = GLOBAL_ACT_ALGOS.map((a) => `${a}${a !== AUTO_ACT_ALGO && aliasesOf(a).length ? ` (alias ${aliasesOf(a).join(', ')})` : ''}`);
   const width = Math.max(...names.map((n) => n.length));
-  return ACT_ALGOS.map((a, i) => `${indent}${names[i].padEnd(width)}  ${info(a).description}`).join('\n');
+  return GLOBAL_ACT_ALGOS.map((a, i) => `${indent}${names[i].padEnd(width)}  ${describeActAlgo(a)}`).join('\n');
 }

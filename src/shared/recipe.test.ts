@@ -8,7 +8,7 @@ test('defaults mirror INC StaticQuantConfig', () => {
   assert.equal(DEFAULT_RECIPE.w_granularity, 'auto', 'per-channel unless per-tensor measures faster (Octet resolves it; INC defaults to per_channel)');
   assert.equal(DEFAULT_RECIPE.act_dtype, 'uint8');
   assert.equal(DEFAULT_RECIPE.act_sym, false);
-  assert.equal(DEFAULT_RECIPE.act_algo, 'minmax');
+  assert.equal(DEFAULT_RECIPE.act_algo, 'auto', 'measured among the algorithms, minmax unless another is clearly more faithful (INC defaults to minmax)');
   assert.equal(DEFAULT_RECIPE.format, 'qdq');
   assert.equal(DEFAULT_RECIPE.percentile, 99.999);
   assert.equal(DEFAULT_RECIPE.calib_bins, 2048);

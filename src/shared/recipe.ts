@@ -58,7 +58,12 @@ export const recipeSchema = z.strictObject({
   w_granularity: z.enum(GRANULARITIES).default('auto'),
   act_dtype: z.enum(ACT_DTYPES).default('uint8'),
   act_sym: z.boolean().default(false),
-  act_algo: algo.default('minmax'),
+  /**
+   * `auto` (Octet's addition): calibrate once, then keep the range algorithm whose int8 model
+   * measures the best output SQNR on calibration samples: minmax unless percentile, kl or mse
+   * gains at least 0.5 dB. Planned as minmax; overrides in `local` keep their own algorithm.
+   */
+  act_algo: z.union([z.literal('auto'), algo]).default('auto'),
   format: z.enum(FORMATS).default('qdq'),
   /** Percentile kept by act_algo=percentile. */
   percentile: z.number().gt(90).max(100).default(99.999),
@@ -238,7 +243,7 @@ export function resolveNodeRule(recipe: Recipe, node: { name: string; opType: st
     w_granularity: recipe.w_granularity,
     act_dtype: recipe.act_dtype,
     act_sym: recipe.act_sym,
-    act_algo: recipe.act_algo,
+    act_algo: recipe.act_algo === 'auto' ? 'minmax' : recipe.act_algo,
     matchedBy: [],
   };
   for (const h of hits) {

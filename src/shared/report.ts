@@ -1,6 +1,6 @@
 // The quantization report: what `octet quantize --report` writes, what the worker returns and
 // what the wizard shows. Plain data so it crosses every transport unchanged.
-import type { Recipe } from './recipe';
+import type { ActAlgo, Recipe } from './recipe';
 
 export interface FusionDetail {
   node: string;
@@ -39,6 +39,8 @@ export interface SpeedCheck {
   ops: OpSpeed[];
   /** MatMuls of two activations, tried in fp32 as a group: int8 only when clearly faster and at most 1 dB less faithful. */
   activationMatMuls?: { nodes: string[]; keptFloat: boolean; variantRatio: number; /** Output SQNR on calibration samples with them in int8 and in fp32. */ sqnrDb?: { int8: number; fp32: number } };
+  /** Add/Mul between int8 ops measured in int8 against fp32 (each int8 one rounds its output once more). */
+  elementwise?: { nodes: string[]; keptFloat: boolean; variantRatio: number; sqnrDb: { int8: number; fp32: number } };
 }
 
 /** One MatMul/Gemm under w_granularity `auto`: its weight SQNR (dB) quantized each way. */
@@ -66,9 +68,15 @@ export interface QuantizeReport {
   input: { path: string; sha256: string; opset: number; sizeBytes: number };
   output: { path: string; sizeBytes: number; opset: number; format: Recipe['format'] };
   recipe: Recipe;
-  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number; shapes: Record<string, number[]> };
+  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number; /** Add/Mul whose constant input was moved second, for ORT's Conv+Add/Mul fusions. */ constantsSecond?: number; shapes: Record<string, number[]> };
   /** `notes`: what the data left to defaults, e.g. a recurrent state fed zeros. */
-  calibration: { samples: number; algo: Recipe['act_algo']; seconds: number; tensors: number; passes: number; data: string; notes?: string[] };
+  /** `algo` is the algorithm the ranges came from (act_algo `auto` resolved; `choice` says how). */
+  calibration: { samples: number; algo: ActAlgo; seconds: number; tensors: number; passes: number; data: string; notes?: string[]; choice?: RangeChoiceReport };
+  /**
+   * The written model's outputs against fp32 on calibration samples (padded positions left out):
+   * the fidelity every measured choice aimed at, and `note` when it is low enough to matter.
+   */
+  outputFidelity?: { samples: number; sqnrDb: number; cosine: number; note?: string };
   /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */
   compute?: { macsPerSample: number; computeBound: boolean; note?: string };
   fusion: FusionReport;
@@ -81,6 +89,13 @@ export interface QuantizeReport {
   nodes: { total: number; int8: number; excluded: { node: string; opType: string; reason: string }[] };
   warnings: string[];
   seconds: number;
+}
+
+/** What act_algo `auto` chose, with each algorithm's output SQNR on calibration samples. */
+export interface RangeChoiceReport {
+  chosen: ActAlgo;
+  sqnrDb: Partial<Record<ActAlgo, number>>;
+  reason: string;
 }
 
 /** What `smooth_quant` decided, with the output SQNR of each candidate on calibration samples. */

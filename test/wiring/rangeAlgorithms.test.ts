@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, RANGE_ALGORITHMS, actAlgoChoices, actAlgoOf, aliasesOf, readsParam } from '../../src/shared/rangeAlgorithms';
+import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, AUTO_DESCRIPTION, GLOBAL_ACT_ALGOS, GLOBAL_ACT_ALGO_NAMES, RANGE_ALGORITHMS, actAlgoChoices, actAlgoOf, aliasesOf, readsParam } from '../../src/shared/rangeAlgorithms';
 import { parseRecipe, resolveNodeRule } from '../../src/shared/recipe';
 import { RANGE_FUNCTIONS } from '../../src/main/quant/rangeFunctions';
 import { USAGE, main } from '../../src/main/cli/main';
@@ -21,6 +21,10 @@ test('recipe parsing: every name and alias, globally and in an override', () => 
     const r = parseRecipe({ local: { Conv: { act_algo: name } } });
     assert.equal(resolveNodeRule(r, { name: 'c', opType: 'Conv' }).act_algo, algo);
   }
+  // auto is a global choice, measured after calibration: plans as minmax, refused in an override.
+  assert.equal(parseRecipe({}).act_algo, 'auto');
+  assert.equal(resolveNodeRule(parseRecipe({ act_algo: 'auto' }), { name: 'c', opType: 'Conv' }).act_algo, 'minmax');
+  assert.throws(() => parseRecipe({ local: { Conv: { act_algo: 'auto' } } }), /local\.Conv\.act_algo/);
 });
 
 test('calibration: every algorithm has its range function', () => {
@@ -30,6 +34,7 @@ test('calibration: every algorithm has its range function', () => {
 test('CLI: the usage lists and describes every algorithm and alias, and --act-algo takes every name and alias', async () => {
   assert.ok(USAGE.includes(`[--act-algo ${actAlgoChoices()}]`));
   for (const a of ACT_ALGOS) assert.ok(USAGE.includes(RANGE_ALGORITHMS[a].description), `${a} described`);
+  assert.ok(USAGE.includes(AUTO_DESCRIPTION), 'auto described');
   for (const alias of ACT_ALGO_ALIASES.keys()) assert.match(USAGE, new RegExp(`\\(alias ${alias}\\)`));
   // A bad value is refused before any work, naming every accepted value.
   const printed: string[] = [];
@@ -40,11 +45,13 @@ test('CLI: the usage lists and describes every algorithm and alias, and --act-al
   } finally {
     console.error = error;
   }
-  assert.match(printed.join('\n'), new RegExp(`--act-algo takes one of ${ACT_ALGO_NAMES.join('\\|')}, got 'bogus'`));
+  assert.match(printed.join('\n'), new RegExp(`--act-algo takes one of ${GLOBAL_ACT_ALGO_NAMES.join('\\|')}, got 'bogus'`));
 });
 
 test('wizard: the global and override selects offer every algorithm, aliases shown as their algorithm', () => {
   assert.deepEqual(CHOICES.act_algo.options, ACT_ALGOS);
+  assert.deepEqual(CHOICES.act_algo.globalOptions, GLOBAL_ACT_ALGOS);
+  assert.equal(chosen({ act_algo: 'auto' }, 'act_algo'), 'auto');
   assert.ok(GLOBAL_CHOICES.includes('act_algo') && (RULE_CHOICES as readonly string[]).includes('act_algo'));
   for (const name of ACT_ALGO_NAMES) assert.equal(chosen({ act_algo: name }, 'act_algo'), actAlgoOf(name));
   for (const a of ACT_ALGOS) assert.equal(CHOICES.act_algo.describe?.(a), RANGE_ALGORITHMS[a].description);
@@ -55,7 +62,7 @@ test('README: the act_algo row and the quantize usage name every algorithm and a
   const row = readme.split('\n').find((l) => l.startsWith('| `act_algo` |'));
   assert.ok(row, 'README has an act_algo row');
   const values = row.split('|')[2];
-  assert.deepEqual([...values.matchAll(/`([^`]+)`/g)].map((m) => m[1]), ACT_ALGOS.flatMap((a) => [a, ...aliasesOf(a)]));
+  assert.deepEqual([...values.matchAll(/`([^`]+)`/g)].map((m) => m[1]), ['auto', ...ACT_ALGOS.flatMap((a) => [a, ...aliasesOf(a)])]);
   for (const [alias, a] of ACT_ALGO_ALIASES) assert.ok(values.includes(`\`${a}\` (alias \`${alias}\`)`), `${alias} → ${a}`);
   assert.ok(readme.includes(`[--act-algo ${actAlgoChoices()}]`), 'README quantize usage');
   // Rows of the algorithms' parameters name the algorithms that read them.

@@ -24,11 +24,12 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   const f = r.fusion;
   const lines = [
     `wrote ${r.output.path} (${formatBytes(r.output.sizeBytes)}, was ${formatBytes(r.input.sizeBytes)}; ${r.output.format}, opset ${r.output.opset})`,
-    `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
+    `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}${r.calibration.choice ? ' (measured, auto)' : ''}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
     `  fed shapes   ${Object.entries(r.preparation.shapes).map(([k, d]) => `${k} [${d.join(',')}]`).join(', ')}`,
     ...(r.calibration.notes ?? []).map((n) => `  data         ${n}`),
     `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
   ];
+  if (r.outputFidelity) lines.push(`  fidelity     output cosine ${r.outputFidelity.cosine.toFixed(4)}, SQNR ${r.outputFidelity.sqnrDb.toFixed(1)} dB against fp32 on ${r.outputFidelity.samples} calibration samples`);
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);
   if (r.compute) lines.push(`  compute      ${(r.compute.macsPerSample / 1e6).toFixed(1)} M multiply-accumulates per sample${r.compute.computeBound ? ' (compute-bound)' : ''}${r.compute.note ? ': int8 measured no faster, see the warning' : ''}`);
   if (r.preparation.opsetUpgradedFrom !== undefined) lines.push(`  opset        upgraded from ${r.preparation.opsetUpgradedFrom} to ${r.output.opset}`);

@@ -1,6 +1,6 @@
 // `octet quantize MODEL -o OUT --data SPEC ...` and `octet inspect MODEL`: one job each in a worker.
 import { FORMATS } from '../../shared/recipe';
-import { ACT_ALGO_NAMES, actAlgoChoices, describeActAlgos } from '../../shared/rangeAlgorithms';
+import { GLOBAL_ACT_ALGO_NAMES, actAlgoChoices, describeActAlgos } from '../../shared/rangeAlgorithms';
 import type { QuantizeParams } from '../../shared/jobs';
 import { runInWorker } from '../jobs/host';
 import { formatQuantizeReport, formatSummary } from './format';
@@ -42,7 +42,7 @@ ${describeActAlgos('    ')}
     if (!v.data) throw usageError('quantize needs --data SPEC: a .npz (one array per input name), a .npy file or a folder of them (first axis = samples), a folder of images, or mnist (built-in digits)');
     const recipe: Record<string, unknown> = v.recipe ? await readRecipeFile(v.recipe) : {};
     if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
-    if (v['act-algo'] !== undefined) recipe.act_algo = oneOf(v['act-algo'], ACT_ALGO_NAMES, '--act-algo');
+    if (v['act-algo'] !== undefined) recipe.act_algo = oneOf(v['act-algo'], GLOBAL_ACT_ALGO_NAMES, '--act-algo');
     if (v.format !== undefined) recipe.format = oneOf(v.format, FORMATS, '--format');
     return { model: positionals[0], output: v.output, data: v.data, recipe, shapes: parseShapes(v.shape ?? []), reportPath: v.report };
   },

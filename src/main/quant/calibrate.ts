@@ -42,6 +42,8 @@ export interface CalibrationResult {
   warnings: string[];
   /** Per-channel extremes of the tensors named in `channelStats`. */
   channels?: Map<string, ChannelStats>;
+  /** The observed histograms, so that other range algorithms cost no further run (act_algo auto). */
+  histograms?: ReadonlyMap<string, Histogram>;
 }
 
 const DEFAULT_BUDGET = 256 * 2 ** 20;
@@ -111,20 +113,27 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
     await session.release();
   }
 
-  const ranges = new Map<string, TensorRange>();
   const warnings: string[] = [];
+  for (const [name, h] of hists) if (h.nonFinite > 0) warnings.push(`Tensor '${name}' produced ${h.nonFinite} NaN/Inf values during calibration; they were ignored`);
+  const ranges = rangesFrom(hists, tensors, opts);
+  return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings, channels, histograms: hists };
+}
+
+/** Each tensor's range by its own algorithm, from its calibration histogram. */
+export function rangesFrom(hists: ReadonlyMap<string, Histogram>, tensors: readonly TensorQuant[], settings: RangeSettings): Map<string, TensorRange> {
+  const ranges = new Map<string, TensorRange>();
   for (const t of tensors) {
-    const h = hists.get(t.name)!;
-    if (h.nonFinite > 0) warnings.push(`Tensor '${t.name}' produced ${h.nonFinite} NaN/Inf values during calibration; they were ignored`);
+    const h = hists.get(t.name);
+    if (!h) continue;
     if (h.count === 0) {
       ranges.set(t.name, { lo: 0, hi: 0, min: 0, max: 0 });
       continue;
     }
     const ro = { symmetric: t.symmetric && !t.startsAtZero, levels: 256 };
-    const r = RANGE_FUNCTIONS[t.algo](h, ro, opts);
+    const r = RANGE_FUNCTIONS[t.algo](h, ro, settings);
     ranges.set(t.name, { lo: r.lo, hi: r.hi, min: h.min, max: h.max });
   }
-  return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings, channels };
+  return ranges;
 }
 
 function addChannelStats(all: Map<string, ChannelStats>, name: string, data: Float32Array, dims: readonly number[]): void {

@@ -22,6 +22,8 @@ export interface Converted {
   qdq: QdqResult;
 }
 
+/** The reason a variant's fp32 nodes carry while it is measured (the plan keeps only nodes with a reason). */
+const VARIANT = 'measured variant';
 /** A variant must be this much faster (median interleaved ratio) to replace the model it varies. */
 const FASTER = 0.98;
 /** Output SQNR a per-tensor variant may give up for its speed: 1 dB is 26% more error power. */
@@ -35,6 +37,11 @@ const WEIGHT_SQNR_LOSS_DB = 6;
 
 /** Output SQNR (dB) of each int8 model against fp32, over all outputs of the given samples together. */
 export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: Record<string, Feed>[]): Promise<number[]> {
+  return (await outputFidelity(fp32, int8, samples)).map((f) => f.sqnrDb);
+}
+
+/** Output SQNR (dB) and cosine of each int8 model against fp32, over all outputs of the samples together. */
+export async function outputFidelity(fp32: Uint8Array, int8: Uint8Array[], samples: Record<string, Feed>[]): Promise<{ sqnrDb: number; cosine: number }[]> {
   const sessions = [await openSession(fp32, { threads: 1 })];
   try {
     for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
@@ -46,7 +53,10 @@ export async function outputSqnr(fp32: Uint8Array, int8: Uint8Array[], samples: 
       }
     }
     const ref = concatFloats(outs[0]);
-    return outs.slice(1).map((o) => fidelity(ref, concatFloats(o)).sqnrDb);
+    return outs.slice(1).map((o) => {
+      const f = fidelity(ref, concatFloats(o));
+      return { sqnrDb: f.sqnrDb, cosine: f.cosine };
+    });
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
   }
@@ -166,7 +176,7 @@ export async function checkActivationMatMuls(
   if (!nodes.length) return undefined;
   let variant: Converted;
   try {
-    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, ''] as const)]) });
+    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, VARIANT] as const)]) });
   } catch {
     return undefined; // e.g. a tensor the variant needs was never calibrated
   }
@@ -181,6 +191,45 @@ export async function checkActivationMatMuls(
   const report = { nodes, keptFloat, variantRatio: ratio, sqnrDb: { int8: int8Db, fp32: fp32Db } };
   if (!keptFloat) return { converted: base, keepFloat, report };
   const why = `kept fp32 by the speed check: a MatMul of two activations; with these in fp32 the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
+  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
+  return { converted: convert({ keepFloat: withThese }), keepFloat: withThese, report };
+}
+
+/** The most an fp32 Add/Mul variant may cost in latency for its fidelity (with at least 1 dB more). */
+const ELEMENTWISE_SLOWER = 1.03;
+
+/**
+ * Add and Mul between int8 ops run as QLinearAdd/QLinearMul, each rounding its output to int8
+ * again; in fp32 they sit between a Dequantize and a Quantize. Exporters write chains of them
+ * (hard-swish as Add, Clip, Mul, Mul; PP-LCNet's affine steps as Mul then Add), and in int8 a
+ * chain rounds at every link: on PP-OCRv4's recognizer that cost 3 dB of output SQNR. Neither
+ * is faster everywhere (a requantized int8 op moves a quarter of the bytes; an fp32 chain needs
+ * no requantization between links), so both are measured: fp32 is kept when it is clearly
+ * faster and at most 1 dB less faithful, or at least 1 dB more faithful and at most 3% slower.
+ */
+export async function checkElementwise(
+  prepared: ModelProto,
+  base: Converted,
+  keepFloat: ReadonlyMap<string, string>,
+  convert: (measured: MeasuredChoices) => Converted,
+  feeds: Record<string, Feed>,
+  samples: Record<string, Feed>[],
+): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['elementwise']> } | undefined> {
+  const nodes = base.plan.decisions.filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise').map((d) => d.node.name);
+  if (!nodes.length) return undefined;
+  let variant: Converted;
+  try {
+    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, VARIANT] as const)]) });
+  } catch {
+    return undefined; // e.g. a tensor the variant needs was never calibrated
+  }
+  const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
+  const ratio = await latencyRatio(baseBytes, variantBytes, feeds);
+  const [int8Db, fp32Db] = (await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples)).map(round);
+  const keptFloat = (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER);
+  const report = { nodes, keptFloat, variantRatio: ratio, sqnrDb: { int8: int8Db, fp32: fp32Db } };
+  if (!keptFloat) return { converted: base, keepFloat, report };
+  const why = `kept fp32 by the speed check: Add/Mul between int8 ops; with all ${nodes.length} in fp32 the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
   const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
   return { converted: convert({ keepFloat: withThese }), keepFloat: withThese, report };
 }

@@ -8,21 +8,26 @@ import { GraphView } from '../onnx/graph';
 import { cpuFeatures } from '../../../native';
 import type { DataSource, Feed } from '../data/types';
 import { planQuantization, type MeasuredChoices } from './plan';
-import { calibrate, type CalibrationOptions, type CalibrationResult, type TensorRange } from './calibrate';
-import { checkActivationMatMuls, checkGranularity, checkSpeed, chooseWeightBits, outputSqnr, type Converted } from './measured';
+import { calibrate, rangesFrom, type CalibrationOptions, type CalibrationResult, type TensorRange } from './calibrate';
+import { checkActivationMatMuls, checkElementwise, checkGranularity, checkSpeed, chooseWeightBits, outputSqnr, type Converted } from './measured';
+import { chooseRangeAlgo } from './rangeChoice';
 import { chooseSmoothQuant, smoothGroups, type SmoothGroup } from './smoothQuant';
-import type { Recipe } from '../../shared/recipe';
-import type { QuantizeReport } from '../../shared/report';
+import type { ActAlgo, Recipe } from '../../shared/recipe';
+import type { QuantizeReport, RangeChoiceReport } from '../../shared/report';
 
 /** What the measured choices record in the report. */
-export type MeasuredReport = Pick<QuantizeReport, 'weightBits' | 'speedCheck' | 'smoothQuant' | 'weightGranularity'>;
+export type MeasuredReport = Pick<QuantizeReport, 'weightBits' | 'speedCheck' | 'smoothQuant' | 'weightGranularity'> & {
+  /** act_algo `auto`: written in the report's calibration section. */
+  rangeChoice?: RangeChoiceReport;
+};
 
 /** One conversion of a prepared fp32 model (left untouched, so variants can be compared). */
 export type ConvertFn = (prepared: ModelProto, ranges: Map<string, TensorRange>, reduceRange: boolean, measured?: MeasuredChoices) => Converted;
 
 /** The inputs every step reads, and the choices made so far. */
 export interface Choices {
-  readonly recipe: Recipe;
+  /** The recipe with what steps resolved (act_algo auto becomes the measured algorithm). */
+  recipe: Recipe;
   /** The prepared fp32 model that was calibrated. */
   readonly model: ModelProto;
   readonly fp32Bytes: Uint8Array;
@@ -72,6 +77,39 @@ export function current(s: Choices): Converted {
 const sqnrSamples = (s: Choices) => Promise.all(Array.from({ length: Math.min(32, s.source.count) }, (_, i) => s.source.read(i).then((x) => x.feeds)));
 /** The sample the speed check times. */
 const timedSample = async (s: Choices): Promise<Record<string, Feed>> => (await s.source.read(0)).feeds;
+
+/**
+ * `act_algo: "auto"`: each algorithm's ranges from the calibration histograms, the one whose
+ * int8 model keeps the most output SQNR (quant/rangeChoice.ts). First, as every later step
+ * converts with the ranges it leaves.
+ */
+const rangeAlgorithm: MeasuredStep = {
+  name: 'act_algo',
+  when: (s) => s.recipe.act_algo === 'auto' && s.ranges.size > 0,
+  async run(s) {
+    const samples = await sqnrSamples(s);
+    // Planned with each algorithm as the recipe's: overrides in `local` keep their own.
+    const observed = (algo: ActAlgo) => {
+      const plan = planQuantization(cloneModel(s.model).graph!, { ...s.recipe, act_algo: algo });
+      return plan.observed.map((n) => plan.tensors.get(n)!);
+    };
+    // Tuning's probes calibrate without keeping histograms; a written model needs them.
+    const hists = s.cal.histograms ?? (await calibrate(s.model, observed('minmax'), s.source, s.calOpts)).histograms!;
+    const choice = await chooseRangeAlgo(
+      {
+        ranges: (algo) => rangesFrom(hists, observed(algo), s.recipe),
+        sqnr: (sets) => outputSqnr(s.fp32Bytes, sets.map((r) => encodeModel(s.convertModel(s.prepared, r, s.reduceRange, { keepFloat: new Map(s.smoothKeep) }).model)), samples),
+      },
+      samples.length,
+    );
+    s.recipe = { ...s.recipe, act_algo: choice.algo };
+    s.ranges = choice.ranges;
+    s.cal.ranges = choice.ranges;
+    s.converted = undefined;
+    s.log(`ranges: ${choice.report.reason}`);
+    return { rangeChoice: choice.report };
+  },
+};
 
 /**
  * `reduce_range: "auto"`: without VNNI, 7- against 8-bit weights by output SQNR on calibration
@@ -132,6 +170,21 @@ const activationMatMuls: MeasuredStep = {
   },
 };
 
+/** Part of the speed check: Add/Mul between int8 ops in int8 or fp32, by speed and output SQNR. */
+const elementwise: MeasuredStep = {
+  name: 'speed_check (Add/Mul)',
+  when: (s) => s.report.speedCheck !== undefined,
+  async run(s) {
+    const e = await checkElementwise(s.prepared, current(s), s.keepFloat, (m) => convert(s, m), await timedSample(s), await sqnrSamples(s));
+    if (!e) return {};
+    s.converted = e.converted;
+    s.keepFloat = e.keepFloat;
+    const r = e.report;
+    s.log(`speed check: ${r.nodes.length} Add/Mul between int8 ops ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${r.sqnrDb.fp32} dB in fp32, ${r.sqnrDb.int8} dB in int8)`);
+    return { speedCheck: { ...s.report.speedCheck!, elementwise: r } };
+  },
+};
+
 /**
  * `smooth_quant`, chosen once the speed check has said which ops run in int8 (attention MatMuls
  * kept fp32 change which errors reach the output).
@@ -186,7 +239,7 @@ const weightGranularity: MeasuredStep = {
 };
 
 /** In order: each step sees the choices of the steps before it. */
-export const MEASURED_STEPS: readonly MeasuredStep[] = [weightBits, speedCheck, activationMatMuls, smoothQuant, weightGranularity];
+export const MEASURED_STEPS: readonly MeasuredStep[] = [rangeAlgorithm, weightBits, speedCheck, activationMatMuls, elementwise, smoothQuant, weightGranularity];
 
 /** Runs every step that applies and returns the final conversion. */
 export async function runMeasuredSteps(s: Choices, steps: readonly MeasuredStep[] = MEASURED_STEPS): Promise<Converted> {

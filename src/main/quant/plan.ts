@@ -84,9 +84,11 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       d.reason = `excluded by rule ${rule.matchedBy.map((k) => `"${k}"`).join(', ') || '(global fp32)'}`;
       continue;
     }
+    // Any entry keeps the node, whatever its reason says: a variant measured with '' as the
+    // reason was once converted all-int8 and compared with itself.
     const kept = keepFloat.get(node.name);
-    if (kept) {
-      d.reason = kept;
+    if (kept !== undefined) {
+      d.reason = kept || 'kept fp32 by a measured choice';
       continue;
     }
     const blocker = handler.blocker?.(node, g);

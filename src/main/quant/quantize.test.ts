@@ -158,6 +158,7 @@ test('speed check: MatMuls of two activations are tried in fp32 as a group, int8
     assert.deepEqual(a.nodes.length, 2, 'Q·Kᵀ and P·V');
     const reasons = report.fusion.details.filter((d) => /two activations/.test(d.reason));
     const { int8, fp32 } = a.sqnrDb!;
+    assert.notEqual(int8, fp32, 'the fp32 variant measured the same output as the all-int8 model: it was not converted');
     if (a.keptFloat) {
       assert.ok(a.variantRatio < 0.98 || fp32 >= int8 || int8 < fp32 - 1, JSON.stringify(a));
       assert.deepEqual(reasons.map((d) => d.node).sort(), [...a.nodes].sort());

@@ -5,19 +5,21 @@ import { allGraphs } from '../onnx/scope';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
+import { constantsSecond } from '../onnx/constantsSecond';
 import { divByConstantToMul } from './divToMul';
 import { macCountFor } from './ops/registry';
 import { basicOptimize } from '../runtime/optimize';
 import { openDataSource } from '../data';
 import { embeddingLimits, modelInputs, staticInputs } from '../data/modelInputs';
-import type { InputSpec } from '../data/types';
+import type { Feed, InputSpec } from '../data/types';
 import { openSession } from '../runtime/session';
 import { computeCost, COMPUTE_BOUND_MACS } from '../runtime/computeCost';
 import { checkOutputPath, lockOutput, realTarget, writeFileAtomic } from '../io/atomicWrite';
 import { resolve } from 'node:path';
 import { planQuantization, type MeasuredChoices, type QuantPlan } from './plan';
 import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
-import type { Converted } from './measured';
+import { outputFidelity, type Converted } from './measured';
+import { worstRounding } from './roundingError';
 import { runMeasuredSteps, type Choices } from './measuredSteps';
 import { smoothGroups } from './smoothQuant';
 import { insertQdq } from './qdq';
@@ -95,6 +97,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   for (const body of allGraphs(upgraded.graph!)) new GraphView(body as GraphProto).topoSort();
   const opsetChanges = inputOpset < TARGET_OPSET ? upgradeOpset(upgraded, TARGET_OPSET) : [];
   const folded = recipe.fold_bn ? foldBatchNorm(upgraded.graph!) : [];
+  const commuted = constantsSecond(upgraded.graph!);
   assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
   nameNodes(model.graph!);
@@ -136,10 +139,15 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     report: { weightBits: { reduceRange: recipe.reduce_range === true, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' } },
   };
   const converted = await runMeasuredSteps(choices);
+  const { ranges } = choices;
   // The speed check reports 1–3 of its 4 stages as it goes.
   if (choices.report.speedCheck) progress('convert', 1, 1);
-  const { speedCheck, smoothQuant, weightBits, weightGranularity } = choices.report;
+  const { speedCheck, smoothQuant, weightBits, weightGranularity, rangeChoice } = choices.report;
   const { model: quantized, plan: finalPlan } = converted;
+  const rounding = cal.histograms ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3) : [];
+  const samples = await Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((x) => x.feeds)));
+  const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), samples, rounding);
+  if (fidelity.note) log(`fidelity: ${fidelity.note}`);
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
   quantized.producerVersion = OCTET_VERSION;
@@ -167,10 +175,22 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       opsetChanges,
       foldedBatchNorms: folded.length,
       divisionsAsMul: divisions.length,
+      constantsSecond: commuted.length,
       shapes: await fedShapes(source),
     },
     compute: computeVerdict(macs, speedCheck),
-    calibration: { samples: cal.samples, algo: recipe.act_algo, seconds: round(cal.seconds), tensors: plan.observed.length, passes: cal.passes, data: source.description, notes: source.notes?.length ? [...source.notes] : undefined },
+    calibration: {
+      samples: cal.samples,
+      // act_algo auto resolved by its measured step (calibration itself ran minmax's histograms).
+      algo: choices.recipe.act_algo === 'auto' ? 'minmax' : choices.recipe.act_algo,
+      seconds: round(cal.seconds),
+      tensors: plan.observed.length,
+      passes: cal.passes,
+      data: source.description,
+      notes: source.notes?.length ? [...source.notes] : undefined,
+      choice: rangeChoice,
+    },
+    outputFidelity: fidelity,
     fusion,
     speedCheck,
     smoothQuant,
@@ -185,6 +205,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     seconds: round((performance.now() - started) / 1000),
   };
   if (report.compute?.note) report.warnings.push(report.compute.note);
+  if (fidelity.note) report.warnings.push(fidelity.note);
   if (req.reportPath) await writeFileAtomic(req.reportPath, JSON.stringify(report, null, 2) + '\n');
   progress('verify', 1, 1);
   return report;
@@ -199,6 +220,36 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
   // Every variant, measured or saved, is checked: ORT's load error would blame the user's model.
   assertValidGraph(model.graph!, 'int8 model');
   return { model, plan, qdq };
+}
+
+/** Below this output cosine on calibration samples the report says the int8 model is not faithful. */
+export const FAITHFUL_COSINE = 0.995;
+
+/**
+ * The written model against fp32. A low figure is said with its likely cause, told apart by
+ * each tensor's own rounding error (quant/roundingError.ts), and with what to do about it.
+ */
+async function checkFidelity(
+  fp32: Uint8Array,
+  int8: Uint8Array,
+  samples: Record<string, Feed>[],
+  rounding: { tensor: string; sqnrDb: number }[],
+): Promise<NonNullable<QuantizeReport['outputFidelity']>> {
+  const [f] = await outputFidelity(fp32, [int8], samples);
+  const r = { samples: samples.length, sqnrDb: Math.round(f.sqnrDb * 10) / 10, cosine: Math.round(f.cosine * 1e5) / 1e5 };
+  if (!(f.cosine < FAITHFUL_COSINE)) return r;
+  const db = (x: number) => `${x.toFixed(1)} dB`;
+  // A tensor that alone keeps less than 10 dB above the output's SQNR is a large part of its error.
+  const ruled = rounding.filter((t) => t.sqnrDb < r.sqnrDb + 10);
+  const cause = ruled.length
+    ? `the ranges of ${ruled.length === 1 ? 'one tensor are' : `${ruled.length} tensors are`} ruled by rare large values: alone, its int8 rounding keeps about ${ruled.map((t) => `${db(t.sqnrDb)} (${t.tensor})`).join(', ')}`
+    : rounding.length
+      ? `every activation's own int8 rounding keeps at least about ${db(rounding[0].sqnrDb)}, yet the output keeps ${db(r.sqnrDb)}: the network amplifies small rounding errors from layer to layer`
+      : 'per-tensor int8 activations lose too much here';
+  return {
+    ...r,
+    note: `not faithful: int8 outputs have cosine ${r.cosine.toFixed(4)} (SQNR ${db(r.sqnrDb)}) against fp32 on ${r.samples} calibration samples, below ${FAITHFUL_COSINE}; ${cause}. \`octet bench --layers N\` shows where the error builds up, and \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
+  };
 }
 
 /**

@@ -158,21 +158,23 @@ export async function chooseSmoothQuant(x: SmoothQuantInputs): Promise<SmoothQua
   if (groups.length === 0) return { report: { applied: false, groups: 0, reason: 'no int8 MatMul/Gemm reads an activation through constant 2-D weights' } };
   const alphas = x.alpha === 'auto' ? AUTO_ALPHAS : [x.alpha];
   const variants: { alpha: number; smoothed: Smoothed; bytes: Uint8Array }[] = [];
+  // Alphas are ranked with the smoothed inputs' minmax ranges (from the channel extremes): for
+  // another act_algo, calibrating every candidate again cost a full run each (7 on a PaddleOCR
+  // recognizer: 4 minutes). Only the winner is calibrated with the recipe's algorithm.
   for (const alpha of alphas) {
     const smoothed = applySmoothQuant(x.prepared, groups, x.stats, alpha);
-    let ranges = new Map([...x.ranges, ...smoothed.ranges]);
-    let out = x.convert(smoothed.model, ranges, smoothed.keepFloat);
-    if (x.needsRecalibration) {
-      const fresh = await x.calibrate(smoothed.model, out.observed.filter((t) => smoothed.ranges.has(t)));
-      for (const [k, r] of fresh) smoothed.ranges.set(k, r);
-      ranges = new Map([...x.ranges, ...smoothed.ranges]);
-      out = x.convert(smoothed.model, ranges, smoothed.keepFloat);
-    }
-    variants.push({ alpha, smoothed, bytes: out.bytes });
+    variants.push({ alpha, smoothed, bytes: x.convert(smoothed.model, new Map([...x.ranges, ...smoothed.ranges]), smoothed.keepFloat).bytes });
   }
   const base = x.convert(x.prepared, x.ranges, new Map()).bytes;
   const [off, ...sqnr] = await x.sqnr([base, ...variants.map((v) => v.bytes)]);
   const best = sqnr.indexOf(Math.max(...sqnr));
+  if (x.needsRecalibration) {
+    const { smoothed } = variants[best];
+    const observed = x.convert(smoothed.model, new Map([...x.ranges, ...smoothed.ranges]), smoothed.keepFloat).observed;
+    const fresh = await x.calibrate(smoothed.model, observed.filter((t) => smoothed.ranges.has(t)));
+    for (const [k, r] of fresh) smoothed.ranges.set(k, r);
+    [sqnr[best]] = await x.sqnr([x.convert(smoothed.model, new Map([...x.ranges, ...smoothed.ranges]), smoothed.keepFloat).bytes]);
+  }
   const byAlpha = Object.fromEntries(variants.map((v, i) => [String(v.alpha), round(sqnr[i])]));
   const sqnrDb = { off: round(off), byAlpha };
   const chosen = variants[best];

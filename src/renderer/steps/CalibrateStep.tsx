@@ -1,5 +1,5 @@
-import { ACT_ALGOS, PRESETS, type RecipeInput } from '../../shared/recipe';
-import { algoOf } from '../format';
+import { PRESETS, type RecipeInput } from '../../shared/recipe';
+import { GLOBAL_ACT_ALGOS, globalActAlgoOf } from '../../shared/rangeAlgorithms';
 import type { Phase } from '../../shared/jobs';
 import { basename, count } from '../format';
 import { cancelJob, goto, runQuantize } from '../store/actions';
@@ -63,8 +63,8 @@ export function CalibrateStep() {
           </div>
           <div className="field">
             <label htmlFor="cal-algo">Range algorithm</label>
-            <select id="cal-algo" value={algoOf(recipe.act_algo) ?? 'minmax'} onChange={(e) => s.editRecipe(`algorithm ${e.target.value}`, (r) => ({ ...r, act_algo: e.target.value as RecipeInput['act_algo'] }))} disabled={live}>
-              {ACT_ALGOS.map((a) => (
+            <select id="cal-algo" value={globalActAlgoOf(recipe.act_algo) ?? 'auto'} onChange={(e) => s.editRecipe(`algorithm ${e.target.value}`, (r) => ({ ...r, act_algo: e.target.value as RecipeInput['act_algo'] }))} disabled={live}>
+              {GLOBAL_ACT_ALGOS.map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </select>

@@ -1,5 +1,5 @@
 import { DEFAULT_RECIPE, type Recipe, type RecipeInput } from '../../../shared/recipe';
-import { actAlgoOf } from '../../../shared/rangeAlgorithms';
+import { globalActAlgoOf } from '../../../shared/rangeAlgorithms';
 import { NumberField, Pick, Toggle } from './controls';
 import { CHOICES, GLOBAL_CHOICES, PARAM_FIELDS, chosen, paramShown } from './options';
 
@@ -8,7 +8,7 @@ import { CHOICES, GLOBAL_CHOICES, PARAM_FIELDS, chosen, paramShown } from './opt
  * is invalid) fills in the defaults.
  */
 export function GlobalSettings({ recipe, parsed: g, setGlobal }: { recipe: RecipeInput; parsed: Recipe | undefined; setGlobal: (label: string, p: Partial<RecipeInput>) => void }) {
-  const algo = actAlgoOf(recipe.act_algo) ?? g?.act_algo;
+  const algo = globalActAlgoOf(recipe.act_algo) ?? g?.act_algo;
   return (
     <section className="card">
       <h3>Global settings</h3>
@@ -16,7 +16,7 @@ export function GlobalSettings({ recipe, parsed: g, setGlobal }: { recipe: Recip
         {GLOBAL_CHOICES.map((field) => {
           const c = CHOICES[field];
           return (
-            <Pick key={field} id={c.id} label={c.label} value={chosen(recipe, field) ?? g?.[field]} options={c.options} describe={c.describe} onChange={(v) => setGlobal(`${c.name} ${v}`, { [field]: v } as Partial<RecipeInput>)} />
+            <Pick key={field} id={c.id} label={c.label} value={chosen(recipe, field) ?? g?.[field]} options={c.globalOptions ?? c.options} describe={c.describe} onChange={(v) => setGlobal(`${c.name} ${v}`, { [field]: v } as Partial<RecipeInput>)} />
           );
         })}
         {PARAM_FIELDS.filter((p) => paramShown(algo, p.param)).map((p) => (

@@ -2,7 +2,7 @@
 // (src/shared/recipe.ts), the range algorithms (src/shared/rangeAlgorithms.ts) and the op types
 // (src/shared/opTypes.ts).
 import { ACT_DTYPES, FORMATS, GRANULARITIES, W_DTYPES } from '../../../shared/recipe';
-import { ACT_ALGOS, RANGE_ALGORITHMS, actAlgoOf, readsParam, type ActAlgo, type RangeParam } from '../../../shared/rangeAlgorithms';
+import { ACT_ALGOS, AUTO_ACT_ALGO, GLOBAL_ACT_ALGOS, describeActAlgo, globalActAlgoOf, readsParam, type GlobalActAlgo, type RangeParam } from '../../../shared/rangeAlgorithms';
 import { INT8_COMPUTE_OP_TYPES } from '../../../shared/opTypes';
 
 /** The recipe's fields set by picking one of fixed options. */
@@ -10,6 +10,8 @@ export type ChoiceField = 'w_dtype' | 'w_granularity' | 'act_dtype' | 'act_algo'
 
 export interface Choice {
   options: readonly string[];
+  /** The global setting's options when they differ from an override's (act_algo adds auto). */
+  globalOptions?: readonly string[];
   /** Names the setting in undo labels ("weights int8") and in an override's select ("weights for fc1"). */
   name: string;
   /** The global setting's label and element id. */
@@ -24,7 +26,7 @@ export const CHOICES: Record<ChoiceField, Choice> = {
   w_dtype: { options: W_DTYPES, name: 'weights', label: 'Weights', id: 'g-w-dtype', header: 'Weights' },
   w_granularity: { options: GRANULARITIES, name: 'granularity', label: 'Weight granularity', id: 'g-w-gran', header: 'Granularity' },
   act_dtype: { options: ACT_DTYPES, name: 'activations', label: 'Activations', id: 'g-act-dtype', header: 'Activations' },
-  act_algo: { options: ACT_ALGOS, name: 'algorithm', label: 'Range algorithm', id: 'g-act-algo', header: 'Algorithm', describe: (a) => RANGE_ALGORITHMS[a as ActAlgo].description },
+  act_algo: { options: ACT_ALGOS, globalOptions: GLOBAL_ACT_ALGOS, name: 'algorithm', label: 'Range algorithm', id: 'g-act-algo', header: 'Algorithm', describe: (a) => describeActAlgo(a as GlobalActAlgo) },
   format: { options: FORMATS, name: 'format', label: 'Format', id: 'g-format' },
 };
 
@@ -36,7 +38,7 @@ export const RULE_CHOICES = ['w_dtype', 'act_dtype', 'w_granularity', 'act_algo'
 /** The option a recipe or an override sets for a choice, an algorithm's alias resolved; undefined when it sets none. */
 export function chosen(settings: Partial<Record<ChoiceField, unknown>>, field: ChoiceField): string | undefined {
   const v = settings[field];
-  if (field === 'act_algo') return actAlgoOf(v);
+  if (field === 'act_algo') return globalActAlgoOf(v);
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -58,7 +60,8 @@ export const PARAM_FIELDS: readonly ParamField[] = [
   { param: 'calib_bins', id: 'g-bins', label: 'Histogram bins', name: 'bins', min: 128, max: 65536, integer: true },
 ];
 
-export const paramShown = (algo: ActAlgo | undefined, param: RangeParam): boolean => algo !== undefined && readsParam(algo, param);
+/** auto may choose any algorithm, so it shows every parameter. */
+export const paramShown = (algo: GlobalActAlgo | undefined, param: RangeParam): boolean => algo === AUTO_ACT_ALGO || (algo !== undefined && readsParam(algo, param));
 
 /** Compute op types Octet runs in int8: the ones the "kept in fp32" counts and tags are about. */
 export const COMPUTE_OPS: readonly string[] = INT8_COMPUTE_OP_TYPES;
