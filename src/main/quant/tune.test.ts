@@ -35,10 +35,18 @@ test('pickBest: the fastest candidate within the tolerance, not the first; the l
 test('pinRecipe writes down every measured decision; recipeDelta names what a trial changed', () => {
   const base = parseRecipe({ local: { Gemm: { w_granularity: 'auto' } } });
   const pinned = pinRecipe(base, {
-    speedCheck: { keptFloat: ['conv0'], ops: [], activationMatMuls: { nodes: ['mm1', 'mm2'], keptFloat: true, variantRatio: 0.9 } },
+    speedCheck: {
+      keptFloat: ['conv0'],
+      ops: [],
+      activationMatMuls: { nodes: ['mm1', 'mm2'], keptFloat: true, variantRatio: 0.9 },
+      elementwise: { nodes: ['add1'], keptFloat: true, variantRatio: 0.9, sqnrDb: { int8: 20, fp32: 22 } },
+    },
     weightGranularity: { perTensor: ['fc'], reason: '', ops: [] },
     weightBits: { reduceRange: false, reason: '' },
+    calibration: { samples: 8, algo: 'mse', seconds: 1, tensors: 4, passes: 1, data: 'x' },
   });
+  assert.equal(pinned.act_algo, 'mse', 'act_algo auto pinned to what it chose');
+  assert.deepEqual(pinned.local['name:add1'], { act_dtype: 'fp32' });
   assert.equal(pinned.speed_check, false);
   assert.equal(pinned.reduce_range, false);
   assert.equal(pinned.w_granularity, 'per_channel');

@@ -123,17 +123,19 @@ function looseCalibrate(): typeof calibrate {
  * ops as `local` fp32 rules, w_granularity and reduce_range resolved, and speed_check off, so
  * that converting it again measures nothing and gives the same model.
  */
-export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits' | 'smoothQuant'>): Recipe {
+export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits' | 'smoothQuant' | 'calibration'>): Recipe {
   const local: Record<string, OpConfig> = {};
   for (const [k, v] of Object.entries(recipe.local)) local[k] = v.w_granularity === 'auto' ? { ...v, w_granularity: 'per_channel' } : v;
   const set = (node: string, cfg: OpConfig) => (local[`name:${node}`] = { ...local[`name:${node}`], ...cfg });
   const sc = report.speedCheck;
   for (const n of sc?.keptFloat ?? []) set(n, { w_dtype: 'fp32', act_dtype: 'fp32' });
   if (sc?.activationMatMuls?.keptFloat) for (const n of sc.activationMatMuls.nodes) set(n, { w_dtype: 'fp32', act_dtype: 'fp32' });
+  if (sc?.elementwise?.keptFloat) for (const n of sc.elementwise.nodes) set(n, { act_dtype: 'fp32' });
   for (const n of report.weightGranularity?.perTensor ?? []) set(n, { w_granularity: 'per_tensor' });
   return {
     ...pinSmoothQuant(recipe, report),
     speed_check: false,
+    act_algo: recipe.act_algo === 'auto' ? report.calibration.algo : recipe.act_algo,
     reduce_range: report.weightBits.reduceRange,
     w_granularity: recipe.w_granularity === 'auto' ? 'per_channel' : recipe.w_granularity,
     local,
