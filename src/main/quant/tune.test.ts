@@ -123,7 +123,7 @@ test('transformer block: a SmoothQuant trial, its alpha pinned, and the recipe r
   try {
     const f = writeSynthetic(dir, 'transformerBlock', 48);
     const out = join(dir, 't.int8.onnx');
-    const r = await tuneModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, metric: 'sqnr', tolerableLoss: 1e-9, maxTrials: 6, latencySeconds: 0.2, recipe: { calib_samples: 24 } });
+    const r = await tuneModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, metric: 'sqnr', tolerableLoss: 1e-9, maxTrials: 9, latencySeconds: 0.2, recipe: { calib_samples: 24 } });
     const sq = r.trials.find((t) => t.step === 'smooth_quant');
     assert.ok(sq, r.trials.map((t) => t.delta).join('; '));
     for (const t of r.trials) assert.notEqual(t.recipe.smooth_quant_alpha === 'auto' && t.recipe.smooth_quant === true, true, 'an applied SmoothQuant has its alpha pinned');
