@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { openDataSource } from './index';
 import { embeddingLimits, modelInputs } from './modelInputs';
-import { floatToHalf, halfToFloat } from './npy';
+import { floatToHalf, halfToFloat } from '../onnx/tensor';
 import { rejectsWith, tempDir, writeNpy } from '../../../test/util/fixtures';
 import { npzBytes, writeNpz } from '../../../test/util/npz';
 import { ModelBuilder } from '../onnx/builder';

@@ -10,6 +10,7 @@ import { OctetError } from '../../shared/errors';
 import { readExactly as readBytes } from '../io/readExactly';
 import { formatDims, fsError } from './checks';
 import type { ElemType, InputSpec, TypedData } from './types';
+import { floatToHalf, halfToFloat } from '../onnx/tensor';
 
 export type NpyDtype = 'f2' | 'f4' | 'f8' | 'u1' | 'i1' | 'i4' | 'i8' | 'b1';
 
@@ -380,50 +381,3 @@ export function convertSample(src: SourceArray, dtype: NpyDtype, w: Where): Type
     }
   }
 }
-
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
-
-/** IEEE half (as its 16 bits) to a number. */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
-/** A number to IEEE half bits, rounding to nearest even; overflow gives ±Inf. */
-export function floatToHalf(v: number): number {
-  F32[0] = v;
-  const x = U32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const e = (x >>> 23) & 0xff;
-  let m = x & 0x7fffff;
-  if (e === 0xff) return sign | 0x7c00 | (m ? 0x200 : 0);
-  let he = e - 127 + 15;
-  if (he >= 31) return sign | 0x7c00;
-  if (he <= 0) {
-    if (he < -10) return sign;
-    m |= 0x800000;
-    const shift = 14 - he;
-    let hm = m >> shift;
-    const rem = m & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && hm & 1)) hm++;
-    return sign | hm;
-  }
-  let hm = m >> 13;
-  const rem = m & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && hm & 1)) {
-    hm++;
-    if (hm === 0x400) {
-      hm = 0;
-      he++;
-      if (he >= 31) return sign | 0x7c00;
-    }
-  }
-  return sign | (he << 10) | hm;
-}
-

@@ -1,5 +1,5 @@
 import { onnx } from './proto/onnx';
-import { num, dimsOf, type TensorProto } from './tensor';
+import { num, dimsOf, int64Of, type TensorProto } from './tensor';
 import { implicitInputs } from './scope';
 
 export type NodeProto = onnx.NodeProto;
@@ -48,17 +48,30 @@ export function makeNode(
 export function getAttr(node: NodeProto, name: string): onnx.AttributeProto | undefined {
   return node.attribute.find((a) => a.name === name);
 }
+export function hasAttr(node: NodeProto, name: string): boolean {
+  return getAttr(node, name) !== undefined;
+}
 export function attrInt(node: NodeProto, name: string, dflt: number): number {
   const a = getAttr(node, name);
   return a ? num(a.i) : dflt;
 }
+/** A float attribute; one written as an int (old exporters: `alpha: 1`) reads as its value. */
 export function attrFloat(node: NodeProto, name: string, dflt: number): number {
   const a = getAttr(node, name);
-  return a ? a.f : dflt;
+  return a ? (a.type === AT.INT ? num(a.i) : a.f) : dflt;
 }
 export function attrInts(node: NodeProto, name: string): number[] | undefined {
   const a = getAttr(node, name);
   return a ? a.ints.map(num) : undefined;
+}
+/** An ints attribute exactly, as bigints: INT64_MAX ("to the end") is common in Slice. */
+export function attrInt64s(node: NodeProto, name: string): bigint[] | undefined {
+  const a = getAttr(node, name);
+  return a ? a.ints.map(int64Of) : undefined;
+}
+export function attrFloats(node: NodeProto, name: string): number[] | undefined {
+  const a = getAttr(node, name);
+  return a ? [...a.floats] : undefined;
 }
 export function attrString(node: NodeProto, name: string): string | undefined {
   const a = getAttr(node, name);
@@ -68,8 +81,9 @@ export function setAttr(node: NodeProto, name: string, value: AttrValue): void {
   node.attribute = node.attribute.filter((a) => a.name !== name);
   node.attribute.push(makeAttribute(name, value));
 }
-export function removeAttr(node: NodeProto, name: string): void {
-  node.attribute = node.attribute.filter((a) => a.name !== name);
+/** Replaces the attribute list (never mutates it), so a saved reference still holds the old one. */
+export function removeAttr(node: NodeProto, ...names: string[]): void {
+  node.attribute = node.attribute.filter((a) => !names.includes(a.name));
 }
 
 /**
