@@ -86,7 +86,7 @@ export function tensorValues(t: TensorProto): NumericArray {
   const out = new ctor(new ArrayBuffer(n * ctor.BYTES_PER_ELEMENT), 0, n);
   const src: ArrayLike<number | Long> =
     t.dataType === DT.FLOAT ? t.floatData : t.dataType === DT.DOUBLE ? t.doubleData : t.dataType === DT.INT64 ? t.int64Data : t.int32Data;
-  if (out instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = int64Of(src[i] as number);
+  if (out instanceof BigInt64Array) for (let i = 0; i < n; i++) out[i] = int64Of(src[i] as number | { low: number; high: number });
   else for (let i = 0; i < n; i++) out[i] = num(src[i]);
   return out;
 }
