@@ -12,13 +12,15 @@
 // count like any other.
 //   node scripts/check-layers.mjs            exit 1 on any finding
 //   node scripts/check-layers.mjs --graph    also print the unit graph
+//   node scripts/check-layers.mjs --root DIR check another tree (the tests use small ones)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { LAYERS, allowedImports, layerOf } from './layers.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? resolve(process.argv[rootArg + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rel = (p) => relative(root, p).split(sep).join('/');
 const isTest = (p) => /\.test\.tsx?$/.test(p);
 const isSource = (p) => /\.tsx?$/.test(p) && !p.endsWith('.d.ts');
@@ -72,7 +74,7 @@ function importsOf(file) {
   return out;
 }
 
-const files = [...walk(join(root, 'src')), join(root, 'native/index.ts')];
+const files = [...walk(join(root, 'src')), ...[join(root, 'native/index.ts')].filter((f) => existsSync(f))];
 /** file → resolved files it imports, with the specifier as written. */
 const imports = new Map();
 const findings = [];
