@@ -6,12 +6,34 @@ import { LAYERS, allowedImports } from './scripts/layers.mjs';
 // unit, forbidding relative imports into its own layer's other units and into the layers above,
 // and the packages that do not belong on its side. scripts/check-layers.mjs (npm run lint) checks
 // the same on resolved paths and adds the cycle check. Test files are not layered.
-const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'url', 'util', 'zlib', 'stream', 'http', 'https', 'net', 'worker_threads'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'url',
+  'util',
+  'zlib',
+  'stream',
+  'http',
+  'https',
+  'net',
+  'worker_threads',
+];
 const NOT_IN = {
   // The contract between every process and transport: plain TypeScript only.
-  shared: { packages: [...NODE_BUILTINS, 'electron', 'react', 'react-dom', 'onnxruntime-node', 'sharp', 'ws', 'protobufjs'], why: 'src/shared must stay runtime-neutral (no Node, DOM, Electron or app layers)' },
+  shared: {
+    packages: [...NODE_BUILTINS, 'electron', 'react', 'react-dom', 'onnxruntime-node', 'sharp', 'ws', 'protobufjs'],
+    why: 'src/shared must stay runtime-neutral (no Node, DOM, Electron or app layers)',
+  },
   // The page: no Node, no engine; it reaches the app only through src/shared/api.ts.
-  renderer: { packages: [...NODE_BUILTINS, 'electron', 'onnxruntime-node', 'sharp', 'ws', 'protobufjs'], why: 'the renderer runs in the page: it talks to the app only through src/shared/api.ts' },
+  renderer: {
+    packages: [...NODE_BUILTINS, 'electron', 'onnxruntime-node', 'sharp', 'ws', 'protobufjs'],
+    why: 'the renderer runs in the page: it talks to the app only through src/shared/api.ts',
+  },
 };
 const MAIN_PACKAGES = { packages: ['react', 'react-dom', 'recharts', 'zustand', 'zustand/*'], why: 'UI packages belong to src/renderer' };
 const NOT_ELECTRON = { packages: ['electron'], why: 'only src/main/electron may import Electron: the CLI, the server and the worker run in plain Node' };
@@ -33,18 +55,46 @@ function layerRules() {
       files: unitFiles(unit),
       ignores: ['**/*.test.ts', '**/*.test.tsx'],
       rules: {
-        'no-restricted-imports': ['error', { patterns: [{ regex, message: layerMessage }, ...packages.map((p) => ({ group: p.packages, message: `${p.why}.` }))] }],
+        'no-restricted-imports': [
+          'error',
+          { patterns: [{ regex, message: layerMessage }, ...packages.map((p) => ({ group: p.packages, message: `${p.why}.` }))] },
+        ],
       },
     };
   });
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'native/build/**', 'node_modules/**', 'src/main/onnx/proto/onnx.js', 'src/main/onnx/proto/onnx.d.ts', 'scratch/**', 'e2e/artifacts/**', 'bench/.venv/**', 'bench/.work/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'native/build/**',
+      'node_modules/**',
+      'src/main/onnx/proto/onnx.js',
+      'src/main/onnx/proto/onnx.d.ts',
+      'scratch/**',
+      'e2e/artifacts/**',
+      'bench/.venv/**',
+      'bench/.work/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', __dirname: 'readonly', __filename: 'readonly', require: 'readonly', module: 'readonly', Buffer: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        require: 'readonly',
+        module: 'readonly',
+        Buffer: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',

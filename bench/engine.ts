@@ -33,13 +33,33 @@ const faces = { resize: 'random-crop' as const, cropsPerImage: 4, mean: [127 / 2
 const cases: Case[] = [];
 if (existsSync(join(SHARED_MODELS, 'mnist-8.onnx'))) {
   cases.push({ name: 'mnist-8', model: join(SHARED_MODELS, 'mnist-8.onnx'), data: 'mnist', recipe: { calib_samples: 200 }, evalSamples: 2000, rounds: 80 });
-  cases.push({ name: 'ultraface-rfb-320', model: join(SHARED_MODELS, 'ultraface-rfb-320.onnx'), data: SHARED_IMAGES, recipe: { calib_samples: 32, preprocess: faces }, evalSamples: 8, rounds: 20 });
+  cases.push({
+    name: 'ultraface-rfb-320',
+    model: join(SHARED_MODELS, 'ultraface-rfb-320.onnx'),
+    data: SHARED_IMAGES,
+    recipe: { calib_samples: 32, preprocess: faces },
+    evalSamples: 8,
+    rounds: 20,
+  });
 }
 // A real BERT-style encoder (issue 12): three int64 inputs from .npz, 64 tokens.
-const minilm = { model: join(SHARED_MODELS, 'all-MiniLM-L6-v2.onnx'), calib: join(SHARED, 'data', 'minilm.calib.npz'), eval: join(SHARED, 'data', 'minilm.eval.npz') };
+const minilm = {
+  model: join(SHARED_MODELS, 'all-MiniLM-L6-v2.onnx'),
+  calib: join(SHARED, 'data', 'minilm.calib.npz'),
+  eval: join(SHARED, 'data', 'minilm.eval.npz'),
+};
 const skipped: string[][] = [];
 if ([minilm.model, minilm.calib, minilm.eval].every((f) => existsSync(f))) {
-  cases.push({ name: 'all-MiniLM-L6-v2', model: minilm.model, data: minilm.calib, evalData: minilm.eval, recipe: { calib_samples: 128 }, evalSamples: 64, rounds: 60, embedding: true });
+  cases.push({
+    name: 'all-MiniLM-L6-v2',
+    model: minilm.model,
+    data: minilm.calib,
+    evalData: minilm.eval,
+    recipe: { calib_samples: 128 },
+    evalSamples: 64,
+    rounds: 60,
+    embedding: true,
+  });
 } else skipped.push(['all-MiniLM-L6-v2', 'skipped', `${minilm.model} or ../shared/data/minilm.{calib,eval}.npz not found`, '', '', '', '', '', '']);
 for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
   const f = writeSynthetic(dir, name, 32);
@@ -48,7 +68,9 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
 
 (async () => {
   const cpu = cpuFeatures();
-  console.log(`CPU: ${cpus()[0]?.model}, ${cpus().length} cores, AVX2 ${cpu.avx2}, AVX-512 ${cpu.avx512f}, VNNI ${cpu.avx512vnni || cpu.avxvnni}; latency at 1 thread, batch 1`);
+  console.log(
+    `CPU: ${cpus()[0]?.model}, ${cpus().length} cores, AVX2 ${cpu.avx2}, AVX-512 ${cpu.avx512f}, VNNI ${cpu.avx512vnni || cpu.avxvnni}; latency at 1 thread, batch 1`,
+  );
   const rows: string[][] = [['model', 'valid', 'fidelity', 'top-1 fp32→int8', 'int8/fp32 latency', 'p10–p90', 'int8 compute', 'fp32 compute', 'Q/DQ left']];
   try {
     for (const c of cases.filter((c) => !only || c.name === only)) {
@@ -58,12 +80,26 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock']) {
         const r = await quantizeModel({ model: c.model, output: out, data: c.data, recipe: c.recipe, shapes: c.shapes });
         valid = 'yes';
         const evalData = c.evalData ?? c.data;
-        const b = await compareModels({ fp32: c.model, int8: out, data: evalData, samples: c.evalSamples, runs: c.rounds, threads: 1, shapes: c.shapes, preprocess: c.recipe.preprocess, memory: false, layerSamples: 0, throughputThreads: [1] });
+        const b = await compareModels({
+          fp32: c.model,
+          int8: out,
+          data: evalData,
+          samples: c.evalSamples,
+          runs: c.rounds,
+          threads: 1,
+          shapes: c.shapes,
+          preprocess: c.recipe.preprocess,
+          memory: false,
+          layerSamples: 0,
+          throughputThreads: [1],
+        });
         const e = c.embedding ? await embeddingCosine(c.model, out, evalData, { samples: c.evalSamples }) : undefined;
         rows.push([
           c.name,
           valid,
-          e ? `emb cos ${e.mean.toFixed(4)} (min ${e.min.toFixed(4)}), output ${b.fidelity.sqnrDb.toFixed(1)} dB` : `cos ${b.fidelity.cosine.toFixed(4)}, ${b.fidelity.sqnrDb.toFixed(1)} dB`,
+          e
+            ? `emb cos ${e.mean.toFixed(4)} (min ${e.min.toFixed(4)}), output ${b.fidelity.sqnrDb.toFixed(1)} dB`
+            : `cos ${b.fidelity.cosine.toFixed(4)}, ${b.fidelity.sqnrDb.toFixed(1)} dB`,
           b.accuracy ? `${(b.accuracy.fp32 * 100).toFixed(2)}→${(b.accuracy.int8 * 100).toFixed(2)}%` : '-',
           `${b.latency.ratioMedian.toFixed(3)}`,
           `${b.latency.ratioP10.toFixed(2)}–${b.latency.ratioP90.toFixed(2)}`,

@@ -24,18 +24,45 @@ try {
   const rows: string[] = [];
   for (const algo of ['kl', 'percentile', 'minmax']) {
     const out = join(dir, `det.${algo}.onnx`);
-    const r = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'bin', 'octet.js'), 'quantize', f.model, '-o', out, '--data', f.data, '--act-algo', algo, '--calib-samples', '16', '--report', join(dir, `${algo}.json`)], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      '/usr/bin/time',
+      [
+        '-v',
+        process.execPath,
+        join(root, 'bin', 'octet.js'),
+        'quantize',
+        f.model,
+        '-o',
+        out,
+        '--data',
+        f.data,
+        '--act-algo',
+        algo,
+        '--calib-samples',
+        '16',
+        '--report',
+        join(dir, `${algo}.json`),
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]);
     const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.+)/.exec(r.stderr)?.[1]?.trim();
     if (r.status !== 0 || !kb) {
-      console.error(`--act-algo ${algo} failed (exit ${r.status}):\n${r.stderr.split('\n').filter((l) => l.startsWith('octet')).join('\n')}`);
+      console.error(
+        `--act-algo ${algo} failed (exit ${r.status}):\n${r.stderr
+          .split('\n')
+          .filter((l) => l.startsWith('octet'))
+          .join('\n')}`,
+      );
       process.exitCode = 1;
       continue;
     }
     const gb = kb / 2 ** 20;
-    rows.push(`  --act-algo ${algo.padEnd(10)} peak RSS ${gb.toFixed(2)} GB (${(gb / LIMIT_GB).toFixed(2)} of the ${LIMIT_GB} GB target: ${gb <= LIMIT_GB ? 'PASS' : 'MISS'}), wall ${wall}`);
+    rows.push(
+      `  --act-algo ${algo.padEnd(10)} peak RSS ${gb.toFixed(2)} GB (${(gb / LIMIT_GB).toFixed(2)} of the ${LIMIT_GB} GB target: ${gb <= LIMIT_GB ? 'PASS' : 'MISS'}), wall ${wall}`,
+    );
   }
   console.log(rows.join('\n'));
 } finally {

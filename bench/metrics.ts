@@ -43,7 +43,12 @@ export interface EmbeddingCosine {
  * fp32 against int8 sentence embeddings over the first `samples` samples of `data` (a .npz
  * with one array per input, attention_mask among them), 1 thread.
  */
-export async function embeddingCosine(fp32: string, int8: string, data: string, opts: { samples?: number; output?: string; maskInput?: string } = {}): Promise<EmbeddingCosine> {
+export async function embeddingCosine(
+  fp32: string,
+  int8: string,
+  data: string,
+  opts: { samples?: number; output?: string; maskInput?: string } = {},
+): Promise<EmbeddingCosine> {
   const specs = modelInputs((await loadModel(fp32)).model);
   const src = await openDataSource(data, specs, { split: 'evaluation' });
   const n = Math.min(opts.samples ?? src.count, src.count);
@@ -56,7 +61,14 @@ export async function embeddingCosine(fp32: string, int8: string, data: string, 
     for (let i = 0; i < n; i++) {
       const feeds = (await src.read(i)).feeds;
       const [x, y] = [(await run(a, feeds, [output]))[output], (await run(b, feeds, [output]))[output]];
-      cos.push(pooledCosine(x.data as Float32Array, y.data as Float32Array, x.dims[x.dims.length - 1], feeds[maskName]?.data as ArrayLike<number | bigint> | undefined));
+      cos.push(
+        pooledCosine(
+          x.data as Float32Array,
+          y.data as Float32Array,
+          x.dims[x.dims.length - 1],
+          feeds[maskName]?.data as ArrayLike<number | bigint> | undefined,
+        ),
+      );
     }
   } finally {
     for (const s of sessions) await s.release();

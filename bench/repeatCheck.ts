@@ -35,7 +35,17 @@ export function spread(ratios: number[]): Spread {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { data: { type: 'string' }, times: { type: 'string' }, runs: { type: 'string' }, threads: { type: 'string' }, 'min-time': { type: 'string' }, only: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      times: { type: 'string' },
+      runs: { type: 'string' },
+      threads: { type: 'string' },
+      'min-time': { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
   const times = Number(values.times ?? 3);
   const runs = Number(values.runs ?? 100);
   const threads = Number(values.threads ?? 1);
@@ -61,7 +71,9 @@ async function main(): Promise<void> {
       }
     }
     const cpu = cpuFacts();
-    console.log(`${cpu.model}, ${cpu.cores} cores, AVX2 ${cpu.avx2}, AVX-512 ${cpu.avx512}, VNNI ${cpu.vnni}; ${times} fresh runs, each ≥ ${runs} A/B rounds and ≥ ${minSeconds ?? 3} s, ${threads} thread(s), batch 1`);
+    console.log(
+      `${cpu.model}, ${cpu.cores} cores, AVX2 ${cpu.avx2}, AVX-512 ${cpu.avx512}, VNNI ${cpu.vnni}; ${times} fresh runs, each ≥ ${runs} A/B rounds and ≥ ${minSeconds ?? 3} s, ${threads} thread(s), batch 1`,
+    );
     for (const c of cases) {
       const ratios: number[] = [];
       for (let i = 0; i < times; i++) {
@@ -69,7 +81,9 @@ async function main(): Promise<void> {
         ratios.push(r.latency.ratioMedian);
       }
       const s = spread(ratios);
-      console.log(`${c.name.padEnd(12)} int8/fp32 ${ratios.map((r) => r.toFixed(3)).join(', ')}  median ${s.median.toFixed(3)}  max deviation ${(s.maxDev * 100).toFixed(1)}%  ${s.maxDev <= 0.1 ? 'within ±10%' : 'OUTSIDE ±10%'}`);
+      console.log(
+        `${c.name.padEnd(12)} int8/fp32 ${ratios.map((r) => r.toFixed(3)).join(', ')}  median ${s.median.toFixed(3)}  max deviation ${(s.maxDev * 100).toFixed(1)}%  ${s.maxDev <= 0.1 ? 'within ±10%' : 'OUTSIDE ±10%'}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,11 @@ export interface Finished {
   seconds: number;
 }
 
-export function runDetached(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; stderrTail?: number }): Promise<Finished> {
+export function runDetached(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; stderrTail?: number },
+): Promise<Finished> {
   const tail = opts.stderrTail ?? 1_000_000;
   const t0 = performance.now();
   return new Promise((resolve) => {

@@ -16,7 +16,10 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   // 2. Data: built-in digits with a live preview drawn as images.
   await nextStep(page, 'data');
   await expect(page.getByTestId('preview-sample')).toHaveCount(12);
-  const drawn = await page.getByTestId('preview-sample').locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+  const drawn = await page
+    .getByTestId('preview-sample')
+    .locator('img')
+    .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
   expect(drawn.every((w) => w === 28)).toBe(true);
   await expect(page.getByTestId('preview-description')).toContainText('MNIST digits');
   await page.getByLabel('Calibration samples').fill('300');
@@ -54,7 +57,10 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   // 5. Convert: the fusion report, read back from ONNX Runtime's optimized graph.
   await nextStep(page, 'convert');
   const fused = await page.getByTestId('fusion-int8').locator('.stat-value').textContent();
-  const [int8, total] = /(\d+) of (\d+)/.exec(fused ?? '')!.slice(1).map(Number);
+  const [int8, total] = /(\d+) of (\d+)/
+    .exec(fused ?? '')!
+    .slice(1)
+    .map(Number);
   expect(int8).toBeGreaterThan(0);
   expect(total).toBeGreaterThanOrEqual(int8);
   await expect(page.getByTestId('fp32-reasons')).toContainText('Gemm');
@@ -132,12 +138,25 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', new Float32Array(784), [1, 1, 28, 28]) });
   expect(out[session.outputNames[0]].dims).toEqual([1, 10]);
   await session.release();
-  const recipe = JSON.parse(readFileSync(paths.find((p) => p.endsWith('.recipe.json'))!, 'utf8'));
+  const recipe = JSON.parse(
+    readFileSync(
+      paths.find((p) => p.endsWith('.recipe.json'))!,
+      'utf8',
+    ),
+  );
   expect(recipe.local).toEqual({ fc1: { w_dtype: 'fp32' } });
-  const report = JSON.parse(readFileSync(paths.find((p) => p.endsWith('.report.json'))!, 'utf8'));
+  const report = JSON.parse(
+    readFileSync(
+      paths.find((p) => p.endsWith('.report.json'))!,
+      'utf8',
+    ),
+  );
   expect(report.fusion.int8Ops).toBe(int8);
   expect(report.bench.accuracy.samples).toBe(300);
-  const reportPage = readFileSync(paths.find((p) => p.endsWith('.html'))!, 'utf8');
+  const reportPage = readFileSync(
+    paths.find((p) => p.endsWith('.html'))!,
+    'utf8',
+  );
   expect(reportPage).toContain('What ONNX Runtime runs in int8');
   expect(reportPage).toMatch(/<td>Weights<\/td><td>[78]-bit int8 \(/);
   await assertNoHorizontalOverflow(page);

@@ -84,12 +84,18 @@ if (!nodedir)
 if (!isWin) {
   const cxx = process.env.CXX || 'c++';
   if (!which(cxx) && !which('g++') && !which('clang++'))
-    fail('no C++ compiler was found (tried $CXX, c++, g++, clang++).', 'Install one: `apt-get install -y g++ make python3` (Debian/Ubuntu), `xcode-select --install` (macOS).');
+    fail(
+      'no C++ compiler was found (tried $CXX, c++, g++, clang++).',
+      'Install one: `apt-get install -y g++ make python3` (Debian/Ubuntu), `xcode-select --install` (macOS).',
+    );
   if (!which('make')) fail('`make` was not found.', 'Install it: `apt-get install -y g++ make python3`.');
 }
 const python = process.env.PYTHON || (isWin ? 'python' : 'python3');
 if (!which(python))
-  fail(`Python 3 (needed by node-gyp) was not found as \`${python}\`.`, 'Install it (`apt-get install -y g++ make python3`) or set $PYTHON to a python3 executable.');
+  fail(
+    `Python 3 (needed by node-gyp) was not found as \`${python}\`.`,
+    'Install it (`apt-get install -y g++ make python3`) or set $PYTHON to a python3 executable.',
+  );
 
 // N-API is ABI-stable, so headers of another Node version still produce a working addon;
 // say so rather than fail.
@@ -97,7 +103,9 @@ try {
   const vh = readFileSync(join(nodedir, 'include', 'node', 'node_version.h'), 'utf8');
   const major = /#define NODE_MAJOR_VERSION (\d+)/.exec(vh)?.[1];
   if (major && major !== process.versions.node.split('.')[0])
-    console.warn(`build:native: note: headers in ${nodedir} are for Node ${major}, running ${process.version} (fine for N-API; set OCTET_NODEDIR to use others)`);
+    console.warn(
+      `build:native: note: headers in ${nodedir} are for Node ${major}, running ${process.version} (fine for N-API; set OCTET_NODEDIR to use others)`,
+    );
 } catch {
   // no node_version.h: nothing to compare
 }
@@ -131,19 +139,34 @@ const ok = (await run('configure', [])) && (await run('build', ['--jobs=max']));
 if (!ok) {
   const text = log; // already shown above: classify it, don't repeat it
   if (/\b(c\+\+|g\+\+|clang\+\+|make)\b[:,]? (command )?not found|not found: (make|c\+\+|g\+\+)|spawn (make|c\+\+|g\+\+) ENOENT/i.test(text))
-    fail('the C++ toolchain is incomplete (compiler or make missing).', 'Install it: `apt-get install -y g++ make python3`, then run the same npm command again.');
+    fail(
+      'the C++ toolchain is incomplete (compiler or make missing).',
+      'Install it: `apt-get install -y g++ make python3`, then run the same npm command again.',
+    );
   if (/Could not find any Python|python.*not found/i.test(text))
     fail('node-gyp could not find Python 3.', 'Install it (`apt-get install -y python3`) or set $PYTHON, then run the same npm command again.');
   if (/napi\.h: No such file/.test(text))
     fail('node-addon-api headers were not found.', 'Run `npm install` in the repository root (node-addon-api is a devDependency).');
   if (/(common\.gypi|node_api\.h|js_native_api\.h)/.test(text) && /No such file|not found|cannot open/i.test(text))
-    fail(`the Node.js headers under ${nodedir} are incomplete or unreadable.`, 'Point the build at a complete header prefix: `OCTET_NODEDIR=/path/to/prefix npm run build:native` (the directory containing include/node with common.gypi and node_api.h).');
-  fail('node-gyp failed (see the compiler output above).', 'Fix the reported error, or run `node native/build.mjs --clean` to rebuild from scratch; see native/README.md, Troubleshooting.');
+    fail(
+      `the Node.js headers under ${nodedir} are incomplete or unreadable.`,
+      'Point the build at a complete header prefix: `OCTET_NODEDIR=/path/to/prefix npm run build:native` (the directory containing include/node with common.gypi and node_api.h).',
+    );
+  fail(
+    'node-gyp failed (see the compiler output above).',
+    'Fix the reported error, or run `node native/build.mjs --clean` to rebuild from scratch; see native/README.md, Troubleshooting.',
+  );
 }
 
 // --- smoke test ------------------------------------------------------------------
 const out = join(here, 'build', debug ? 'Debug' : 'Release', 'octet_native.node');
-if (!existsSync(out)) fail(`the build reported success but ${out} is missing.`, 'Run `node native/build.mjs --clean`.', readdirSync(join(here, 'build')).join('\n'));
+if (!existsSync(out))
+  fail(`the build reported success but ${out} is missing.`, 'Run `node native/build.mjs --clean`.', readdirSync(join(here, 'build')).join('\n'));
 const check = spawnSync(process.execPath, ['-e', `const m=require(${JSON.stringify(out)});console.log(JSON.stringify(m.cpuFeatures()))`], { encoding: 'utf8' });
-if (check.status !== 0) fail(`the addon was built but does not load (${(check.stderr || '').split('\n')[0]}).`, 'Run `node native/build.mjs --clean`; see native/README.md, Troubleshooting.', check.stderr);
+if (check.status !== 0)
+  fail(
+    `the addon was built but does not load (${(check.stderr || '').split('\n')[0]}).`,
+    'Run `node native/build.mjs --clean`; see native/README.md, Troubleshooting.',
+    check.stderr,
+  );
 console.log(`build:native: ok -> ${out}\nbuild:native: cpu ${check.stdout.trim()}`);

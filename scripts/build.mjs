@@ -38,7 +38,14 @@ if (want('node')) {
     // Electron's main process lives beside worker.cjs so host.ts finds the worker script.
     build({ ...common, entryPoints: ['src/main/electron/main.ts'], outfile: 'dist/electron-main.cjs' }),
     // A sandboxed preload can require only 'electron': everything else is bundled in.
-    build({ ...common, platform: 'browser', target: 'chrome120', entryPoints: ['src/main/electron/preload.ts'], outfile: 'dist/preload.cjs', external: ['electron'] }),
+    build({
+      ...common,
+      platform: 'browser',
+      target: 'chrome120',
+      entryPoints: ['src/main/electron/preload.ts'],
+      outfile: 'dist/preload.cjs',
+      external: ['electron'],
+    }),
   );
 }
 if (want('renderer')) {

@@ -53,18 +53,26 @@ function resolveImport(from, spec) {
 
 /** Module specifiers a file imports, and whether each import is type-only (erased at run time). */
 function importsOf(file) {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const out = [];
   const visit = (node) => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = ts.isImportDeclaration(node) ? node.importClause : node;
       const named = ts.isImportDeclaration(node) ? clause?.namedBindings : node.exportClause;
-      const allTypes = !!named && (ts.isNamedImports(named) || ts.isNamedExports(named)) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      const allTypes =
+        !!named && (ts.isNamedImports(named) || ts.isNamedExports(named)) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
       const typeOnly = !!clause?.isTypeOnly || (allTypes && !(ts.isImportDeclaration(node) && clause?.name));
       out.push({ spec: node.moduleSpecifier.text, typeOnly });
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
       const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) out.push({ spec: node.arguments[0].text, typeOnly: false });
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+        out.push({ spec: node.arguments[0].text, typeOnly: false });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       out.push({ spec: node.argument.literal.text, typeOnly: true });
     }
@@ -110,7 +118,10 @@ for (const [file, targets] of imports) {
     if (to.startsWith('dev:')) {
       findings.push(`${rel(file)} imports '${spec}': app code may not import dev code (${to.slice(4)}/)`);
     } else if (!allowedImports(from).includes(to)) {
-      const where = from === 'renderer' ? 'the renderer may import only src/shared' : `${from} (layer ${layerOf(from)}) may import only ${allowedImports(from).join(', ') || 'nothing'}`;
+      const where =
+        from === 'renderer'
+          ? 'the renderer may import only src/shared'
+          : `${from} (layer ${layerOf(from)}) may import only ${allowedImports(from).join(', ') || 'nothing'}`;
       findings.push(`${rel(file)} imports '${spec}' (${to}, layer ${layerOf(to) ?? '-'}): ${where}`);
     }
   }
@@ -137,7 +148,7 @@ function cycles(nodes, next) {
     }
     if (low.get(v) === idx.get(v)) {
       const scc = [];
-      for (let w; w !== v; ) {
+      for (let w; w !== v;) {
         w = stack.pop();
         on.delete(w);
         scc.push(w);

@@ -21,7 +21,23 @@ const FILES = ['onnx.js', 'onnx.d.ts'];
 /** Writes onnx.js and onnx.d.ts into dir, from dir/onnx.proto. */
 function generate(dir) {
   const run = (cmd, args) => execFileSync(bin(cmd), args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-  run('pbjs', ['-t', 'static-module', '-w', 'commonjs', '--dependency', './protobufRuntime', '--force-message', '--force-number', '--no-verify', '--no-convert', '--no-delimited', '--no-service', '-o', 'onnx.js', 'onnx.proto']);
+  run('pbjs', [
+    '-t',
+    'static-module',
+    '-w',
+    'commonjs',
+    '--dependency',
+    './protobufRuntime',
+    '--force-message',
+    '--force-number',
+    '--no-verify',
+    '--no-convert',
+    '--no-delimited',
+    '--no-service',
+    '-o',
+    'onnx.js',
+    'onnx.proto',
+  ]);
   run('pbts', ['-o', 'onnx.d.ts', 'onnx.js']);
 }
 
@@ -32,7 +48,9 @@ if (process.argv.includes('--check')) {
     generate(tmp);
     const stale = FILES.filter((f) => !readFileSync(join(tmp, f)).equals(readFileSync(join(protoDir, f))));
     if (stale.length) {
-      console.error(`gen-onnx-proto: ${stale.map((f) => `src/main/onnx/proto/${f}`).join(' and ')} differ from what onnx.proto generates; run node scripts/gen-onnx-proto.mjs`);
+      console.error(
+        `gen-onnx-proto: ${stale.map((f) => `src/main/onnx/proto/${f}`).join(' and ')} differ from what onnx.proto generates; run node scripts/gen-onnx-proto.mjs`,
+      );
       process.exit(1);
     }
     console.log(`gen-onnx-proto: ${FILES.join(' and ')} match onnx.proto`);

@@ -9,7 +9,11 @@ const skip = new Set(['node_modules', 'build', 'dist', 'artifacts', 'generated']
 const files = [];
 function walk(dir) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of entries) {
     if (skip.has(name)) continue;
     const p = join(dir, name);
@@ -21,6 +25,9 @@ for (const r of roots) {
   if (statSync(r, { throwIfNoEntry: false })?.isDirectory()) walk(r);
   else files.push(r);
 }
-if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(res.status ?? 1);

@@ -70,12 +70,14 @@ function parseArgs(argv: string[]): { out: string; epochs: number; seed: number;
     else if (k === '--seed' && v) opts.seed = Number(v);
     else if (k === '--threads' && v) opts.threads = Number(v);
     else if (k === '--hidden' && v) opts.hidden = v.split(',').map(Number);
-    else throw new Error(`unknown or incomplete argument '${k}' (usage: train-demo.ts [--out PATH] [--epochs N] [--seed N] [--threads 1|2] [--hidden W1,W2,...])`);
+    else
+      throw new Error(`unknown or incomplete argument '${k}' (usage: train-demo.ts [--out PATH] [--epochs N] [--seed N] [--threads 1|2] [--hidden W1,W2,...])`);
     i++;
   }
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new Error('--epochs must be a positive integer');
   if (!Number.isInteger(opts.seed)) throw new Error('--seed must be an integer');
-  if (!opts.hidden.length || !opts.hidden.every((w) => Number.isInteger(w) && w > 0)) throw new Error('--hidden must be a comma-separated list of positive integers');
+  if (!opts.hidden.length || !opts.hidden.every((w) => Number.isInteger(w) && w > 0))
+    throw new Error('--hidden must be a comma-separated list of positive integers');
   if (opts.threads !== 1 && opts.threads !== 2) throw new Error('--threads must be 1 or 2 (the result is the same either way)');
   return opts;
 }
@@ -156,7 +158,9 @@ async function main(): Promise<void> {
   }
   await session.release();
   const acc = ok / evaluation.count;
-  console.log(`ONNX Runtime on the exported model: top-1 ${(100 * acc).toFixed(2)}% (${ok}/${evaluation.count}) on the evaluation split; max |logit(JS) − logit(ORT)| = ${maxDiff.toExponential(2)}`);
+  console.log(
+    `ONNX Runtime on the exported model: top-1 ${(100 * acc).toFixed(2)}% (${ok}/${evaluation.count}) on the evaluation split; max |logit(JS) − logit(ORT)| = ${maxDiff.toExponential(2)}`,
+  );
   console.log(`training took ${trainSeconds.toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (maxDiff > 1e-3) throw new Error(`exported model disagrees with the trainer (max logit difference ${maxDiff})`);
   if (acc < MIN_ACCURACY) throw new Error(`accuracy ${(100 * acc).toFixed(2)}% is below the ${100 * MIN_ACCURACY}% bar`);

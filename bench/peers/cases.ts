@@ -140,7 +140,8 @@ export async function prepareCases(root: string, work: string, only: string[] | 
       calibNpy: minilmCalib,
       calibSamples: 128,
       calibDescription: '../shared/data/minilm.calib.npz: 128 tokenized sentences, 64 tokens (input_ids, attention_mask, token_type_ids)',
-      evalDescription: '../shared/data/minilm.eval.npz: 64 other sentences; embedding cosine = cosine of the attention-masked mean of last_hidden_state, int8 vs fp32, per sentence (mean and min); latency on its first sentence (64 tokens)',
+      evalDescription:
+        '../shared/data/minilm.eval.npz: 64 other sentences; embedding cosine = cosine of the attention-masked mean of last_hidden_state, int8 vs fp32, per sentence (mean and min); latency on its first sentence (64 tokens)',
       evalData: minilmEval,
       evalSamples: 64,
       metric: 'embedding-cosine',
@@ -158,7 +159,10 @@ export async function prepareCases(root: string, work: string, only: string[] | 
   if (synth.length) {
     // The models as the benchmarks write them; writeSynthetic builds the same bytes-for-bytes
     // graph and also writes the seeded Gaussian data.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'models', 'write.ts'), dirs.models, ...synth], { encoding: 'utf8', cwd: root });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'models', 'write.ts'), dirs.models, ...synth], {
+      encoding: 'utf8',
+      cwd: root,
+    });
     if (r.status !== 0) throw new Error(`test/models/write.ts failed: ${r.stderr.trim().split('\n').pop()}`);
     for (const name of synth) {
       const calib = writeSynthetic(dirs.calib, name, 32, CALIB_SEED);

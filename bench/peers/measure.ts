@@ -37,7 +37,9 @@ export interface Measured {
 
 /** ORT's load errors name the file and list every input of the bad node; keep the node and the error. */
 export function shortOrtError(e: unknown): string {
-  const msg = (e instanceof Error ? e.message : String(e)).replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*[A-Z_]+\s*:\s*/, '').replace(/^Load model from \S+ failed:\s*/, '');
+  const msg = (e instanceof Error ? e.message : String(e))
+    .replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*[A-Z_]+\s*:\s*/, '')
+    .replace(/^Load model from \S+ failed:\s*/, '');
   const node = /In Node, \("([^"]*)", (\w+),[\s\S]*?, Error ([\s\S]*)$/.exec(msg);
   const text = node ? `${msg.split(' In Node,')[0]} ${node[2]} '${node[1]}': ${node[3]}` : msg;
   return text.replace(/\s+/g, ' ').trim().slice(0, 240);
@@ -98,7 +100,9 @@ export async function checkAndCompare(c: ModelCase, int8: string, log: (s: strin
   if (!Number.isFinite(rest.fidelity.cosine)) return { valid: false, reason: 'output cosine is not finite (an output is all zero or NaN)', bench: rest };
   const embedding = c.metric === 'embedding-cosine' ? await embeddingCosine(c.fp32, int8, c.evalData, { samples: c.evalSamples }) : undefined;
   const emb = embedding ? `, embedding cosine ${embedding.mean.toFixed(5)} (min ${embedding.min.toFixed(5)})` : '';
-  log(`    ${int8.split('/').pop()}: cosine ${rest.fidelity.cosine.toFixed(5)}${emb}${rest.accuracy ? `, top-1 ${(rest.accuracy.int8 * 100).toFixed(2)}%` : ''}, int8 compute ops ${f.int8Ops}/${f.int8Ops + f.fp32ComputeOps}`);
+  log(
+    `    ${int8.split('/').pop()}: cosine ${rest.fidelity.cosine.toFixed(5)}${emb}${rest.accuracy ? `, top-1 ${(rest.accuracy.int8 * 100).toFixed(2)}%` : ''}, int8 compute ops ${f.int8Ops}/${f.int8Ops + f.fp32ComputeOps}`,
+  );
   return {
     valid: true,
     bench: rest,

@@ -68,10 +68,13 @@ async function main(): Promise<void> {
       const group = GROUP[t.tool];
       let r: QuantRun;
       if (group && !venv) r = { ok: false, reason: `Python venv: ${venvError}`, notes: [], output: '' };
-      else if (group && !venv!.groups[group]?.ok) r = { ok: false, reason: venv!.groups[group]?.reason ?? `no '${group}' group in requirements.txt`, notes: [], output: '' };
+      else if (group && !venv!.groups[group]?.ok)
+        r = { ok: false, reason: venv!.groups[group]?.reason ?? `no '${group}' group in requirements.txt`, notes: [], output: '' };
       else r = await quantizeWith(t, c, { root, work, python: venv?.python, timeBin, timeoutMs: QUANT_TIMEOUT_MS });
       quant.set(`${c.name}/${toolKey(t)}`, r);
-      log(`  ${t.label.padEnd(38)} ${r.ok ? 'ok' : `FAILED: ${r.reason}`}${r.seconds !== undefined ? ` ${r.seconds.toFixed(1)} s` : ''}${r.peakRssMiB ? `, ${r.peakRssMiB.toFixed(0)} MiB` : ''}`);
+      log(
+        `  ${t.label.padEnd(38)} ${r.ok ? 'ok' : `FAILED: ${r.reason}`}${r.seconds !== undefined ? ` ${r.seconds.toFixed(1)} s` : ''}${r.peakRssMiB ? `, ${r.peakRssMiB.toFixed(0)} MiB` : ''}`,
+      );
     }
   }
 
@@ -143,7 +146,11 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, `peers-${date}.md`), renderMarkdown(rows, env, verdict));
   // Paths relative to the repo, so the committed file does not carry this machine's layout.
   const relative = (_k: string, v: unknown) => (typeof v === 'string' ? v.split(`${root}/`).join('') : v);
-  const json = { ...env, verdicts: verdict, rows: rows.map((r) => ({ model: r.model, tool: r.tool.label, key: toolKey(r.tool), quant: r.quant, measured: r.measured })) };
+  const json = {
+    ...env,
+    verdicts: verdict,
+    rows: rows.map((r) => ({ model: r.model, tool: r.tool.label, key: toolKey(r.tool), quant: r.quant, measured: r.measured })),
+  };
   writeFileSync(join(outDir, `peers-${date}.json`), JSON.stringify(json, relative, 2) + '\n');
   log(`wrote ${join(outDir, `peers-${date}.md`)} and .json (${env.minutes} min)`);
 }

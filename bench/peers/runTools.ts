@@ -73,14 +73,31 @@ function reasonFrom(stderr: string): string {
   return (octet ?? lines.pop() ?? 'no output').slice(0, 300);
 }
 
-export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: string; work: string; python?: string; timeBin?: string; timeoutMs: number }): Promise<QuantRun> {
+export async function quantizeWith(
+  t: ToolSpec,
+  c: ModelCase,
+  ctx: { root: string; work: string; python?: string; timeBin?: string; timeoutMs: number },
+): Promise<QuantRun> {
   const base = join(ctx.work, 'int8', `${c.name}.${toolKey(t)}`);
   const output = `${base}.onnx`;
   let cmd: string[];
   if (t.tool === 'octet') {
     const recipe = `${base}.recipe.json`;
     writeFileSync(recipe, JSON.stringify({ ...c.recipe, ...t.recipe }, null, 2));
-    cmd = [process.execPath, join(ctx.root, 'bin', 'octet.js'), 'quantize', c.fp32, '-o', output, '--data', c.octetData, '--recipe', recipe, '--report', `${base}.report.json`];
+    cmd = [
+      process.execPath,
+      join(ctx.root, 'bin', 'octet.js'),
+      'quantize',
+      c.fp32,
+      '-o',
+      output,
+      '--data',
+      c.octetData,
+      '--recipe',
+      recipe,
+      '--report',
+      `${base}.report.json`,
+    ];
   } else {
     if (!ctx.python) return { ok: false, reason: 'no Python venv', notes: [], output };
     cmd = [ctx.python, join(ctx.root, 'bench', 'peers', 'quantize_peer.py'), t.tool, t.variant, c.fp32, c.calibNpy, output, ...c.peerArgs];
@@ -90,7 +107,11 @@ export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: strin
   // current directory (sym_shape_infer_temp.onnx, <uuid>.data external weights), never in the repo.
   const cwd = `${base}.cwd`;
   mkdirSync(cwd, { recursive: true });
-  const r = await runDetached(full[0], full.slice(1), { cwd, timeoutMs: ctx.timeoutMs, env: { ...process.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const r = await runDetached(full[0], full.slice(1), {
+    cwd,
+    timeoutMs: ctx.timeoutMs,
+    env: { ...process.env, PYTHONUNBUFFERED: '1', TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
   writeFileSync(`${base}.log`, `$ ${full.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   const { wall, rssKiB } = parseTime(r.stderr);
   const common = { wallSeconds: wall, peakRssMiB: rssKiB !== undefined ? rssKiB / 1024 : undefined, output };
@@ -101,8 +122,10 @@ export async function quantizeWith(t: ToolSpec, c: ModelCase, ctx: { root: strin
     const report = JSON.parse(readFileSync(`${base}.report.json`, 'utf8')) as QuantizeReport;
     const notes: string[] = [];
     if (report.speedCheck?.keptFloat.length) notes.push(`speed check kept ${report.speedCheck.keptFloat.length} leading op(s) fp32`);
-    if (report.speedCheck?.activationMatMuls?.keptFloat) notes.push(`${report.speedCheck.activationMatMuls.nodes.length} MatMul(s) of two activations fp32 (measured faster)`);
-    if (report.weightGranularity?.perTensor.length) notes.push(`per-tensor weights on ${report.weightGranularity.perTensor.length} MatMul/Gemm (measured faster)`);
+    if (report.speedCheck?.activationMatMuls?.keptFloat)
+      notes.push(`${report.speedCheck.activationMatMuls.nodes.length} MatMul(s) of two activations fp32 (measured faster)`);
+    if (report.weightGranularity?.perTensor.length)
+      notes.push(`per-tensor weights on ${report.weightGranularity.perTensor.length} MatMul/Gemm (measured faster)`);
     if (report.weightBits.reduceRange) notes.push('7-bit weights (measured more faithful)');
     return { ok: existsSync(output), reason: existsSync(output) ? undefined : 'no model written', seconds: report.seconds, notes, ...common };
   }

@@ -12,7 +12,18 @@ export interface Row {
 
 export interface Env {
   date: string;
-  cpu: { model: string; cores: number; memoryGiB: number; avx2: boolean; fma: boolean; avx512f: boolean; avx512bw: boolean; avx512vnni: boolean; avxvnni: boolean; bestKernel: string };
+  cpu: {
+    model: string;
+    cores: number;
+    memoryGiB: number;
+    avx2: boolean;
+    fma: boolean;
+    avx512f: boolean;
+    avx512bw: boolean;
+    avx512vnni: boolean;
+    avxvnni: boolean;
+    bestKernel: string;
+  };
   node: string;
   /** `git describe --always --dirty` of the tree whose Octet was measured. */
   octetGit: string;
@@ -58,7 +69,11 @@ const valid = (r: Row) => r.quant.ok && !!r.measured?.valid;
 /** A valid model in which ORT runs at least one Conv/MatMul/Gemm in int8: an int8 model, not an fp32 one with Q/DQ pairs. */
 const runsInt8 = (r: Row) => valid(r) && (r.measured?.fusion?.int8Ops ?? 0) > 0;
 
-export function verdicts(rows: Row[], headToHead: ReadonlyMap<string, HeadToHead> = new Map(), vsDynamic: ReadonlyMap<string, HeadToHead> = new Map()): Verdict[] {
+export function verdicts(
+  rows: Row[],
+  headToHead: ReadonlyMap<string, HeadToHead> = new Map(),
+  vsDynamic: ReadonlyMap<string, HeadToHead> = new Map(),
+): Verdict[] {
   const models = [...new Set(rows.map((r) => r.model))];
   return models.map((model) => {
     const rs = rows.filter((r) => r.model === model);
@@ -88,13 +103,29 @@ export function verdicts(rows: Row[], headToHead: ReadonlyMap<string, HeadToHead
     }
     if (v.octet?.ratio !== undefined) {
       const o = v.octet as { fidelity: number; ratio: number };
-      v.dominatedBy = peers.filter((r) => fidelityOf(r)! >= o.fidelity && r.measured!.latency !== undefined && r.measured!.latency.ratioMedian <= o.ratio).map((r) => r.tool.label);
+      v.dominatedBy = peers
+        .filter((r) => fidelityOf(r)! >= o.fidelity && r.measured!.latency !== undefined && r.measured!.latency.ratioMedian <= o.ratio)
+        .map((r) => r.tool.label);
     }
     return v;
   });
 }
 
-const HEAD = ['model', 'tool', 'valid', 'fidelity', 'SQNR dB', 'int8/fp32 latency', 'p10–p90', 'ms fp32→int8', 'int8 compute', 'calib+convert s', 'wall s', 'peak RSS MiB', 'note'];
+const HEAD = [
+  'model',
+  'tool',
+  'valid',
+  'fidelity',
+  'SQNR dB',
+  'int8/fp32 latency',
+  'p10–p90',
+  'ms fp32→int8',
+  'int8 compute',
+  'calib+convert s',
+  'wall s',
+  'peak RSS MiB',
+  'note',
+];
 
 const fmtMs = (x: number) => (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
 
@@ -104,20 +135,21 @@ function cells(r: Row): string[] {
   const q = r.quant;
   const ok = valid(r);
   const e = m?.embedding;
-  const fid = !ok || !b
-    ? '–'
-    : r.metric === 'top1' && b.accuracy
-      ? `top-1 ${(b.accuracy.int8 * 100).toFixed(2)}% (cos ${b.fidelity.cosine.toFixed(4)})`
-      : r.metric === 'embedding-cosine' && e
-        ? `emb cos ${e.mean.toFixed(4)} (min ${e.min.toFixed(4)}; output cos ${b.fidelity.cosine.toFixed(4)})`
-        : `cos ${b.fidelity.cosine.toFixed(5)}`;
+  const fid =
+    !ok || !b
+      ? '–'
+      : r.metric === 'top1' && b.accuracy
+        ? `top-1 ${(b.accuracy.int8 * 100).toFixed(2)}% (cos ${b.fidelity.cosine.toFixed(4)})`
+        : r.metric === 'embedding-cosine' && e
+          ? `emb cos ${e.mean.toFixed(4)} (min ${e.min.toFixed(4)}; output cos ${b.fidelity.cosine.toFixed(4)})`
+          : `cos ${b.fidelity.cosine.toFixed(5)}`;
   const lat = ok && m?.latency ? m.latency.ratioMedian.toFixed(3) : '–';
   const spread = ok && m?.latency ? `${m.latency.ratioP10.toFixed(2)}–${m.latency.ratioP90.toFixed(2)}` : '–';
   const ms = ok && m?.latency ? `${fmtMs(m.latency.fp32Ms)}→${fmtMs(m.latency.int8Ms)}` : '–';
   const ops = ok && m?.fusion ? `${m.fusion.int8Ops}/${m.fusion.int8Ops + m.fusion.fp32ComputeOps}` : '–';
   const notes = [...q.notes];
   if (ok && m?.fusion && m.fusion.int8Ops === 0) notes.push('no compute op runs in int8 in ORT (Q/DQ around fp32 ops): not counted as a peer result');
-  const note = !q.ok ? q.reason ?? 'failed' : m && !m.valid ? m.reason ?? 'invalid' : notes.join('; ');
+  const note = !q.ok ? (q.reason ?? 'failed') : m && !m.valid ? (m.reason ?? 'invalid') : notes.join('; ');
   return [
     r.model,
     r.tool.label,
@@ -148,13 +180,19 @@ export function renderTable(rows: Row[], env: Env): string {
   return [`bench:peers ${env.date} — ${cpuLine(env)}; latency at 1 thread, batch 1`, ...lines].join('\n');
 }
 
-const fmtFid = (metric: string, x: number) => (metric === 'top1' ? `${(x * 100).toFixed(2)}%` : metric === 'embedding-cosine' ? `emb cos ${x.toFixed(4)}` : x.toFixed(5));
+const fmtFid = (metric: string, x: number) =>
+  metric === 'top1' ? `${(x * 100).toFixed(2)}%` : metric === 'embedding-cosine' ? `emb cos ${x.toFixed(4)}` : x.toFixed(5);
 
 /** Octet against quantize_dynamic, head to head: "dynamic/Octet time 1.234 (p10–p90 1.10–1.30, N rounds): Octet faster". */
 function dynamicLine(v: Verdict): string | undefined {
   const d = v.vsDynamic;
   if (!d) return undefined;
-  const who = d.ratio >= 1 ? 'Octet not slower' : d.ratio >= 1 - SPEED_TOL ? `Octet slower by ${((1 / d.ratio - 1) * 100).toFixed(1)}% (within the ${SPEED_TOL * 100}% tie)` : `Octet slower by ${((1 / d.ratio - 1) * 100).toFixed(1)}%`;
+  const who =
+    d.ratio >= 1
+      ? 'Octet not slower'
+      : d.ratio >= 1 - SPEED_TOL
+        ? `Octet slower by ${((1 / d.ratio - 1) * 100).toFixed(1)}% (within the ${SPEED_TOL * 100}% tie)`
+        : `Octet slower by ${((1 / d.ratio - 1) * 100).toFixed(1)}%`;
   return `quantize_dynamic time / Octet time ${d.ratio.toFixed(3)} (p10–p90 ${d.ratioP10.toFixed(2)}–${d.ratioP90.toFixed(2)}, ${d.rounds} rounds): ${who}`;
 }
 
@@ -164,8 +202,13 @@ export function renderVerdictLines(rows: Row[], vs: Verdict[]): string {
     .map((v) => {
       const metric = rows.find((r) => r.model === v.model)!.metric;
       if (!v.octet) return `${v.model}: Octet failed`;
-      const fid = v.bestPeerFidelity ? `${fmtFid(metric, v.octet.fidelity)} vs ${fmtFid(metric, v.bestPeerFidelity.fidelity)} (${v.bestPeerFidelity.tool})` : 'no valid peer';
-      const lat = v.bestPeerSpeed && v.octet.ratio !== undefined ? `${v.octet.ratio.toFixed(3)} vs ${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})${v.headToHead ? `; head to head, peer/Octet ${v.headToHead.ratio.toFixed(3)}` : ''}` : 'no valid peer';
+      const fid = v.bestPeerFidelity
+        ? `${fmtFid(metric, v.octet.fidelity)} vs ${fmtFid(metric, v.bestPeerFidelity.fidelity)} (${v.bestPeerFidelity.tool})`
+        : 'no valid peer';
+      const lat =
+        v.bestPeerSpeed && v.octet.ratio !== undefined
+          ? `${v.octet.ratio.toFixed(3)} vs ${v.bestPeerSpeed.ratio.toFixed(3)} (${v.bestPeerSpeed.tool})${v.headToHead ? `; head to head, peer/Octet ${v.headToHead.ratio.toFixed(3)}` : ''}`
+          : 'no valid peer';
       const dyn = dynamicLine(v);
       return `${v.model}: as faithful ${v.faithful} [${fid}]; as fast ${v.fast} [${lat}]${dyn ? `\n${v.model}: Octet vs ORT quantize_dynamic head to head: ${dyn}` : ''}`;
     })
@@ -178,14 +221,22 @@ export function renderMarkdown(rows: Row[], env: Env, vs: Verdict[]): string {
   out.push(`# Peer comparison, ${env.date}`, '');
   out.push(`- CPU: ${cpuLine(env)} (Octet's native kernels: ${env.cpu.bestKernel})`);
   out.push(`- Octet: ${env.octetGit}`);
-  out.push(`- Node ${env.node}, onnxruntime-node ${env.onnxruntimeNode}; Python peers: ${Object.entries(env.python).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  out.push(
+    `- Node ${env.node}, onnxruntime-node ${env.onnxruntimeNode}; Python peers: ${
+      Object.entries(env.python)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
+  );
   out.push('- Data (every tool calibrates on the same samples):');
   for (const c of env.cases) {
     out.push(`  - ${c.name}: calibration on ${c.calibration}; evaluation on ${c.evaluation}`);
     for (const [k, why] of Object.entries(c.notRun ?? {})) out.push(`    - ${k}: ${why}`);
   }
   out.push(`- Latency: int8/fp32 at 1 intra-op thread, batch 1, block-interleaved A/B rounds, tools visited round-robin; below 1 means int8 is faster`);
-  out.push(`- Whole run: ${env.minutes} min; 1-minute load average ${env.load.start.toFixed(1)} at the start, ${env.load.end.toFixed(1)} at the end (2 cores, shared machine)`);
+  out.push(
+    `- Whole run: ${env.minutes} min; 1-minute load average ${env.load.start.toFixed(1)} at the start, ${env.load.end.toFixed(1)} at the end (2 cores, shared machine)`,
+  );
   out.push('- How to run it and what each column means: bench/peers/README.md', '');
   out.push(`| ${HEAD.join(' | ')} |`, `| ${HEAD.map(() => '---').join(' | ')} |`);
   for (const r of rows) out.push(`| ${cells(r).map(esc).join(' | ')} |`);
@@ -217,7 +268,10 @@ export function renderMarkdown(rows: Row[], env: Env, vs: Verdict[]): string {
         `| ${v.model} | ${v.octet?.ratio?.toFixed(3) ?? '–'} | ${d.dynamicRatio?.toFixed(3) ?? '–'} | ${d.ratio.toFixed(3)} (${d.ratioP10.toFixed(2)}–${d.ratioP90.toFixed(2)}, ${d.rounds}) | ${d.ratio >= 1 ? 'yes' : d.ratio >= 1 - SPEED_TOL ? 'tie' : 'no'} |`,
       );
     }
-    out.push('', "Octet's int8 model and ORT's quantize_dynamic model timed against each other in the same interleaved blocks (block minima, 1 thread, batch 1): above 1, Octet is faster.");
+    out.push(
+      '',
+      "Octet's int8 model and ORT's quantize_dynamic model timed against each other in the same interleaved blocks (block minima, 1 thread, batch 1): above 1, Octet is faster.",
+    );
   }
   const failed = rows.filter((r) => !valid(r));
   if (failed.length) {

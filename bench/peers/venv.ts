@@ -71,7 +71,10 @@ export function ensureVenv(root: string, log: (s: string) => void): Venv {
     for (const g of groups) {
       log(`pip install (${g.name}): ${g.specs.join(' ')}`);
       // -c pins every other group's versions too, so a later group cannot move an earlier one's.
-      const r = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-c', reqPath, ...g.specs], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const r = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '-c', reqPath, ...g.specs], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       status[g.name] = r.status === 0 ? { ok: true } : { ok: false, reason: `pip install failed: ${lastLines(r.stderr || r.stdout)}` };
       if (r.status !== 0) log(`  ${status[g.name].reason}`);
     }

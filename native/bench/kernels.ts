@@ -79,21 +79,55 @@ async function main(): Promise<void> {
     );
     const rate = N / r.nat;
     const refRate = refSlice.length / r.ref;
-    rows.push({ name: `histogram update (${feat.threads} thr)`, size: '16M f32, 2048 bins', nativeMs: r.nat, nativeRate: fmtRate(rate), refRate: fmtRate(refRate), speedup: rate / refRate, target: '>= 1 G floats/s', pass: rate >= 1e6 });
+    rows.push({
+      name: `histogram update (${feat.threads} thr)`,
+      size: '16M f32, 2048 bins',
+      nativeMs: r.nat,
+      nativeRate: fmtRate(rate),
+      refRate: fmtRate(refRate),
+      speedup: rate / refRate,
+      target: '>= 1 G floats/s',
+      pass: rate >= 1e6,
+    });
 
     // first batch of an observer / a widening batch needs a min/max pass first
     let first = Infinity;
     for (let k = 0; k < ROUNDS; k++) {
       const hf = new native.Histogram(2048);
-      first = Math.min(first, ms(() => hf.update(data)));
+      first = Math.min(
+        first,
+        ms(() => hf.update(data)),
+      );
     }
-    rows.push({ name: 'histogram first batch (2 passes)', size: '16M f32, 2048 bins', nativeMs: first, nativeRate: fmtRate(N / first), refRate: '', speedup: NaN, target: 'info', pass: undefined });
+    rows.push({
+      name: 'histogram first batch (2 passes)',
+      size: '16M f32, 2048 bins',
+      nativeMs: first,
+      nativeRate: fmtRate(N / first),
+      refRate: '',
+      speedup: NaN,
+      target: 'info',
+      pass: undefined,
+    });
 
     native.setThreads(1);
     let one = Infinity;
-    for (let k = 0; k < ROUNDS * 2; k++) one = Math.min(one, ms(() => h.update(data)));
+    for (let k = 0; k < ROUNDS * 2; k++)
+      one = Math.min(
+        one,
+        ms(() => h.update(data)),
+      );
     native.setThreads(feat.threads);
-    rows.push({ name: 'histogram update (1 thr)', size: '16M f32, 2048 bins', nativeMs: one, nativeRate: fmtRate(N / one), refRate: '', speedup: NaN, target: 'info', pass: undefined });
+    rows.push({
+      name: 'histogram update (1 thr)',
+      size: '16M f32, 2048 bins',
+      nativeMs: one,
+      nativeRate: fmtRate(N / one),
+      refRate: '',
+      speedup: NaN,
+      target: 'info',
+      pass: undefined,
+    });
 
     let asyncBest = Infinity;
     for (let k = 0; k < ROUNDS; k++) {
@@ -101,7 +135,16 @@ async function main(): Promise<void> {
       await h.updateAsync(data);
       asyncBest = Math.min(asyncBest, Number(process.hrtime.bigint() - t) / 1e6);
     }
-    rows.push({ name: 'histogram updateAsync', size: '16M f32, 2048 bins', nativeMs: asyncBest, nativeRate: fmtRate(N / asyncBest), refRate: '', speedup: NaN, target: 'info', pass: undefined });
+    rows.push({
+      name: 'histogram updateAsync',
+      size: '16M f32, 2048 bins',
+      nativeMs: asyncBest,
+      nativeRate: fmtRate(N / asyncBest),
+      refRate: '',
+      speedup: NaN,
+      target: 'info',
+      pass: undefined,
+    });
   }
 
   // ------------------------------------------------------------- KL range ----
@@ -122,9 +165,27 @@ async function main(): Promise<void> {
       },
       20,
     );
-    rows.push({ name: `KL range search${same ? '' : ' (MISMATCH vs ref!)'}`, size: '2048 bins, sym', nativeMs: r.nat, nativeRate: `${r.nat.toFixed(3)} ms`, refRate: `${r.ref.toFixed(1)} ms`, speedup: r.ref / r.nat, target: '< 5 ms', pass: r.nat < 5 && same });
+    rows.push({
+      name: `KL range search${same ? '' : ' (MISMATCH vs ref!)'}`,
+      size: '2048 bins, sym',
+      nativeMs: r.nat,
+      nativeRate: `${r.nat.toFixed(3)} ms`,
+      refRate: `${r.ref.toFixed(1)} ms`,
+      speedup: r.ref / r.nat,
+      target: '< 5 ms',
+      pass: r.nat < 5 && same,
+    });
     const m = interleave(() => native.mseRange(h, { symmetric: true }), undefined, 20);
-    rows.push({ name: 'MSE range search', size: '2048 bins, sym', nativeMs: m.nat, nativeRate: `${m.nat.toFixed(3)} ms`, refRate: '', speedup: NaN, target: 'info', pass: undefined });
+    rows.push({
+      name: 'MSE range search',
+      size: '2048 bins, sym',
+      nativeMs: m.nat,
+      nativeRate: `${m.nat.toFixed(3)} ms`,
+      refRate: '',
+      speedup: NaN,
+      target: 'info',
+      pass: undefined,
+    });
   }
 
   // ------------------------------------------- per-channel weight quantization ----
@@ -145,7 +206,16 @@ async function main(): Promise<void> {
       );
       const rate = big.length / r.nat;
       const refRate = refN / r.ref;
-      rows.push({ name: `quantizeWeights per-channel ${label}`, size: '100M f32 → int8', nativeMs: r.nat, nativeRate: fmtRate(rate), refRate: fmtRate(refRate), speedup: rate / refRate, target: '< 1000 ms', pass: r.nat < 1000 });
+      rows.push({
+        name: `quantizeWeights per-channel ${label}`,
+        size: '100M f32 → int8',
+        nativeMs: r.nat,
+        nativeRate: fmtRate(rate),
+        refRate: fmtRate(refRate),
+        speedup: rate / refRate,
+        target: '< 1000 ms',
+        pass: r.nat < 1000,
+      });
     }
   }
 
@@ -160,7 +230,16 @@ async function main(): Promise<void> {
     );
     const rate = a.length / r.nat;
     const refRate = refA.length / r.ref;
-    rows.push({ name: 'minMax', size: '64M f32', nativeMs: r.nat, nativeRate: fmtRate(rate), refRate: fmtRate(refRate), speedup: rate / refRate, target: 'info', pass: undefined });
+    rows.push({
+      name: 'minMax',
+      size: '64M f32',
+      nativeMs: r.nat,
+      nativeRate: fmtRate(rate),
+      refRate: fmtRate(refRate),
+      speedup: rate / refRate,
+      target: 'info',
+      pass: undefined,
+    });
   }
 
   // -------------------------------------------------------------- fidelity ----
@@ -182,7 +261,16 @@ async function main(): Promise<void> {
     );
     const rate = n / r.nat;
     const refRate = refN / r.ref;
-    rows.push({ name: 'fidelity', size: '32M f32 pairs', nativeMs: r.nat, nativeRate: fmtRate(rate, 'pairs'), refRate: fmtRate(refRate, 'pairs'), speedup: rate / refRate, target: 'info', pass: undefined });
+    rows.push({
+      name: 'fidelity',
+      size: '32M f32 pairs',
+      nativeMs: r.nat,
+      nativeRate: fmtRate(rate, 'pairs'),
+      refRate: fmtRate(refRate, 'pairs'),
+      speedup: rate / refRate,
+      target: 'info',
+      pass: undefined,
+    });
   }
 
   // --------------------------------------------------------------- summary ----
@@ -203,7 +291,9 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));
   const missed = rows.filter((r) => r.pass === false);
-  console.log(`\n${missed.length === 0 ? 'all targets met' : `${missed.length} target(s) missed: ${missed.map((r) => r.name).join(', ')}`} — total ${((Date.now() - t0All) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${missed.length === 0 ? 'all targets met' : `${missed.length} target(s) missed: ${missed.map((r) => r.name).join(', ')}`} — total ${((Date.now() - t0All) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -32,7 +32,10 @@ for (const k of availableKernels()) {
       const tz = native.fidelity(one, z);
       assert.equal(tz.cosine, 0);
       assertClose(tz.sqnrDb, 0, 1e-12, 'sqnr of an all-zero output');
-      const neg = native.fidelity(a, a.map((v) => -v));
+      const neg = native.fidelity(
+        a,
+        a.map((v) => -v),
+      );
       assertClose(neg.cosine, -1, 1e-12, 'cosine of negation');
       assert.deepEqual(native.fidelity(new Float32Array(0), new Float32Array(0)), { cosine: 1, sqnrDb: Infinity, mse: 0, maxAbs: 0, count: 0, nonFinite: 0 });
     });

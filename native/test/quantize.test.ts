@@ -66,7 +66,11 @@ for (const k of availableKernels()) {
       for (const [dims, axis] of cases) {
         const n = dims.reduce((a, b) => a * b, 1);
         const d = gaussian(n, n % 101, 0.5);
-        for (const [dtype, symmetric] of [['int8', true], ['uint8', false], ['int8', false]] as const) {
+        for (const [dtype, symmetric] of [
+          ['int8', true],
+          ['uint8', false],
+          ['int8', false],
+        ] as const) {
           const opts = { dtype, symmetric, axis };
           const got = native.quantizeWeights(d, dims, opts);
           const exp = refQuantizeWeights(d, dims, opts);

@@ -117,10 +117,12 @@ export function refQuantizeWeights(
 ): { data: Int8Array | Uint8Array; scale: Float32Array; zeroPoint: Int8Array | Uint8Array } {
   const perChannel = opts.axis !== undefined;
   const { channels, inner } = perChannel ? layout(dims, opts.axis!) : { channels: 1, inner: data.length };
-  const mm = perChannel ? refMinMaxPerChannel(data, dims, opts.axis!) : (() => {
-    const r = refMinMax(data);
-    return { min: new Float32Array([r.min]), max: new Float32Array([r.max]), nonFinite: r.nonFinite };
-  })();
+  const mm = perChannel
+    ? refMinMaxPerChannel(data, dims, opts.axis!)
+    : (() => {
+        const r = refMinMax(data);
+        return { min: new Float32Array([r.min]), max: new Float32Array([r.max]), nonFinite: r.nonFinite };
+      })();
   if (mm.nonFinite) throw new Error(`weights hold ${mm.nonFinite} non-finite values`);
   const scale = new Float32Array(channels);
   const zeroPoint = opts.dtype === 'int8' ? new Int8Array(channels) : new Uint8Array(channels);
@@ -155,7 +157,10 @@ export function refQuantizeBias(bias: Float32Array, inputScale: number, weightSc
 
 // -------------------------------------------------------------- fidelity ----
 
-export function refFidelity(ref: Float32Array, test: Float32Array): { cosine: number; sqnrDb: number; mse: number; maxAbs: number; count: number; nonFinite: number } {
+export function refFidelity(
+  ref: Float32Array,
+  test: Float32Array,
+): { cosine: number; sqnrDb: number; mse: number; maxAbs: number; count: number; nonFinite: number } {
   if (ref.length !== test.length) throw new Error('length mismatch');
   let rr = 0;
   let tt = 0;
@@ -384,7 +389,7 @@ export function refMseError(h: HistView, a: number, b: number, levels: number): 
     const dens = m / w;
     // inside part
     const inLen = Math.max(0, Math.min(v, b) - Math.max(u, a));
-    err += dens * inLen * (step * step) / 12;
+    err += (dens * inLen * (step * step)) / 12;
     // above b: integral of (x-b)^2
     if (v > b) {
       const s = Math.max(u, b);

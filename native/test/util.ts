@@ -19,8 +19,7 @@ export function withKernel<T>(k: native.KernelName, fn: () => T): T {
 }
 
 export function assertClose(actual: number, expected: number, tol: number, what = 'value'): void {
-  if (!(Math.abs(actual - expected) <= tol))
-    throw new Error(`${what}: expected ${expected} ± ${tol}, got ${actual} (diff ${Math.abs(actual - expected)})`);
+  if (!(Math.abs(actual - expected) <= tol)) throw new Error(`${what}: expected ${expected} ± ${tol}, got ${actual} (diff ${Math.abs(actual - expected)})`);
 }
 
 export function assertArrayEqual(actual: ArrayLike<number>, expected: ArrayLike<number>, what = 'array'): void {

@@ -169,7 +169,7 @@ export class Adam {
       for (let i = 0; i < w.length; i++) {
         m[i] = this.beta1 * m[i] + (1 - this.beta1) * g[i];
         v[i] = this.beta2 * v[i] + (1 - this.beta2) * g[i] * g[i];
-        w[i] -= lr * ((m[i] / c1) / (Math.sqrt(v[i] / c2) + this.eps) + decay * w[i]);
+        w[i] -= lr * (m[i] / c1 / (Math.sqrt(v[i] / c2) + this.eps) + decay * w[i]);
       }
     });
   }

@@ -39,7 +39,15 @@ function views(buf: SharedArrayBuffer | ArrayBuffer, dims: number[][]): Float32A
 const total = (dims: number[][]): number => dims.reduce((a, d) => a + d.reduce((x, y) => x * y, 1), 0);
 
 /** Forward + backward over `samples`, accumulating into `grads`. */
-function runShard(params: MlpParams, data: TrainSet, ws: Workspace, x: Float32Array, samples: SampleList, grads: Float32Array[], scale: number): { loss: number; correct: number } {
+function runShard(
+  params: MlpParams,
+  data: TrainSet,
+  ws: Workspace,
+  x: Float32Array,
+  samples: SampleList,
+  grads: Float32Array[],
+  scale: number,
+): { loss: number; correct: number } {
   for (const g of grads) g.fill(0);
   let loss = 0;
   let correct = 0;
@@ -67,7 +75,11 @@ export class ShardedTrainer {
   private worker?: Worker;
   private pending?: { resolve: (r: { loss: number; correct: number }) => void; reject: (e: Error) => void };
 
-  private constructor(init: MlpParams, data: TrainSet, readonly threads: number) {
+  private constructor(
+    init: MlpParams,
+    data: TrainSet,
+    readonly threads: number,
+  ) {
     const paramBuf = new SharedArrayBuffer(total(init.dims) * 4);
     const tensors = views(paramBuf, init.dims);
     init.tensors.forEach((t, i) => tensors[i].set(t));

@@ -59,7 +59,11 @@ export function App() {
           )}
           {s.connection !== 'open' && (
             <span className="chip warn" role="status">
-              {s.connection === 'no-token' ? 'no access token: open the URL that octet serve printed' : s.connection === 'connecting' ? 'connecting…' : 'reconnecting…'}
+              {s.connection === 'no-token'
+                ? 'no access token: open the URL that octet serve printed'
+                : s.connection === 'connecting'
+                  ? 'connecting…'
+                  : 'reconnecting…'}
             </span>
           )}
           {s.caps && <span className="chip">{s.caps.mode === 'electron' ? 'desktop' : 'browser mode'}</span>}
@@ -73,7 +77,14 @@ export function App() {
               const current = i === s.step;
               return (
                 <li key={st.id}>
-                  <button type="button" className={`step-link${current ? ' current' : ''}${stat.done ? ' done' : ''}`} aria-current={current ? 'step' : undefined} onClick={() => s.setStep(i)} data-testid={`step-${st.id}`} tabIndex={current ? 0 : -1}>
+                  <button
+                    type="button"
+                    className={`step-link${current ? ' current' : ''}${stat.done ? ' done' : ''}`}
+                    aria-current={current ? 'step' : undefined}
+                    onClick={() => s.setStep(i)}
+                    data-testid={`step-${st.id}`}
+                    tabIndex={current ? 0 : -1}
+                  >
                     <span className="step-num">{stat.done && !current ? '✓' : i + 1}</span>
                     <span className="step-text">
                       <span className="step-title">{st.title}</span>

@@ -39,7 +39,17 @@ export function parseBenchSettings(p: BenchSettings) {
 }
 
 /** What an unset setting means (throughputThreads and throughputRuns depend on the machine and on runs: see above). */
-export const BENCH_DEFAULTS = { samples: 500, runs: 100, minSeconds: 3, threads: 1, batches: [1], warmup: 5, layerSamples: 4, memory: true, memoryRuns: 10 } as const;
+export const BENCH_DEFAULTS = {
+  samples: 500,
+  runs: 100,
+  minSeconds: 3,
+  threads: 1,
+  batches: [1],
+  warmup: 5,
+  layerSamples: 4,
+  memory: true,
+  memoryRuns: 10,
+} as const;
 
 export interface BenchParams extends BenchSettings {
   fp32: string;

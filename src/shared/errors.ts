@@ -75,7 +75,9 @@ export function issueLines(issues: readonly IssueLike[], root: string): string[]
   return issues.map((i) => {
     const where = i.path.map(String).join('.') || root;
     const keys = i.keys ?? [];
-    return i.code === 'unrecognized_keys' ? `${where}: unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : `${where}: ${i.message}`;
+    return i.code === 'unrecognized_keys'
+      ? `${where}: unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`
+      : `${where}: ${i.message}`;
   });
 }
 

@@ -62,7 +62,8 @@ export const INT8_COMPUTE_OP_TYPES: readonly OpType[] = opTypesOf('compute');
  * one is refused as "already quantized" and `octet inspect` says so. Every int8 kernel a handler
  * names is one of these (ops/registry.test.ts).
  */
-const QUANTIZED_OP = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|DynamicQuantizeMatMul|QGemm|QAttention)$/;
+const QUANTIZED_OP =
+  /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear.*|ConvInteger|MatMulInteger|MatMulIntegerToFloat|DynamicQuantizeMatMul|QGemm|QAttention)$/;
 
 export function isQuantizedOpType(opType: string): boolean {
   return QUANTIZED_OP.test(opType);

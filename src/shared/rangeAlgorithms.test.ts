@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, CLIPPING_ALGOS, GLOBAL_ACT_ALGOS, RANGE_ALGORITHMS, actAlgoOf, describeActAlgo, describeActAlgos, readsParam } from './rangeAlgorithms';
+import {
+  ACT_ALGOS,
+  ACT_ALGO_ALIASES,
+  ACT_ALGO_NAMES,
+  CLIPPING_ALGOS,
+  GLOBAL_ACT_ALGOS,
+  RANGE_ALGORITHMS,
+  actAlgoOf,
+  describeActAlgo,
+  describeActAlgos,
+  readsParam,
+} from './rangeAlgorithms';
 
 test('names and aliases: every alias resolves to an algorithm and none shadows one; the order is the map order', () => {
   assert.deepEqual(ACT_ALGOS, ['minmax', 'percentile', 'kl', 'mse']);
@@ -15,7 +26,8 @@ test('names and aliases: every alias resolves to an algorithm and none shadows o
 
 test('actAlgoOf: a name or an alias, nothing else (inherited object keys included)', () => {
   for (const a of ACT_ALGOS) assert.equal(actAlgoOf(a), a);
-  for (const v of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'MINMAX', '', undefined, null, 1, {}, ['kl']]) assert.equal(actAlgoOf(v), undefined, String(v));
+  for (const v of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'MINMAX', '', undefined, null, 1, {}, ['kl']])
+    assert.equal(actAlgoOf(v), undefined, String(v));
 });
 
 test('every entry has a description, and its parameters decide the inputs and fixes the wizard offers', () => {

@@ -259,7 +259,8 @@ export const isExcluded = (rule: NodeRule): boolean => rule.w_dtype === 'fp32' |
 export const PRESETS: Record<'default' | 'accuracy' | 'speed', { label: string; description: string; recipe: RecipeInput }> = {
   default: {
     label: 'Default',
-    description: 'int8 symmetric weights (per-channel, or per-tensor where that measures faster at nearly the same accuracy), uint8 activations, min/max ranges.',
+    description:
+      'int8 symmetric weights (per-channel, or per-tensor where that measures faster at nearly the same accuracy), uint8 activations, min/max ranges.',
     recipe: {},
   },
   accuracy: {

@@ -38,7 +38,12 @@ export interface SpeedCheck {
   variantRatio?: number;
   ops: OpSpeed[];
   /** MatMuls of two activations, tried in fp32 as a group: int8 only when clearly faster and at most 1 dB less faithful. */
-  activationMatMuls?: { nodes: string[]; keptFloat: boolean; variantRatio: number; /** Output SQNR on calibration samples with them in int8 and in fp32. */ sqnrDb?: { int8: number; fp32: number } };
+  activationMatMuls?: {
+    nodes: string[];
+    keptFloat: boolean;
+    variantRatio: number;
+    /** Output SQNR on calibration samples with them in int8 and in fp32. */ sqnrDb?: { int8: number; fp32: number };
+  };
   /** Add/Mul between int8 ops measured in int8 against fp32 (each int8 one rounds its output once more). */
   elementwise?: { nodes: string[]; keptFloat: boolean; variantRatio: number; sqnrDb: { int8: number; fp32: number } };
 }
@@ -68,7 +73,14 @@ export interface QuantizeReport {
   input: { path: string; sha256: string; opset: number; sizeBytes: number };
   output: { path: string; sizeBytes: number; opset: number; format: Recipe['format'] };
   recipe: Recipe;
-  preparation: { opsetUpgradedFrom?: number; opsetChanges: string[]; foldedBatchNorms: number; /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number; /** Add/Mul whose constant input was moved second, for ORT's Conv+Add/Mul fusions. */ constantsSecond?: number; shapes: Record<string, number[]> };
+  preparation: {
+    opsetUpgradedFrom?: number;
+    opsetChanges: string[];
+    foldedBatchNorms: number;
+    /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number;
+    /** Add/Mul whose constant input was moved second, for ORT's Conv+Add/Mul fusions. */ constantsSecond?: number;
+    shapes: Record<string, number[]>;
+  };
   /** `notes`: what the data left to defaults, e.g. a recurrent state fed zeros. */
   /** `algo` is the algorithm the ranges came from (act_algo `auto` resolved; `choice` says how). */
   calibration: { samples: number; algo: ActAlgo; seconds: number; tensors: number; passes: number; data: string; notes?: string[]; choice?: RangeChoiceReport };

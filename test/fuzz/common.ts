@@ -117,7 +117,11 @@ export class Tally {
 
   private record(e: unknown, args: unknown[]): void {
     const msg = e instanceof Error ? e.message : String(e);
-    const key = msg.split('\n')[0].replace(/\d+/g, 'N').replace(/"[^"]*"|'[^']*'/g, 'S').slice(0, 160);
+    const key = msg
+      .split('\n')[0]
+      .replace(/\d+/g, 'N')
+      .replace(/"[^"]*"|'[^']*'/g, 'S')
+      .slice(0, 160);
     const hit = this.seen.get(key);
     if (hit) hit.count++;
     else this.seen.set(key, { count: 1, example: msg.split('\n').slice(0, 3).join(' | '), input: fc_stringify(args).slice(0, 300) });

@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import { connect as tcpConnect } from 'node:net';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { checkHttp, checkUpgrade, newToken, wsProtocols, TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL, type GateRequest, type Verdict } from '../../src/main/server/security';
+import {
+  checkHttp,
+  checkUpgrade,
+  newToken,
+  wsProtocols,
+  TOKEN_PROTOCOL_PREFIX,
+  WS_PROTOCOL,
+  type GateRequest,
+  type Verdict,
+} from '../../src/main/server/security';
 import type { RunningServer } from '../../src/main/server/server';
 import { startBrowserServer, type BrowserServer } from '../util/browserServer';
 import { Tally, bounded, params } from './common';
@@ -19,34 +28,123 @@ const LOOPBACK_AUTHORITY = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
 
 // ---- generators -----------------------------------------------------------------------------
 
-const nasty = fc.constantFrom('', '/', '//', '///', '%', '%%', '%E0%A4%A', '%00', '%2e%2e', '..', '\\', '?', '#', '&', '=', ';', ',', ' ', '\t', '\u00e9', '\u4e2d', '\ud83d\ude00', '\ud800', 'api', '/api', 'token', 'octet', 'octet.token.', TOKEN, TOKEN.slice(1), TOKEN.toUpperCase(), `${TOKEN}x`);
+const nasty = fc.constantFrom(
+  '',
+  '/',
+  '//',
+  '///',
+  '%',
+  '%%',
+  '%E0%A4%A',
+  '%00',
+  '%2e%2e',
+  '..',
+  '\\',
+  '?',
+  '#',
+  '&',
+  '=',
+  ';',
+  ',',
+  ' ',
+  '\t',
+  '\u00e9',
+  '\u4e2d',
+  '\ud83d\ude00',
+  '\ud800',
+  'api',
+  '/api',
+  'token',
+  'octet',
+  'octet.token.',
+  TOKEN,
+  TOKEN.slice(1),
+  TOKEN.toUpperCase(),
+  `${TOKEN}x`,
+);
 /** Strings built from the characters and pieces that break parsers. */
 const piece = fc.oneof(nasty, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }));
 const messy = fc.array(piece, { maxLength: 8 }).map((a) => a.join(''));
 
 const port = fc.integer({ min: 0, max: 99_999 });
-const loopbackHost = fc.tuple(fc.constantFrom('127.0.0.1', 'localhost', 'LOCALHOST', '[::1]', 'LocalHost'), fc.option(port, { nil: undefined })).map(([h, p]) => (p === undefined ? h : `${h}:${p}`));
+const loopbackHost = fc
+  .tuple(fc.constantFrom('127.0.0.1', 'localhost', 'LOCALHOST', '[::1]', 'LocalHost'), fc.option(port, { nil: undefined }))
+  .map(([h, p]) => (p === undefined ? h : `${h}:${p}`));
 const anyHost = fc.oneof(
   loopbackHost,
   loopbackHost.map((h) => `${h}.evil.com`),
-  fc.tuple(fc.constantFrom('evil.com', 'localhost.evil.com', '127.0.0.1.evil.com', '127.0.0.2', '0.0.0.0', '[::ffff:127.0.0.1]', '127.1', '2130706433'), fc.option(port, { nil: undefined })).map(([h, p]) => (p === undefined ? h : `${h}:${p}`)),
+  fc
+    .tuple(
+      fc.constantFrom('evil.com', 'localhost.evil.com', '127.0.0.1.evil.com', '127.0.0.2', '0.0.0.0', '[::ffff:127.0.0.1]', '127.1', '2130706433'),
+      fc.option(port, { nil: undefined }),
+    )
+    .map(([h, p]) => (p === undefined ? h : `${h}:${p}`)),
   loopbackHost.chain((h) => piece.map((x) => h + x)),
   messy,
 );
-const tokenish = fc.oneof(fc.constant(TOKEN), fc.constant(TOKEN), nasty, messy, fc.constant(TOKEN).chain((t) => fc.integer({ min: 0, max: t.length - 1 }).map((i) => t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1))));
+const tokenish = fc.oneof(
+  fc.constant(TOKEN),
+  fc.constant(TOKEN),
+  nasty,
+  messy,
+  fc.constant(TOKEN).chain((t) => fc.integer({ min: 0, max: t.length - 1 }).map((i) => t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1))),
+);
 const protocolHeader = fc.oneof(
   fc.constant(wsProtocols(TOKEN).join(', ')),
-  fc.tuple(fc.array(fc.oneof(fc.constant(WS_PROTOCOL), tokenish.map((t) => TOKEN_PROTOCOL_PREFIX + t), piece), { maxLength: 5 }), fc.constantFrom(',', ', ', ' , ', ',,')).map(([a, sep]) => a.join(sep)),
+  fc
+    .tuple(
+      fc.array(
+        fc.oneof(
+          fc.constant(WS_PROTOCOL),
+          tokenish.map((t) => TOKEN_PROTOCOL_PREFIX + t),
+          piece,
+        ),
+        { maxLength: 5 },
+      ),
+      fc.constantFrom(',', ', ', ' , ', ',,'),
+    )
+    .map(([a, sep]) => a.join(sep)),
   messy,
 );
 const cookieHeader = fc.oneof(
   fc.constant(`octet_token=${TOKEN}`),
-  fc.array(fc.tuple(fc.oneof(fc.constant('octet_token'), piece), fc.oneof(tokenish, piece)).map(([k, v]) => `${k}=${v}`), { maxLength: 4 }).map((a) => a.join('; ')),
+  fc
+    .array(
+      fc.tuple(fc.oneof(fc.constant('octet_token'), piece), fc.oneof(tokenish, piece)).map(([k, v]) => `${k}=${v}`),
+      { maxLength: 4 },
+    )
+    .map((a) => a.join('; ')),
   messy,
 );
 /** A header value as Node could give it, and some it never would (the gate must not care). */
-const headerValue = (s: fc.Arbitrary<string>) => fc.oneof({ weight: 8, arbitrary: s }, { weight: 1, arbitrary: fc.array(s, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(undefined, null, 0, 1, true, {}, [] as unknown[]) });
-const target = fc.oneof(fc.constantFrom('/api', '/api', '/', '/index.html', `/?token=${TOKEN}`, `/?token=${TOKEN}&token=x`, '/?token=', '/api?', `/api?token=${TOKEN}`, '/api/', '/API', '/api#', '//api', '*', 'http://127.0.0.1/api'), messy, messy.map((m) => `/${m}`), fc.constantFrom(undefined, null, 7));
+const headerValue = (s: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 8, arbitrary: s },
+    { weight: 1, arbitrary: fc.array(s, { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, null, 0, 1, true, {}, [] as unknown[]) },
+  );
+const target = fc.oneof(
+  fc.constantFrom(
+    '/api',
+    '/api',
+    '/',
+    '/index.html',
+    `/?token=${TOKEN}`,
+    `/?token=${TOKEN}&token=x`,
+    '/?token=',
+    '/api?',
+    `/api?token=${TOKEN}`,
+    '/api/',
+    '/API',
+    '/api#',
+    '//api',
+    '*',
+    'http://127.0.0.1/api',
+  ),
+  messy,
+  messy.map((m) => `/${m}`),
+  fc.constantFrom(undefined, null, 7),
+);
 
 interface Parts {
   method: unknown;
@@ -63,17 +161,36 @@ const parts: fc.Arbitrary<Parts> = fc.record({
   method: fc.oneof({ weight: 6, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('HEAD', 'POST', 'get', 'OPTIONS', '', undefined, 1) }),
   url: target,
   host: fc.option(headerValue(anyHost), { nil: undefined, freq: 8 }),
-  origin: fc.option(headerValue(fc.oneof(anyHost.map((h) => `http://${h}`), fc.constantFrom('null', '', 'https://127.0.0.1'), messy)), { nil: undefined, freq: 8 }),
+  origin: fc.option(
+    headerValue(
+      fc.oneof(
+        anyHost.map((h) => `http://${h}`),
+        fc.constantFrom('null', '', 'https://127.0.0.1'),
+        messy,
+      ),
+    ),
+    { nil: undefined, freq: 8 },
+  ),
   originFromHost: fc.boolean(),
   protocol: fc.option(headerValue(protocolHeader), { nil: undefined, freq: 6 }),
   cookie: fc.option(headerValue(cookieHeader), { nil: undefined, freq: 3 }),
-  extra: fc.dictionary(fc.oneof(fc.constantFrom('content-length', 'transfer-encoding', 'upgrade', 'connection', '__proto__', 'constructor', 'toString'), fc.string({ maxLength: 10 })), headerValue(messy), { maxKeys: 3 }),
+  extra: fc.dictionary(
+    fc.oneof(
+      fc.constantFrom('content-length', 'transfer-encoding', 'upgrade', 'connection', '__proto__', 'constructor', 'toString'),
+      fc.string({ maxLength: 10 }),
+    ),
+    headerValue(messy),
+    { maxKeys: 3 },
+  ),
 });
 
 /** Mostly right, a field at a time wrong: so that the passing branch is exercised too. */
 const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: valid }, { weight: 1, arbitrary: other });
 const nearValid: fc.Arbitrary<Parts> = fc.record({
-  method: mostly(fc.constant('GET' as unknown), parts.map((p) => p.method)),
+  method: mostly(
+    fc.constant('GET' as unknown),
+    parts.map((p) => p.method),
+  ),
   url: mostly(fc.constant('/api' as unknown), target),
   host: mostly(loopbackHost as fc.Arbitrary<unknown>, headerValue(anyHost)),
   origin: fc.constant(undefined),
@@ -106,7 +223,8 @@ function wellFormed(v: Verdict, what: string): void {
   assert.ok(!v.reason.includes(TOKEN), `${what}: the reason holds the token`);
 }
 
-const h = (req: GateRequest, k: string): unknown => (Object.prototype.hasOwnProperty.call(req.headers, k) ? (req.headers as Record<string, unknown>)[k] : undefined);
+const h = (req: GateRequest, k: string): unknown =>
+  Object.prototype.hasOwnProperty.call(req.headers, k) ? (req.headers as Record<string, unknown>)[k] : undefined;
 
 /** The rule for the API, written independently of the gate's code. */
 function upgradeShouldPass(req: GateRequest): boolean {
@@ -168,14 +286,17 @@ test('the gate on requests that are not even objects of the right shape', () => 
   const tally = new Tally();
   const anything = fc.oneof(fc.anything(), fc.record({ method: fc.anything(), url: fc.anything(), headers: fc.anything() }));
   fc.assert(
-    fc.property(anything, tally.wrap((req) => {
-      for (const check of [checkHttp, checkUpgrade]) {
-        const r = bounded(check.name, () => check(req as GateRequest, TOKEN));
-        if (r.error) assert.fail(`${check.name} threw ${String(r.error)}`);
-        wellFormed(r.value!, check.name);
-        if (check === checkUpgrade) assert.equal(r.value!.ok, false, 'a junk request opened the API');
-      }
-    })),
+    fc.property(
+      anything,
+      tally.wrap((req) => {
+        for (const check of [checkHttp, checkUpgrade]) {
+          const r = bounded(check.name, () => check(req as GateRequest, TOKEN));
+          if (r.error) assert.fail(`${check.name} threw ${String(r.error)}`);
+          wellFormed(r.value!, check.name);
+          if (check === checkUpgrade) assert.equal(r.value!.ok, false, 'a junk request opened the API');
+        }
+      }),
+    ),
     params(1000),
   );
   tally.finish();
@@ -247,15 +368,27 @@ async function apiAnswers(): Promise<void> {
 const line = fc.oneof(messy, fc.string({ unit: 'binary', maxLength: 40 }));
 const rawRequest = fc.record({
   method: fc.oneof(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'CONNECT', 'get', ''), fc.string({ maxLength: 6 })),
-  url: fc.oneof(target.filter((t): t is string => typeof t === 'string'), line),
+  url: fc.oneof(
+    target.filter((t): t is string => typeof t === 'string'),
+    line,
+  ),
   version: fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1x', ''),
   upgrade: fc.boolean(),
   host: fc.option(anyHost, { nil: undefined, freq: 8 }),
-  origin: fc.option(fc.oneof(anyHost.map((x) => `http://${x}`), messy), { nil: undefined, freq: 4 }),
+  origin: fc.option(
+    fc.oneof(
+      anyHost.map((x) => `http://${x}`),
+      messy,
+    ),
+    { nil: undefined, freq: 4 },
+  ),
   ownOrigin: fc.boolean(),
   protocol: fc.option(protocolHeader, { nil: undefined, freq: 3 }),
   cookie: fc.option(cookieHeader, { nil: undefined, freq: 2 }),
-  extra: fc.array(fc.tuple(fc.oneof(fc.constantFrom('Content-Length', 'Transfer-Encoding', 'Origin', 'Host', 'Sec-WebSocket-Key'), fc.string({ maxLength: 8 })), line), { maxLength: 3 }),
+  extra: fc.array(
+    fc.tuple(fc.oneof(fc.constantFrom('Content-Length', 'Transfer-Encoding', 'Origin', 'Host', 'Sec-WebSocket-Key'), fc.string({ maxLength: 8 })), line),
+    { maxLength: 3 },
+  ),
   body: fc.option(line, { nil: undefined, freq: 4 }),
   reset: fc.boolean(),
 });
@@ -263,21 +396,24 @@ const rawRequest = fc.record({
 test('the real server survives random raw requests on both paths, then still answers the API', async () => {
   const tally = new Tally();
   await fc.assert(
-    fc.asyncProperty(rawRequest, tally.wrapAsync(async (r) => {
-      const host = r.host ?? '';
-      let head = `${r.method} ${r.url} ${r.version}\r\n`;
-      if (r.host !== undefined) head += `Host: ${r.host === '' ? '' : r.host.replace(/^127\.0\.0\.1(:\d+)?$/, `127.0.0.1:${server.port}`)}\r\n`;
-      if (r.ownOrigin) head += `Origin: http://${host}\r\n`;
-      else if (r.origin !== undefined) head += `Origin: ${r.origin}\r\n`;
-      if (r.upgrade) head += 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
-      if (r.protocol !== undefined) head += `Sec-WebSocket-Protocol: ${r.protocol}\r\n`;
-      if (r.cookie !== undefined) head += `Cookie: ${r.cookie}\r\n`;
-      for (const [k, v] of r.extra) head += `${k}: ${v}\r\n`;
-      const bytes = Buffer.concat([Buffer.from(`${head}\r\n`, 'utf8'), Buffer.from(r.body ?? '', 'utf8')]);
-      const answer = await send(bytes, r.reset);
-      assert.ok(!answer.includes(TOKEN), 'a response holds the token');
-      assert.ok(!/\r\nset-cookie:/i.test(answer), 'a response sets a cookie');
-    })),
+    fc.asyncProperty(
+      rawRequest,
+      tally.wrapAsync(async (r) => {
+        const host = r.host ?? '';
+        let head = `${r.method} ${r.url} ${r.version}\r\n`;
+        if (r.host !== undefined) head += `Host: ${r.host === '' ? '' : r.host.replace(/^127\.0\.0\.1(:\d+)?$/, `127.0.0.1:${server.port}`)}\r\n`;
+        if (r.ownOrigin) head += `Origin: http://${host}\r\n`;
+        else if (r.origin !== undefined) head += `Origin: ${r.origin}\r\n`;
+        if (r.upgrade) head += 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+        if (r.protocol !== undefined) head += `Sec-WebSocket-Protocol: ${r.protocol}\r\n`;
+        if (r.cookie !== undefined) head += `Cookie: ${r.cookie}\r\n`;
+        for (const [k, v] of r.extra) head += `${k}: ${v}\r\n`;
+        const bytes = Buffer.concat([Buffer.from(`${head}\r\n`, 'utf8'), Buffer.from(r.body ?? '', 'utf8')]);
+        const answer = await send(bytes, r.reset);
+        assert.ok(!answer.includes(TOKEN), 'a response holds the token');
+        assert.ok(!/\r\nset-cookie:/i.test(answer), 'a response sets a cookie');
+      }),
+    ),
     params(300),
   );
   tally.finish();

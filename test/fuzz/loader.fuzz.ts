@@ -27,7 +27,9 @@ const DECODE_CODES = ['MODEL_UNREADABLE', 'MODEL_UNSUPPORTED'] as const;
 const SEEDS: Uint8Array[] = [
   encodeModel(tinyModel()),
   encodeModel(dynamicModel()),
-  ...['mobilenetBlock', 'transformerBlock', 'unetLike', 'oldOpset8', 'oldOpset9', 'dynamicBatch', 'opset11Pads'].map((n) => encodeModel(buildSynthetic(n).model)),
+  ...['mobilenetBlock', 'transformerBlock', 'unetLike', 'oldOpset8', 'oldOpset9', 'dynamicBatch', 'opset11Pads'].map((n) =>
+    encodeModel(buildSynthetic(n).model),
+  ),
 ];
 
 const pos = fc.integer({ min: 0, max: 999_999 });
@@ -64,9 +66,13 @@ function decodeProperty(bytes: Uint8Array): void {
 test('decodeModel on mutated real models', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), tally.wrap((i, ms) => {
-      decodeProperty(ms.reduce((b, m) => mutate(b, m), SEEDS[i]));
-    })),
+    fc.property(
+      fc.integer({ min: 0, max: SEEDS.length - 1 }),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      tally.wrap((i, ms) => {
+        decodeProperty(ms.reduce((b, m) => mutate(b, m), SEEDS[i]));
+      }),
+    ),
     params(1500),
   );
   tally.finish();
@@ -75,20 +81,22 @@ test('decodeModel on mutated real models', () => {
 test('decodeModel on random bytes and random bytes behind a valid prefix', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: SEEDS.length }), fc.integer({ min: 0, max: 200 }), fc.uint8Array({ maxLength: 4096 }), tally.wrap((i, keep, tail) => {
-      const prefix = i < SEEDS.length ? SEEDS[i].subarray(0, keep) : new Uint8Array(0);
-      decodeProperty(Buffer.concat([prefix, tail]));
-    })),
+    fc.property(
+      fc.integer({ min: 0, max: SEEDS.length }),
+      fc.integer({ min: 0, max: 200 }),
+      fc.uint8Array({ maxLength: 4096 }),
+      tally.wrap((i, keep, tail) => {
+        const prefix = i < SEEDS.length ? SEEDS[i].subarray(0, keep) : new Uint8Array(0);
+        decodeProperty(Buffer.concat([prefix, tail]));
+      }),
+    ),
     params(1500),
   );
   tally.finish();
 });
 
 // --- generated models with hostile fields ---
-const dim = fc.oneof(
-  fc.integer({ min: 0, max: 8 }),
-  fc.constantFrom(-1, -(2 ** 31), 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 52, 2 ** 53 - 1, 2 ** 53 + 2, 2 ** 62),
-);
+const dim = fc.oneof(fc.integer({ min: 0, max: 8 }), fc.constantFrom(-1, -(2 ** 31), 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 52, 2 ** 53 - 1, 2 ** 53 + 2, 2 ** 62));
 const dataType = fc.oneof(fc.constantFrom(1, 2, 3, 6, 7, 9, 10, 11), fc.integer({ min: -3, max: 40 }));
 const tensor = fc.record({
   name: fc.constantFrom('w', 'b', 'input', 'x', ''),
@@ -102,7 +110,17 @@ const tensor = fc.record({
 const valueInfo = fc.record({
   name: fc.constantFrom('input', 'x', 'w', 'out', ''),
   elemType: fc.option(dataType, { nil: undefined }),
-  dims: fc.option(fc.array(fc.oneof(dim.map((d) => ({ dimValue: d })), fc.constant({ dimParam: 'N' }), fc.constant({})), { maxLength: 5 }), { nil: undefined }),
+  dims: fc.option(
+    fc.array(
+      fc.oneof(
+        dim.map((d) => ({ dimValue: d })),
+        fc.constant({ dimParam: 'N' }),
+        fc.constant({}),
+      ),
+      { maxLength: 5 },
+    ),
+    { nil: undefined },
+  ),
 });
 const node = fc.record({
   opType: fc.constantFrom('Conv', 'MatMul', 'Gemm', 'Relu', 'QuantizeLinear', 'Frobnicate', ''),
@@ -126,7 +144,10 @@ const generatedModel = fc.record({
 
 function build(g: typeof generatedModel extends fc.Arbitrary<infer T> ? T : never): Uint8Array {
   const vi = (v: { name: string; elemType?: number; dims?: object[] }) =>
-    onnx.ValueInfoProto.create({ name: v.name, type: v.elemType === undefined ? undefined : { tensorType: { elemType: v.elemType, shape: v.dims ? { dim: v.dims } : undefined } } });
+    onnx.ValueInfoProto.create({
+      name: v.name,
+      type: v.elemType === undefined ? undefined : { tensorType: { elemType: v.elemType, shape: v.dims ? { dim: v.dims } : undefined } },
+    });
   const model = onnx.ModelProto.create({
     irVersion: g.irVersion,
     opsetImport: g.opsets.map((o) => onnx.OperatorSetIdProto.create(o)),
@@ -157,15 +178,18 @@ function build(g: typeof generatedModel extends fc.Arbitrary<infer T> ? T : neve
 test('decodeModel on generated models with hostile dims, types, lengths and shapes', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(generatedModel, tally.wrap((g) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = build(g);
-      } catch {
-        return; // protobufjs refused to encode it: nothing reaches the loader
-      }
-      decodeProperty(bytes);
-    })),
+    fc.property(
+      generatedModel,
+      tally.wrap((g) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = build(g);
+        } catch {
+          return; // protobufjs refused to encode it: nothing reaches the loader
+        }
+        decodeProperty(bytes);
+      }),
+    ),
     params(1000),
   );
   tally.finish();
@@ -186,34 +210,65 @@ test('loadModel on (mutated) models whose external data points anywhere', async 
   symlinkSync(join(dir, 'weights.bin'), join(dir, 'inside-link.bin'));
   symlinkSync(join(dir, 'nowhere.bin'), join(dir, 'dangling.bin'));
   const location = fc.oneof(
-    fc.constantFrom('weights.bin', 'sub/w.bin', './weights.bin', 'sub/../weights.bin', 'sub', '.', '', '..', '../outside/secret.bin', '/etc/passwd', '/dev/zero',
-      'escape.bin', 'inside-link.bin', 'dangling.bin', 'missing.bin', 'a\0b', 'x'.repeat(300), `${'../'.repeat(30)}etc/passwd`, 'sub/'),
+    fc.constantFrom(
+      'weights.bin',
+      'sub/w.bin',
+      './weights.bin',
+      'sub/../weights.bin',
+      'sub',
+      '.',
+      '',
+      '..',
+      '../outside/secret.bin',
+      '/etc/passwd',
+      '/dev/zero',
+      'escape.bin',
+      'inside-link.bin',
+      'dangling.bin',
+      'missing.bin',
+      'a\0b',
+      'x'.repeat(300),
+      `${'../'.repeat(30)}etc/passwd`,
+      'sub/',
+    ),
     fc.string({ maxLength: 20 }),
   );
-  const num = fc.oneof(fc.constantFrom('0', '16', '128', '129', '-1', '1e3', '0x10', 'abc', '', ' 8', String(2 ** 31), String(2 ** 53 + 1), 'Infinity'), fc.nat({ max: 200 }).map(String));
+  const num = fc.oneof(
+    fc.constantFrom('0', '16', '128', '129', '-1', '1e3', '0x10', 'abc', '', ' 8', String(2 ** 31), String(2 ** 53 + 1), 'Infinity'),
+    fc.nat({ max: 200 }).map(String),
+  );
   const extra = fc.record({ offset: fc.option(num, { nil: undefined }), length: fc.option(num, { nil: undefined }) });
   let n = 0;
   const tally = new Tally();
   await fc.assert(
-    fc.asyncProperty(location, extra, fc.option(mutation, { nil: undefined }), tally.wrapAsync(async (loc, ex, m) => {
-      const kv: Record<string, string> = {};
-      if (ex.offset !== undefined) kv.offset = ex.offset;
-      if (ex.length !== undefined) kv.length = ex.length;
-      let bytes: Uint8Array = externalModel(loc, kv);
-      if (m) bytes = mutate(bytes, m);
-      const file = join(dir, `m${n++}.onnx`);
-      writeFileSync(file, bytes);
-      const r = await boundedAsync('loadModel', () => loadModel(file));
-      rmSync(file);
-      if (r.error) assertOctet(r.error, LOAD_CODES, `loadModel (location ${JSON.stringify(loc)}, ${JSON.stringify(kv)})`);
-      else {
-        // Whatever was inlined came from inside the model's folder.
-        for (const t of r.value!.model.graph!.initializer) {
-          if (t.rawData?.length) assert.ok(!Buffer.from(t.rawData).equals(Buffer.alloc(t.rawData.length, 7)) || t.rawData.length === 0, `data from outside the folder was inlined (location ${JSON.stringify(loc)})`);
+    fc.asyncProperty(
+      location,
+      extra,
+      fc.option(mutation, { nil: undefined }),
+      tally.wrapAsync(async (loc, ex, m) => {
+        const kv: Record<string, string> = {};
+        if (ex.offset !== undefined) kv.offset = ex.offset;
+        if (ex.length !== undefined) kv.length = ex.length;
+        let bytes: Uint8Array = externalModel(loc, kv);
+        if (m) bytes = mutate(bytes, m);
+        const file = join(dir, `m${n++}.onnx`);
+        writeFileSync(file, bytes);
+        const r = await boundedAsync('loadModel', () => loadModel(file));
+        rmSync(file);
+        if (r.error) assertOctet(r.error, LOAD_CODES, `loadModel (location ${JSON.stringify(loc)}, ${JSON.stringify(kv)})`);
+        else {
+          // Whatever was inlined came from inside the model's folder.
+          for (const t of r.value!.model.graph!.initializer) {
+            if (t.rawData?.length)
+              assert.ok(
+                !Buffer.from(t.rawData).equals(Buffer.alloc(t.rawData.length, 7)) || t.rawData.length === 0,
+                `data from outside the folder was inlined (location ${JSON.stringify(loc)})`,
+              );
+          }
+          downstream(r.value!.model, file);
         }
-        downstream(r.value!.model, file);
-      }
-    })),
+      }),
+    ),
     params(300),
   );
   tally.finish();

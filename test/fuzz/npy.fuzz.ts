@@ -66,7 +66,11 @@ function headerProperty(bytes: Uint8Array): void {
 test('parseNpyHeader on mutated .npy files', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(base, fc.array(mutation, { minLength: 1, maxLength: 3 }), tally.wrap((b, ms) => headerProperty(ms.reduce((x, m) => mutate(x, m), validFile(b) as Uint8Array)))),
+    fc.property(
+      base,
+      fc.array(mutation, { minLength: 1, maxLength: 3 }),
+      tally.wrap((b, ms) => headerProperty(ms.reduce((x, m) => mutate(x, m), validFile(b) as Uint8Array))),
+    ),
     params(2000),
   );
   tally.finish();
@@ -75,24 +79,29 @@ test('parseNpyHeader on mutated .npy files', () => {
 test('parseNpyHeader on text edits of the header dict', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(base, fc.array(textEdit, { minLength: 1, maxLength: 4 }), fc.boolean(), tally.wrap((b, edits, fixLen) => {
-      const file = validFile(b);
-      const start = b.version === 1 ? 10 : 12;
-      const hlen = b.version === 1 ? file.readUInt16LE(8) : file.readUInt32LE(8);
-      let text = file.subarray(start, start + hlen).toString('latin1');
-      for (const e of edits) {
-        const at = Math.floor((e.at / 1e6) * text.length);
-        text = text.slice(0, at) + e.ins + text.slice(at + e.del);
-      }
-      const header = Buffer.from(text, 'latin1');
-      const prefix = Buffer.from(file.subarray(0, start));
-      // Either keep the recorded header length (now wrong) or fix it up to the edited text.
-      if (fixLen) {
-        if (b.version === 1) prefix.writeUInt16LE(Math.min(header.length, 0xffff), 8);
-        else prefix.writeUInt32LE(header.length, 8);
-      }
-      headerProperty(Buffer.concat([prefix, header, file.subarray(start + hlen)]));
-    })),
+    fc.property(
+      base,
+      fc.array(textEdit, { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      tally.wrap((b, edits, fixLen) => {
+        const file = validFile(b);
+        const start = b.version === 1 ? 10 : 12;
+        const hlen = b.version === 1 ? file.readUInt16LE(8) : file.readUInt32LE(8);
+        let text = file.subarray(start, start + hlen).toString('latin1');
+        for (const e of edits) {
+          const at = Math.floor((e.at / 1e6) * text.length);
+          text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+        }
+        const header = Buffer.from(text, 'latin1');
+        const prefix = Buffer.from(file.subarray(0, start));
+        // Either keep the recorded header length (now wrong) or fix it up to the edited text.
+        if (fixLen) {
+          if (b.version === 1) prefix.writeUInt16LE(Math.min(header.length, 0xffff), 8);
+          else prefix.writeUInt32LE(header.length, 8);
+        }
+        headerProperty(Buffer.concat([prefix, header, file.subarray(start + hlen)]));
+      }),
+    ),
     params(2000),
   );
   tally.finish();
@@ -117,15 +126,18 @@ const genHeader = fc.record({
 test('parseNpyHeader on generated header dicts (odd dtypes, shapes, keys, quoting)', () => {
   const tally = new Tally();
   fc.assert(
-    fc.property(genHeader, tally.wrap((g) => {
-      const shape = g.dims.length === 1 && g.trailingComma ? `(${g.dims[0]},)` : `(${g.dims.join(', ')}${g.trailingComma && g.dims.length ? ',' : ''})`;
-      const parts = [`${g.descrQuote}descr${g.descrQuote}: ${g.descrQuote}${g.descr}${g.descrQuote}`, `'fortran_order': ${g.fortran}`, `'shape': ${shape}`];
-      const ordered = [...parts.slice(g.order), ...parts.slice(0, g.order)];
-      if (g.extraKey) ordered.push(g.extraKey);
-      const header = `{${ordered.join(', ')}, }`;
-      const bytes = npyBytes({ descr: '', shape: [], version: g.version, header, data: new Uint8Array(g.dataBytes) });
-      headerProperty(bytes);
-    })),
+    fc.property(
+      genHeader,
+      tally.wrap((g) => {
+        const shape = g.dims.length === 1 && g.trailingComma ? `(${g.dims[0]},)` : `(${g.dims.join(', ')}${g.trailingComma && g.dims.length ? ',' : ''})`;
+        const parts = [`${g.descrQuote}descr${g.descrQuote}: ${g.descrQuote}${g.descr}${g.descrQuote}`, `'fortran_order': ${g.fortran}`, `'shape': ${shape}`];
+        const ordered = [...parts.slice(g.order), ...parts.slice(0, g.order)];
+        if (g.extraKey) ordered.push(g.extraKey);
+        const header = `{${ordered.join(', ')}, }`;
+        const bytes = npyBytes({ descr: '', shape: [], version: g.version, header, data: new Uint8Array(g.dataBytes) });
+        headerProperty(bytes);
+      }),
+    ),
     params(2000),
   );
   tally.finish();
@@ -141,7 +153,14 @@ const INPUTS: InputSpec[] = [
 ];
 const OPEN_CODES = ['DATA_UNREADABLE', 'DATA_EMPTY', 'SHAPE_MISMATCH', 'DATA_NOT_FINITE'] as const;
 const CTOR: Record<ElemType, new (n: number) => ArrayLike<number | bigint>> = {
-  float32: Float32Array, float16: Uint16Array, float64: Float64Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  float32: Float32Array,
+  float16: Uint16Array,
+  float64: Float64Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
 };
 
 test('openNpy, validate and read on mutated files', async (t) => {
@@ -157,37 +176,46 @@ test('openNpy, validate and read on mutated files', async (t) => {
   });
   const tally = new Tally();
   await fc.assert(
-    fc.asyncProperty(fileArb, fc.array(mutation, { maxLength: 2 }), fc.integer({ min: 0, max: INPUTS.length - 1 }), fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), tally.wrapAsync(async (f, ms, which, limit) => {
-      const shape = [f.count, ...f.sample];
-      const n = shape.reduce((a, d) => a * d, 1) * ITEM[f.descr.slice(1)];
-      const data = new Uint8Array(n).map((_, i) => f.fill[i % f.fill.length]);
-      const bytes = ms.reduce((x, m) => mutate(x, m), npyBytes({ descr: f.descr, shape, version: f.version, data }) as Uint8Array);
-      writeFileSync(file, bytes);
-      const input = INPUTS[which];
-      const r = await boundedAsync('openNpy', async () => {
-        const src = await openNpy(file, [input], { limit });
-        await src.validate?.();
-        const samples = [];
-        for (let i = 0; i < src.count; i++) samples.push(await src.read(i));
-        return { src, samples };
-      });
-      if (r.error) {
-        assertOctet(r.error, OPEN_CODES, `openNpy(${JSON.stringify({ ...f, fill: undefined })}, input ${JSON.stringify(input)})`);
-        return;
-      }
-      const { src, samples } = r.value!;
-      assert.ok(src.count >= 1 && (limit === undefined || src.count <= limit), `count ${src.count}`);
-      for (const s of samples) {
-        const feed = s.feeds[input.name];
-        assert.ok(feed, 'the sample feeds the input');
-        assert.equal(feed.type, input.type);
-        assert.deepEqual(feed.dims, input.dims);
-        assert.ok(feed.data instanceof CTOR[input.type], `data is a ${feed.data.constructor.name} for ${input.type}`);
-        assert.equal(feed.data.length, input.dims.reduce((a, d) => a * d, 1));
-        if (feed.data instanceof Float32Array) for (const v of feed.data) assert.ok(Number.isFinite(v), 'float feeds are finite');
-        if (input.type === 'bool') for (const v of feed.data as Uint8Array) assert.ok(v <= 1, 'bool feeds hold 0 or 1');
-      }
-    })),
+    fc.asyncProperty(
+      fileArb,
+      fc.array(mutation, { maxLength: 2 }),
+      fc.integer({ min: 0, max: INPUTS.length - 1 }),
+      fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      tally.wrapAsync(async (f, ms, which, limit) => {
+        const shape = [f.count, ...f.sample];
+        const n = shape.reduce((a, d) => a * d, 1) * ITEM[f.descr.slice(1)];
+        const data = new Uint8Array(n).map((_, i) => f.fill[i % f.fill.length]);
+        const bytes = ms.reduce((x, m) => mutate(x, m), npyBytes({ descr: f.descr, shape, version: f.version, data }) as Uint8Array);
+        writeFileSync(file, bytes);
+        const input = INPUTS[which];
+        const r = await boundedAsync('openNpy', async () => {
+          const src = await openNpy(file, [input], { limit });
+          await src.validate?.();
+          const samples = [];
+          for (let i = 0; i < src.count; i++) samples.push(await src.read(i));
+          return { src, samples };
+        });
+        if (r.error) {
+          assertOctet(r.error, OPEN_CODES, `openNpy(${JSON.stringify({ ...f, fill: undefined })}, input ${JSON.stringify(input)})`);
+          return;
+        }
+        const { src, samples } = r.value!;
+        assert.ok(src.count >= 1 && (limit === undefined || src.count <= limit), `count ${src.count}`);
+        for (const s of samples) {
+          const feed = s.feeds[input.name];
+          assert.ok(feed, 'the sample feeds the input');
+          assert.equal(feed.type, input.type);
+          assert.deepEqual(feed.dims, input.dims);
+          assert.ok(feed.data instanceof CTOR[input.type], `data is a ${feed.data.constructor.name} for ${input.type}`);
+          assert.equal(
+            feed.data.length,
+            input.dims.reduce((a, d) => a * d, 1),
+          );
+          if (feed.data instanceof Float32Array) for (const v of feed.data) assert.ok(Number.isFinite(v), 'float feeds are finite');
+          if (input.type === 'bool') for (const v of feed.data as Uint8Array) assert.ok(v <= 1, 'bool feeds hold 0 or 1');
+        }
+      }),
+    ),
     params(400),
   );
   tally.finish();

@@ -22,7 +22,8 @@ function property(input: unknown): void {
   const r = bounded('parseRecipe', () => parseRecipe(input));
   if (r.error) {
     const e = r.error;
-    if (!(e instanceof RecipeError)) assert.fail(`parseRecipe threw ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}, not a RecipeError`);
+    if (!(e instanceof RecipeError))
+      assert.fail(`parseRecipe threw ${e instanceof Error ? `${e.name}: ${e.message}\n${e.stack}` : String(e)}, not a RecipeError`);
     assert.ok(e.issues.length >= 1, 'a RecipeError lists at least one issue');
     for (const issue of e.issues) {
       assert.ok(namesAField(issue), `issue does not name a field: ${JSON.stringify(issue)}`);
@@ -61,12 +62,32 @@ const localKey = fc.oneof(
   regexish,
   regexish.map((s) => `re:${s}`),
 );
-const opConfig = fc.dictionary(fc.oneof(fc.constantFrom('w_dtype', 'w_sym', 'w_granularity', 'act_dtype', 'act_sym', 'act_algo'), fc.constantFrom(...HOSTILE_KEYS, 'w_dtyp')), anyValue, { maxKeys: 4 });
+const opConfig = fc.dictionary(
+  fc.oneof(fc.constantFrom('w_dtype', 'w_sym', 'w_granularity', 'act_dtype', 'act_sym', 'act_algo'), fc.constantFrom(...HOSTILE_KEYS, 'w_dtyp')),
+  anyValue,
+  { maxKeys: 4 },
+);
 const nearRecipe = fc.record(
   {
-    w_dtype: anyValue, w_sym: anyValue, w_granularity: anyValue, act_dtype: anyValue, act_sym: anyValue, act_algo: anyValue, format: anyValue,
-    percentile: anyValue, calib_bins: anyValue, calib_samples: anyValue, reduce_range: anyValue, speed_check: anyValue, fold_bn: anyValue,
-    preprocess: fc.oneof(anyValue, fc.dictionary(fc.constantFrom('resize', 'cropsPerImage', 'seed', 'channels', 'layout', 'mean', 'std', 'scale', ...HOSTILE_KEYS), anyValue, { maxKeys: 4 })),
+    w_dtype: anyValue,
+    w_sym: anyValue,
+    w_granularity: anyValue,
+    act_dtype: anyValue,
+    act_sym: anyValue,
+    act_algo: anyValue,
+    format: anyValue,
+    percentile: anyValue,
+    calib_bins: anyValue,
+    calib_samples: anyValue,
+    reduce_range: anyValue,
+    speed_check: anyValue,
+    fold_bn: anyValue,
+    preprocess: fc.oneof(
+      anyValue,
+      fc.dictionary(fc.constantFrom('resize', 'cropsPerImage', 'seed', 'channels', 'layout', 'mean', 'std', 'scale', ...HOSTILE_KEYS), anyValue, {
+        maxKeys: 4,
+      }),
+    ),
     local: fc.oneof(anyValue, fc.dictionary(localKey, fc.oneof(opConfig, anyValue), { maxKeys: 4 })),
     [HOSTILE_KEYS[0]]: anyValue,
     calibration_samples: anyValue,
@@ -88,19 +109,26 @@ test('parseRecipe on valid recipes returns them unchanged apart from defaults', 
       percentile: fc.double({ min: 90.0001, max: 100, noNaN: true }),
       calib_bins: fc.integer({ min: 128, max: 65536 }),
       calib_samples: fc.integer({ min: 1, max: 100000 }),
-      local: fc.dictionary(fc.constantFrom('Conv', 'Linear', 'name:/a/b', 're:/head/.*'), fc.record({ w_dtype: fc.constantFrom('int8', 'fp32') }, { requiredKeys: [] }), { maxKeys: 3 }),
+      local: fc.dictionary(
+        fc.constantFrom('Conv', 'Linear', 'name:/a/b', 're:/head/.*'),
+        fc.record({ w_dtype: fc.constantFrom('int8', 'fp32') }, { requiredKeys: [] }),
+        { maxKeys: 3 },
+      ),
     },
     { requiredKeys: [] },
   );
   const tally = new Tally();
   fc.assert(
-    fc.property(valid, tally.wrap((v) => {
-      const r = parseRecipe(v);
-      // (zod leaves absent optional fields as explicit undefined: compare as JSON.)
-      const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
-      for (const [k, x] of Object.entries(v)) assert.deepEqual(plain((r as Record<string, unknown>)[k]), plain(x), `field ${k} kept`);
-      property(v);
-    })),
+    fc.property(
+      valid,
+      tally.wrap((v) => {
+        const r = parseRecipe(v);
+        // (zod leaves absent optional fields as explicit undefined: compare as JSON.)
+        const plain = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
+        for (const [k, x] of Object.entries(v)) assert.deepEqual(plain((r as Record<string, unknown>)[k]), plain(x), `field ${k} kept`);
+        property(v);
+      }),
+    ),
     params(1000),
   );
   tally.finish();

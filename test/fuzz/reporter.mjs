@@ -24,8 +24,21 @@ export default async function* reporter(source) {
           const m = String(e.message ?? e);
           if (!chain.some((c) => c.includes(m))) chain.push(m);
         }
-        const msg = chain.map((m) => m.split('\n').filter((l) => l.trim() && !l.startsWith('Hint:')).slice(0, 14).join('\n')).join('\n') || 'failed';
-        yield `FAIL ${data.name}${where} (${(ms / 1000).toFixed(1)} s)\n${msg.split('\n').slice(0, 40).map((l) => `       ${l}`).join('\n')}\n`;
+        const msg =
+          chain
+            .map((m) =>
+              m
+                .split('\n')
+                .filter((l) => l.trim() && !l.startsWith('Hint:'))
+                .slice(0, 14)
+                .join('\n'),
+            )
+            .join('\n') || 'failed';
+        yield `FAIL ${data.name}${where} (${(ms / 1000).toFixed(1)} s)\n${msg
+          .split('\n')
+          .slice(0, 40)
+          .map((l) => `       ${l}`)
+          .join('\n')}\n`;
       }
     } else if (type === 'test:diagnostic' && /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /.test(data.message) === false) {
       yield `# ${data.message}\n`;

@@ -129,7 +129,28 @@ function assertNotOpened(r: RawReply, what: string): void {
 
 const LONG = '/' + 'a'.repeat(12_000);
 /** Request targets a client may send; `new URL('//', base)` and decodeURIComponent('%') throw. */
-const BAD_TARGETS = ['//', '///', '//api', '%', '/%', '/api%', '/%E0%A4%A', '/api/%ZZ', '/%00', '/api?%', '/api?token=%', '*', 'api', 'http://127.0.0.1/api', '/api#x', LONG, LONG + '/api', '/\u00e9t\u00e9', '/api/\u4e2d\u6587', '/\ud83d\ude00'];
+const BAD_TARGETS = [
+  '//',
+  '///',
+  '//api',
+  '%',
+  '/%',
+  '/api%',
+  '/%E0%A4%A',
+  '/api/%ZZ',
+  '/%00',
+  '/api?%',
+  '/api?token=%',
+  '*',
+  'api',
+  'http://127.0.0.1/api',
+  '/api#x',
+  LONG,
+  LONG + '/api',
+  '/\u00e9t\u00e9',
+  '/api/\u4e2d\u6587',
+  '/\ud83d\ude00',
+];
 
 test('malformed upgrade paths (//, %, very long, non-ASCII) are refused and the server survives', async () => {
   for (const path of BAD_TARGETS) {
@@ -191,7 +212,23 @@ test('oversized headers are refused (431) on both paths and the server survives'
   await assertAlive();
 });
 
-const REBINDING_HOSTS = (p: number) => [`evil.com:${p}`, 'evil.com', 'localhost.evil.com', `localhost.evil.com:${p}`, `127.0.0.1.evil.com:${p}`, `127.0.0.1:${p}.evil.com`, `127.0.0.1:${p}@evil.com`, `127.0.0.1:${p}:80`, `127.0.0.1:evil`, '127.0.0.2', '0.0.0.0', `[::ffff:127.0.0.1]:${p}`, '', ' ', 'LOCALHOST.evil.com'];
+const REBINDING_HOSTS = (p: number) => [
+  `evil.com:${p}`,
+  'evil.com',
+  'localhost.evil.com',
+  `localhost.evil.com:${p}`,
+  `127.0.0.1.evil.com:${p}`,
+  `127.0.0.1:${p}.evil.com`,
+  `127.0.0.1:${p}@evil.com`,
+  `127.0.0.1:${p}:80`,
+  `127.0.0.1:evil`,
+  '127.0.0.2',
+  '0.0.0.0',
+  `[::ffff:127.0.0.1]:${p}`,
+  '',
+  ' ',
+  'LOCALHOST.evil.com',
+];
 
 test('a rebinding Host (evil.com:PORT, localhost.evil.com, …) is refused on both paths, even with the token', async () => {
   for (const h of REBINDING_HOSTS(port)) {
@@ -201,7 +238,9 @@ test('a rebinding Host (evil.com:PORT, localhost.evil.com, …) is refused on bo
     assert.ok(get.status === 403 || get.status === 400, `GET with Host ${JSON.stringify(h)}: ${get.status}`);
   }
   // No Host at all (HTTP/1.0 may omit it), and two Host headers.
-  const noHost = await raw(`GET /api HTTP/1.0\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${tokenProtocol()}\r\n\r\n`);
+  const noHost = await raw(
+    `GET /api HTTP/1.0\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${tokenProtocol()}\r\n\r\n`,
+  );
   assertNotOpened(noHost, 'upgrade without Host');
   assert.ok((await raw(`GET / HTTP/1.0\r\n\r\n`)).status === 403, 'GET without Host');
   assertNotOpened(await raw(upgrade('/api', { Host: ['evil.com', host], 'Sec-WebSocket-Protocol': tokenProtocol() })), 'two Host headers, evil first');

@@ -23,7 +23,14 @@ import { JobManager } from '../../src/main/jobs/jobManager';
 import { openImageFolder } from '../../src/main/data/images';
 import { OctetError } from '../../src/shared/errors';
 import type { ApiMethod, ApiReply } from '../../src/shared/api';
-import { declaredInputModel, externalConstantModel, externalSubgraphModel, externalTensor, externalWeightsModel, manyUnnamedNodes } from '../util/hostileModels';
+import {
+  declaredInputModel,
+  externalConstantModel,
+  externalSubgraphModel,
+  externalTensor,
+  externalWeightsModel,
+  manyUnnamedNodes,
+} from '../util/hostileModels';
 
 type T = { after: (fn: () => void) => void };
 
@@ -113,18 +120,22 @@ test('item 2: naming a million unnamed nodes takes linear time (it was quadratic
   assert.equal(new Set(graph.node.map((x) => x.name)).size, n, 'every name is unique');
 });
 
-test('item 2: a 2 MB model with a million unnamed nodes is read off the main process and refused with a clear error; the main process stays responsive', { timeout: 120_000 }, async (t) => {
-  const { root, call } = await api(t);
-  const file = join(root, 'million.onnx');
-  writeFileSync(file, manyUnnamedNodes(1_000_000));
-  const { result, gapMs, ms } = await eventLoopGap(() => call('listNodes', { model: file }));
-  fails(result, 'MODEL_UNSUPPORTED', /1000001 nodes.*at most 250000 nodes/);
-  assert.ok(gapMs < 2000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
-  assert.ok(ms < 60_000, `took ${ms.toFixed(0)} ms`);
-  // The same for the Rules step and the data preview, which ask for the same facts.
-  fails(await call('countRuleMatches', { model: file, keys: ['Relu'] }), 'MODEL_UNSUPPORTED', /at most/);
-  fails(await call('previewData', { model: file, data: 'mnist', count: 1 }), 'MODEL_UNSUPPORTED', /at most/);
-});
+test(
+  'item 2: a 2 MB model with a million unnamed nodes is read off the main process and refused with a clear error; the main process stays responsive',
+  { timeout: 120_000 },
+  async (t) => {
+    const { root, call } = await api(t);
+    const file = join(root, 'million.onnx');
+    writeFileSync(file, manyUnnamedNodes(1_000_000));
+    const { result, gapMs, ms } = await eventLoopGap(() => call('listNodes', { model: file }));
+    fails(result, 'MODEL_UNSUPPORTED', /1000001 nodes.*at most 250000 nodes/);
+    assert.ok(gapMs < 2000, `the main event loop stalled for ${gapMs.toFixed(0)} ms`);
+    assert.ok(ms < 60_000, `took ${ms.toFixed(0)} ms`);
+    // The same for the Rules step and the data preview, which ask for the same facts.
+    fails(await call('countRuleMatches', { model: file, keys: ['Relu'] }), 'MODEL_UNSUPPORTED', /at most/);
+    fails(await call('previewData', { model: file, data: 'mnist', count: 1 }), 'MODEL_UNSUPPORTED', /at most/);
+  },
+);
 
 test('item 2: the facts job is bounded in time: a worker that takes too long is stopped with a clear error', { timeout: 60_000 }, async (t) => {
   const dir = tempDir(t, 'octet-hostile-facts-');
@@ -172,7 +183,10 @@ test('item 3: 25 tensors on one 8 MB file are refused before anything is read; t
   const values = 2 * MiB; // 8 MB of float32
   writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(values * 4, 1));
   const file = join(dir, 'model.onnx');
-  writeFileSync(file, externalWeightsModel(25, values, 'weights.bin', () => ({ offset: 0 })));
+  writeFileSync(
+    file,
+    externalWeightsModel(25, values, 'weights.bin', () => ({ offset: 0 })),
+  );
   const before = rssMiB();
   await rejectsWith(loadModel(file), 'EXTERNAL_DATA', /share bytes 0\.\.8388608 of weights\.bin; each external tensor must have its own region/);
   const grew = rssMiB() - before;
@@ -184,7 +198,10 @@ test('item 3: 25 tensors on one 8 MB file are refused before anything is read; t
   // Distinct regions of one file are fine.
   const good = join(dir, 'good.onnx');
   writeFileSync(join(dir, 'four.bin'), Buffer.alloc(4 * 16 * 4, 2));
-  writeFileSync(good, externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
+  writeFileSync(
+    good,
+    externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })),
+  );
   const loaded = await loadModel(good);
   assert.deepEqual(
     loaded.model.graph!.initializer.map((w) => w.rawData.length),
@@ -196,7 +213,10 @@ test('item 3: an offset or length beyond the end of the file, or a length that d
   const dir = tempDir(t, 'octet-hostile-ext-');
   writeFileSync(join(dir, 'w.bin'), Buffer.alloc(64));
   const at = (name: string, region: { offset: number; length?: number }, values = 16) => {
-    writeFileSync(join(dir, name), externalWeightsModel(1, values, 'w.bin', () => region));
+    writeFileSync(
+      join(dir, name),
+      externalWeightsModel(1, values, 'w.bin', () => region),
+    );
     return loadModel(join(dir, name));
   };
   await rejectsWith(at('past-end.onnx', { offset: 32, length: 64 }), 'EXTERNAL_DATA', /offset\/length 32\/64 exceed w\.bin \(64 bytes\)/);
@@ -214,14 +234,24 @@ test('item 3: a tensor over the per-tensor cap (2 GiB - 1) and a model over the 
   const fd = openSync(big, 'w');
   ftruncateSync(fd, 2 ** 31 + 4);
   closeSync(fd);
-  writeFileSync(join(dir, 'big.onnx'), externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 })));
+  writeFileSync(
+    join(dir, 'big.onnx'),
+    externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 })),
+  );
   const before = rssMiB();
   await rejectsWith(loadModel(join(dir, 'big.onnx')), 'EXTERNAL_DATA', /2147483652 bytes of external data; Octet reads at most 2147483647 bytes per tensor/);
   assert.ok(rssMiB() - before < 64, 'nothing was allocated');
   // The total cap, lowered for the test: four 64-byte tensors are 256 bytes.
   writeFileSync(join(dir, 'four.bin'), Buffer.alloc(256));
-  writeFileSync(join(dir, 'four.onnx'), externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })));
-  await rejectsWith(loadModel(join(dir, 'four.onnx'), { limits: { totalBytes: 255 } }), 'EXTERNAL_DATA', /adds up to 256 bytes over 4 tensors; Octet reads at most 255 bytes in all/);
+  writeFileSync(
+    join(dir, 'four.onnx'),
+    externalWeightsModel(4, 16, 'four.bin', (i) => ({ offset: i * 64, length: 64 })),
+  );
+  await rejectsWith(
+    loadModel(join(dir, 'four.onnx'), { limits: { totalBytes: 255 } }),
+    'EXTERNAL_DATA',
+    /adds up to 256 bytes over 4 tensors; Octet reads at most 255 bytes in all/,
+  );
   assert.equal((await loadModel(join(dir, 'four.onnx'), { limits: { totalBytes: 256 } })).model.graph!.initializer.length, 4);
 });
 
@@ -247,7 +277,9 @@ test('item 7: external data is checked on every tensor: a Constant node, a subgr
   b.op('Relu', [b.input('x', [2])], {}, 'y');
   b.output('y', [2]);
   const m = b.build();
-  m.graph!.sparseInitializer.push(onnx.SparseTensorProto.create({ values: externalTensor('s', '../secret.bin', 1), indices: makeTensor('s_idx', new BigInt64Array([0n]), [1]), dims: [2] }));
+  m.graph!.sparseInitializer.push(
+    onnx.SparseTensorProto.create({ values: externalTensor('s', '../secret.bin', 1), indices: makeTensor('s_idx', new BigInt64Array([0n]), [1]), dims: [2] }),
+  );
   writeFileSync(join(dir, 'sparse-escape.onnx'), encodeModel(m));
   await rejectsWith(loadModel(join(dir, 'sparse-escape.onnx')), 'EXTERNAL_DATA', /Tensor 's' points outside the model folder/);
 });
@@ -269,70 +301,87 @@ test('item 7: external data is read in a loop: short reads are completed, a file
 // --- data preview (item 4), symlinks (item 6), an input named `constructor` (item 7) ---
 
 async function tinyPng(path: string): Promise<void> {
-  writeFileSync(path, await sharp({ create: { width: 2, height: 2, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer());
+  writeFileSync(
+    path,
+    await sharp({ create: { width: 2, height: 2, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 function imageModel(path: string, dims: number[], input = 'x'): void {
   writeFileSync(path, declaredInputModel(dims, input));
 }
 
-test('item 4: a preview for a declared [1,3,20000,20000] input is refused fast, before anything is read, with bounded memory', { timeout: 60_000 }, async (t) => {
-  const { root, call } = await api(t);
-  const images = join(root, 'images');
-  mkdirSync(images);
-  await tinyPng(join(images, 'a.png'));
-  const model = join(root, 'huge-input.onnx');
-  imageModel(model, [1, 3, 20000, 20000]);
-  const before = rssMiB();
-  const { result, ms } = await eventLoopGap(() => call('previewData', { model, data: images, count: 1 }));
-  const grew = rssMiB() - before;
-  fails(result, 'MODEL_UNSUPPORTED', /'x' \[1,3,20000,20000\] holds 1,200,000,000 values per sample; the data preview reads at most 33,554,432/);
-  assert.ok(ms < 30_000, `took ${ms.toFixed(0)} ms`);
-  assert.ok(grew < 128, `RSS grew by ${grew.toFixed(0)} MiB (20000×20000×3 float32 is 4.8 GB)`);
-  // The same input through the image reader (calibration in the worker) is refused before decoding.
-  await rejectsWith(
-    openImageFolder(images, [{ name: 'x', type: 'float32', dims: [1, 3, 20000, 20000] }]),
-    'MODEL_UNSUPPORTED',
-    /asks for 20000×20000 images \(400,000,000 pixels\); Octet resizes images to at most 67,108,864 pixels/,
-  );
-  // A modest input still previews.
-  const small = join(root, 'small-input.onnx');
-  imageModel(small, [1, 3, 8, 8]);
-  const ok = await call('previewData', { model: small, data: images, count: 1 });
-  assert.ok(ok.ok, JSON.stringify(ok));
-  assert.equal(ok.result.samples[0].width, 8);
-});
+test(
+  'item 4: a preview for a declared [1,3,20000,20000] input is refused fast, before anything is read, with bounded memory',
+  { timeout: 60_000 },
+  async (t) => {
+    const { root, call } = await api(t);
+    const images = join(root, 'images');
+    mkdirSync(images);
+    await tinyPng(join(images, 'a.png'));
+    const model = join(root, 'huge-input.onnx');
+    imageModel(model, [1, 3, 20000, 20000]);
+    const before = rssMiB();
+    const { result, ms } = await eventLoopGap(() => call('previewData', { model, data: images, count: 1 }));
+    const grew = rssMiB() - before;
+    fails(result, 'MODEL_UNSUPPORTED', /'x' \[1,3,20000,20000\] holds 1,200,000,000 values per sample; the data preview reads at most 33,554,432/);
+    assert.ok(ms < 30_000, `took ${ms.toFixed(0)} ms`);
+    assert.ok(grew < 128, `RSS grew by ${grew.toFixed(0)} MiB (20000×20000×3 float32 is 4.8 GB)`);
+    // The same input through the image reader (calibration in the worker) is refused before decoding.
+    await rejectsWith(
+      openImageFolder(images, [{ name: 'x', type: 'float32', dims: [1, 3, 20000, 20000] }]),
+      'MODEL_UNSUPPORTED',
+      /asks for 20000×20000 images \(400,000,000 pixels\); Octet resizes images to at most 67,108,864 pixels/,
+    );
+    // A modest input still previews.
+    const small = join(root, 'small-input.onnx');
+    imageModel(small, [1, 3, 8, 8]);
+    const ok = await call('previewData', { model: small, data: images, count: 1 });
+    assert.ok(ok.ok, JSON.stringify(ok));
+    assert.equal(ok.result.samples[0].width, 8);
+  },
+);
 
-test('item 6: a symlink inside an image folder that leads outside --root is refused for the preview and for jobs; links inside are fine', { timeout: 60_000 }, async (t) => {
-  const { root, outside, call } = await api(t);
-  await tinyPng(join(outside, 'secret.png'));
-  const model = join(root, 'm.onnx');
-  imageModel(model, [1, 3, 8, 8]);
-  // Flat folder: one real image, one link leading out.
-  const flat = join(root, 'flat');
-  mkdirSync(flat);
-  await tinyPng(join(flat, 'a.png'));
-  symlinkSync(join(outside, 'secret.png'), join(flat, 'b.png'));
-  const msg = fails(await call('previewData', { model, data: flat, count: 2 }), 'PATH_DENIED', /flat\/b\.png is a symbolic link that leads outside the files and folders Octet may use/);
-  assert.ok(!msg.includes('secret'), 'the answer does not say where the link leads');
-  fails(await call('startJob', { kind: 'quantize', params: { model, data: flat } }), 'PATH_DENIED', /symbolic link/);
-  fails(await call('startJob', { kind: 'bench', params: { fp32: model, int8: model, data: flat } }), 'PATH_DENIED', /symbolic link/);
-  // Class folders: a link to a folder outside, and a link inside a class folder.
-  const classes = join(root, 'classes');
-  mkdirSync(join(classes, 'cat'), { recursive: true });
-  await tinyPng(join(classes, 'cat', 'a.png'));
-  symlinkSync(outside, join(classes, 'dog'));
-  fails(await call('previewData', { model, data: classes, count: 1 }), 'PATH_DENIED', /classes\/dog is a symbolic link/);
-  rmSync(join(classes, 'dog'));
-  symlinkSync(join(outside, 'secret.png'), join(classes, 'cat', 'b.png'));
-  fails(await call('previewData', { model, data: classes, count: 1 }), 'PATH_DENIED', /cat\/b\.png is a symbolic link/);
-  // Links that stay inside the root are followed as before.
-  rmSync(join(classes, 'cat', 'b.png'));
-  symlinkSync(join(flat, 'a.png'), join(classes, 'cat', 'b.png'));
-  const ok = await call('previewData', { model, data: classes, count: 2 });
-  assert.ok(ok.ok, JSON.stringify(ok));
-  assert.equal(ok.result.count, 2);
-});
+test(
+  'item 6: a symlink inside an image folder that leads outside --root is refused for the preview and for jobs; links inside are fine',
+  { timeout: 60_000 },
+  async (t) => {
+    const { root, outside, call } = await api(t);
+    await tinyPng(join(outside, 'secret.png'));
+    const model = join(root, 'm.onnx');
+    imageModel(model, [1, 3, 8, 8]);
+    // Flat folder: one real image, one link leading out.
+    const flat = join(root, 'flat');
+    mkdirSync(flat);
+    await tinyPng(join(flat, 'a.png'));
+    symlinkSync(join(outside, 'secret.png'), join(flat, 'b.png'));
+    const msg = fails(
+      await call('previewData', { model, data: flat, count: 2 }),
+      'PATH_DENIED',
+      /flat\/b\.png is a symbolic link that leads outside the files and folders Octet may use/,
+    );
+    assert.ok(!msg.includes('secret'), 'the answer does not say where the link leads');
+    fails(await call('startJob', { kind: 'quantize', params: { model, data: flat } }), 'PATH_DENIED', /symbolic link/);
+    fails(await call('startJob', { kind: 'bench', params: { fp32: model, int8: model, data: flat } }), 'PATH_DENIED', /symbolic link/);
+    // Class folders: a link to a folder outside, and a link inside a class folder.
+    const classes = join(root, 'classes');
+    mkdirSync(join(classes, 'cat'), { recursive: true });
+    await tinyPng(join(classes, 'cat', 'a.png'));
+    symlinkSync(outside, join(classes, 'dog'));
+    fails(await call('previewData', { model, data: classes, count: 1 }), 'PATH_DENIED', /classes\/dog is a symbolic link/);
+    rmSync(join(classes, 'dog'));
+    symlinkSync(join(outside, 'secret.png'), join(classes, 'cat', 'b.png'));
+    fails(await call('previewData', { model, data: classes, count: 1 }), 'PATH_DENIED', /cat\/b\.png is a symbolic link/);
+    // Links that stay inside the root are followed as before.
+    rmSync(join(classes, 'cat', 'b.png'));
+    symlinkSync(join(flat, 'a.png'), join(classes, 'cat', 'b.png'));
+    const ok = await call('previewData', { model, data: classes, count: 2 });
+    assert.ok(ok.ok, JSON.stringify(ok));
+    assert.equal(ok.result.count, 2);
+  },
+);
 
 test("item 7: an input named 'constructor' (an inherited property name) previews", { timeout: 60_000 }, async (t) => {
   const { root, call } = await api(t);

@@ -89,7 +89,8 @@ async function validQuantize(job: JobInfo, problems: string[]): Promise<void> {
   if (statSync(out).size !== job.result.output.sizeBytes) problems.push(`${job.label}: output size differs from the report`);
   const reportPath = job.params.reportPath;
   if (!reportPath || !existsSync(reportPath)) problems.push(`${job.label}: report file missing`);
-  else if ((JSON.parse(readFileSync(reportPath, 'utf8')) as { output: { path: string } }).output.path !== out) problems.push(`${job.label}: report names another output`);
+  else if ((JSON.parse(readFileSync(reportPath, 'utf8')) as { output: { path: string } }).output.path !== out)
+    problems.push(`${job.label}: report names another output`);
   try {
     const s = await ort.InferenceSession.create(out, { logSeverityLevel: 3 });
     await s.release();
@@ -135,7 +136,10 @@ async function main(): Promise<number> {
   const exclude = () => [served.child.pid!];
   console.log(`octet serve --jobs ${CONCURRENCY} on 127.0.0.1:${served.port} (pid ${served.child.pid}), work in ${base}`);
 
-  const quantize = (m: string, recipe: Record<string, unknown> = FAST): JobRequest => ({ kind: 'quantize', params: { model: models[m].model, data: models[m].data, recipe } });
+  const quantize = (m: string, recipe: Record<string, unknown> = FAST): JobRequest => ({
+    kind: 'quantize',
+    params: { model: models[m].model, data: models[m].data, recipe },
+  });
   const start = async (req: JobRequest): Promise<string> => (await client.ok('startJob', req)).jobId;
 
   // A converted model for the bench jobs, and the time one job takes alone.
@@ -149,7 +153,12 @@ async function main(): Promise<number> {
     // Exported into the root as a user would: the work folder goes when the job is evicted
     // from the registry (after 50 newer jobs), and the cycles below run 200.
     mkdirSync(join(root, 'exported'));
-    const out = await client.ok('exportArtifacts', { jobId: job.id, folder: join(root, 'exported'), baseName: 'mobilenetBlock', include: { model: true, recipe: false, reportJson: true, reportHtml: false } });
+    const out = await client.ok('exportArtifacts', {
+      jobId: job.id,
+      folder: join(root, 'exported'),
+      baseName: 'mobilenetBlock',
+      include: { model: true, recipe: false, reportJson: true, reportHtml: false },
+    });
     int8 = out.files.find((f) => f.kind === 'model')!.path;
   });
   const bench: JobRequest = { kind: 'bench', params: { fp32: models.mobilenetBlock.model, int8, data: models.mobilenetBlock.data, samples: 8, runs: 5 } };
@@ -240,17 +249,21 @@ async function main(): Promise<number> {
     if (new Set(outputs).size !== outputs.length) c.problems.push('two quantize jobs share an output path');
 
     if (maxApiQueued > CONCURRENCY) c.problems.push(`the API reported ${maxApiQueued} quantize/bench jobs running at once (limit ${CONCURRENCY})`);
-    if (maxLiveQueued > CONCURRENCY) c.problems.push(`the process list showed ${maxLiveQueued} live workers of running quantize/bench jobs at once (limit ${CONCURRENCY})`);
+    if (maxLiveQueued > CONCURRENCY)
+      c.problems.push(`the process list showed ${maxLiveQueued} live workers of running quantize/bench jobs at once (limit ${CONCURRENCY})`);
     if (maxLiveQueued < CONCURRENCY) c.problems.push(`never saw ${CONCURRENCY} workers at once (max ${maxLiveQueued}): the sampler missed the load`);
     // One worker per job: every quantize/bench job had its own pid.
     const queuedJobs = finals.filter((j) => j.kind !== 'inspect');
     const pidsOfQueued = new Set([...pidJob.entries()].filter(([, v]) => queuedJobs.some((j) => j.id === v.id)).map(([pid]) => pid));
     if (pidsOfQueued.size !== queuedJobs.length) c.problems.push(`saw ${pidsOfQueued.size} distinct worker pids for ${queuedJobs.length} quantize/bench jobs`);
 
-    const by = (k: string) => finals.filter((j) => j.kind === k && j.startedAt && j.finishedAt).map((j) => Date.parse(j.finishedAt!) - Date.parse(j.startedAt!));
+    const by = (k: string) =>
+      finals.filter((j) => j.kind === k && j.startedAt && j.finishedAt).map((j) => Date.parse(j.finishedAt!) - Date.parse(j.startedAt!));
     const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
     const waits = finals.filter((j) => j.startedAt).map((j) => Date.parse(j.startedAt!) - Date.parse(j.createdAt));
-    c.notes.push(`wall ${fmt(wall)}; mean run time: quantize ${fmt(mean(by('quantize')))}, bench ${fmt(mean(by('bench')))}, inspect ${fmt(mean(by('inspect')))}; longest queue wait ${fmt(Math.max(...waits))}`);
+    c.notes.push(
+      `wall ${fmt(wall)}; mean run time: quantize ${fmt(mean(by('quantize')))}, bench ${fmt(mean(by('bench')))}, inspect ${fmt(mean(by('inspect')))}; longest queue wait ${fmt(Math.max(...waits))}`,
+    );
     c.notes.push(
       `at once: API ${maxApiQueued} quantize/bench (${maxApiAll} with inspect); process list ${maxLiveQueued} workers of running quantize/bench, ${maxLiveWorkers} worker processes in all (inspect skips the queue; a finished job's worker may still be exiting), ${maxChildren} worker children of the server; ${samples} samples, ${seenWorkers.size} worker pids seen`,
     );
@@ -258,7 +271,12 @@ async function main(): Promise<number> {
 
   // ---- 200 start/cancel cycles ---------------------------------------------------------------
   await check('200 rapid start/cancel cycles: every job cancelled or finished, no orphan worker, no temp left', async (c) => {
-    const kinds: JobRequest[] = [quantize('transformerBlock', { ...FAST, calib_samples: 64 }), quantize('mobilenetBlock'), bench, { kind: 'inspect', params: { model: models.oldOpset9.model } }];
+    const kinds: JobRequest[] = [
+      quantize('transformerBlock', { ...FAST, calib_samples: 64 }),
+      quantize('mobilenetBlock'),
+      bench,
+      { kind: 'inspect', params: { model: models.oldOpset9.model } },
+    ];
     const delays = [0, 0, 1, 5, 20, 50, 100, 200, 400, 800];
     let seed = 12345;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
@@ -306,9 +324,16 @@ async function main(): Promise<number> {
     if (temps.length) c.problems.push(`.octet-tmp-* files left: ${temps.join(', ')}`);
     const caps = await client.call('capabilities', {});
     if (!caps.ok) c.problems.push('the server stopped answering');
-    c.notes.push(`200 cycles in ${fmt(wall)}: ${tally.cancelledRunning} cancelled while running, ${tally.cancelledQueued} while queued, ${tally.finishedFirst} finished before the cancel; ${tally.reachedRunning} started a worker`);
-    c.notes.push(`right after the last cycle: ${right.length} process(es) of this run still exiting (${right.filter((p) => !alive(p)).length} zombie); none after ${fmt(after.ms)}`);
-    if (leftOutputs.length) c.notes.push(`observation: ${leftOutputs.length} cancelled quantize job(s) had already renamed their output into the work folder before the kill (not exportable: export needs a succeeded job): ${leftOutputs.map((p) => basename(p)).join(', ')}`);
+    c.notes.push(
+      `200 cycles in ${fmt(wall)}: ${tally.cancelledRunning} cancelled while running, ${tally.cancelledQueued} while queued, ${tally.finishedFirst} finished before the cancel; ${tally.reachedRunning} started a worker`,
+    );
+    c.notes.push(
+      `right after the last cycle: ${right.length} process(es) of this run still exiting (${right.filter((p) => !alive(p)).length} zombie); none after ${fmt(after.ms)}`,
+    );
+    if (leftOutputs.length)
+      c.notes.push(
+        `observation: ${leftOutputs.length} cancelled quantize job(s) had already renamed their output into the work folder before the kill (not exportable: export needs a succeeded job): ${leftOutputs.map((p) => basename(p)).join(', ')}`,
+      );
   });
 
   // ---- a bench cancelled while its memory probe (a grandchild of the server) runs ------------
@@ -351,8 +376,11 @@ async function main(): Promise<number> {
     const t0 = performance.now();
     process.kill(job.pid, 'SIGKILL');
     const done = await client.final(id, 30_000);
-    c.notes.push(`killed pid ${job.pid} at calibrate ${job.progress?.done}/${job.progress?.total}; failed in ${fmt(performance.now() - t0)}: ${done.error?.code}: ${done.error?.message}`);
-    if (done.state !== 'failed' || done.error?.code !== 'WORKER_CRASHED') c.problems.push(`expected failed/WORKER_CRASHED, got ${done.state}/${done.error?.code}`);
+    c.notes.push(
+      `killed pid ${job.pid} at calibrate ${job.progress?.done}/${job.progress?.total}; failed in ${fmt(performance.now() - t0)}: ${done.error?.code}: ${done.error?.message}`,
+    );
+    if (done.state !== 'failed' || done.error?.code !== 'WORKER_CRASHED')
+      c.problems.push(`expected failed/WORKER_CRASHED, got ${done.state}/${done.error?.code}`);
     if (!/SIGKILL/.test(done.error?.message ?? '')) c.problems.push('the message does not say how the worker died');
     if (done.kind === 'quantize') {
       if (existsSync(done.params.output)) c.problems.push('a partial output exists');
@@ -409,9 +437,12 @@ async function main(): Promise<number> {
     await served.exited;
     const after = await waitNoProcs(marker, [], 5000);
     if (after.left.length) c.problems.push(`orphans left: ${describe(after.left)}`);
-    c.notes.push(`${running} jobs running (${workers.length} workers) when the server was killed; none left after ${fmt(after.ms)} (workers exit when their IPC channel closes)`);
+    c.notes.push(
+      `${running} jobs running (${workers.length} workers) when the server was killed; none left after ${fmt(after.ms)} (workers exit when their IPC channel closes)`,
+    );
     const tmps = readdirSync(tmp).filter((n) => n.startsWith('octet-job-'));
-    if (tmps.length) c.notes.push(`observation: ${tmps.length} per-job TMPDIR(s) stay behind when the host itself is SIGKILLed (nothing is left to remove them)`);
+    if (tmps.length)
+      c.notes.push(`observation: ${tmps.length} per-job TMPDIR(s) stay behind when the host itself is SIGKILLed (nothing is left to remove them)`);
     rmSync(join(tmp), { recursive: true, force: true });
     mkdirSync(tmp);
   });

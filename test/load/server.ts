@@ -19,10 +19,14 @@ export interface Served {
 
 /** Starts `node bin/octet.js serve` and waits for the URL it prints. */
 export async function startServe(opts: { root: string; state: string; jobs: number; env: NodeJS.ProcessEnv }): Promise<Served> {
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'octet.js'), 'serve', '--port', '0', '--root', opts.root, '--state', opts.state, '--jobs', String(opts.jobs)], {
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin', 'octet.js'), 'serve', '--port', '0', '--root', opts.root, '--state', opts.state, '--jobs', String(opts.jobs)],
+    {
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<string>((r) => child.on('exit', (code, signal) => r(signal ?? `code ${code}`)));
   let out = '';
   let err = '';
@@ -115,7 +119,10 @@ export class Client {
     const done = this.finals.get(id);
     if (done) return Promise.resolve(done);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`job ${id} did not finish in ${timeoutMs / 1000} s (states: ${this.states.get(id)?.join(' → ') ?? 'none'})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`job ${id} did not finish in ${timeoutMs / 1000} s (states: ${this.states.get(id)?.join(' → ') ?? 'none'})`)),
+        timeoutMs,
+      );
       const list = this.waiters.get(id) ?? [];
       list.push((j) => {
         clearTimeout(timer);

@@ -70,7 +70,7 @@ describe('demo model assets/demo/digits.onnx', () => {
   // What `octet demo` shows depends on this: with the demo's recipe every Gemm must run as an int8
   // QGemm in ONNX Runtime's optimized graph (a Gemm left as fp32 FusedGemm behind a weight
   // DequantizeLinear makes int8 several times slower), and top-1 stays within 0.3 points.
-  test("quantized as `octet demo` does, ONNX Runtime runs all 3 Gemms in int8 and top-1 stays within 0.3 points", async (t) => {
+  test('quantized as `octet demo` does, ONNX Runtime runs all 3 Gemms in int8 and top-1 stays within 0.3 points', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'octet-demo-test-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const output = join(dir, 'digits.int8.onnx');

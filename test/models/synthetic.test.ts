@@ -39,14 +39,24 @@ function stats(d: Float32Array): { finite: boolean; std: number; maxAbs: number 
 
 const EXPECTED: Record<string, { opset: number; inputs: (number | string)[][]; outputs: (number | string)[][]; ops: string[] }> = {
   mlp: { opset: 13, inputs: [[1, 512]], outputs: [[1, 10]], ops: ['MatMul', 'Add', 'Relu'] },
-  resnetCnn: { opset: 13, inputs: [[1, 3, 64, 64]], outputs: [[1, 10]], ops: ['Conv', 'BatchNormalization', 'Relu', 'Add', 'GlobalAveragePool', 'Flatten', 'Gemm'] },
+  resnetCnn: {
+    opset: 13,
+    inputs: [[1, 3, 64, 64]],
+    outputs: [[1, 10]],
+    ops: ['Conv', 'BatchNormalization', 'Relu', 'Add', 'GlobalAveragePool', 'Flatten', 'Gemm'],
+  },
   transformerBlock: {
     opset: 17,
     inputs: [[1, 64, 256]],
     outputs: [[1, 64, 256]],
     ops: ['LayerNormalization', 'MatMul', 'Add', 'Reshape', 'Transpose', 'Mul', 'Softmax', 'Div', 'Erf'],
   },
-  mobilenetBlock: { opset: 14, inputs: [[1, 3, 32, 32]], outputs: [[1, 10]], ops: ['Conv', 'Clip', 'HardSwish', 'HardSigmoid', 'GlobalAveragePool', 'Mul', 'Add'] },
+  mobilenetBlock: {
+    opset: 14,
+    inputs: [[1, 3, 32, 32]],
+    outputs: [[1, 10]],
+    ops: ['Conv', 'Clip', 'HardSwish', 'HardSigmoid', 'GlobalAveragePool', 'Mul', 'Add'],
+  },
   unetLike: { opset: 13, inputs: [[1, 3, 32, 32]], outputs: [[1, 2, 32, 32]], ops: ['Conv', 'MaxPool', 'Resize', 'Concat', 'ConvTranspose'] },
   oldOpset9: { opset: 9, inputs: [[1, 3, 32, 32]], outputs: [[1, 10]], ops: ['BatchNormalization', 'Upsample', 'Gemm', 'Concat'] },
   oldOpset8: { opset: 8, inputs: [[1, 3, 32, 32]], outputs: [[1, 10]], ops: ['BatchNormalization', 'Upsample', 'Reshape', 'Gemm'] },
@@ -68,8 +78,14 @@ describe('synthetic model zoo', () => {
       assert.equal(m.opset, want.opset);
       assert.equal(opsetOf(m.model), want.opset);
       assert.ok(m.description.length > 10);
-      assert.deepEqual(m.inputs.map((i) => i.dims), want.inputs);
-      assert.deepEqual(m.outputs.map((o) => o.dims), want.outputs);
+      assert.deepEqual(
+        m.inputs.map((i) => i.dims),
+        want.inputs,
+      );
+      assert.deepEqual(
+        m.outputs.map((o) => o.dims),
+        want.outputs,
+      );
       const ops = new Set(nodesOf(m).map((n) => n.opType));
       for (const op of want.ops) assert.ok(ops.has(op), `${entry.name} should contain ${op}`);
       // Survives Octet's own decoder (the path real model files take).
@@ -146,7 +162,10 @@ describe('synthetic model zoo', () => {
   });
 
   test('oldOpset8 uses BatchNormalization spatial=1 and Upsample-7 scales attribute; oldOpset9 has neither', () => {
-    const attrs = (m: SyntheticModel, op: string) => nodesOf(m).filter((n) => n.opType === op).flatMap((n) => (n.attribute as onnx.AttributeProto[]).map((a) => a.name));
+    const attrs = (m: SyntheticModel, op: string) =>
+      nodesOf(m)
+        .filter((n) => n.opType === op)
+        .flatMap((n) => (n.attribute as onnx.AttributeProto[]).map((a) => a.name));
     const o8 = buildSynthetic('oldOpset8');
     assert.ok(attrs(o8, 'BatchNormalization').includes('spatial'));
     assert.ok(attrs(o8, 'Upsample').includes('scales'));

@@ -50,7 +50,11 @@ class Net {
   }
 
   i64(base: string, values: number[], dims: number[] = [values.length]): string {
-    return this.b.init(base, BigInt64Array.from(values, (v) => BigInt(v)), dims);
+    return this.b.init(
+      base,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+      dims,
+    );
   }
 
   /** Conv with He-normal weights (fan_in = cin/group·k·k); bias optional, as exports before BN omit it. */
@@ -148,7 +152,11 @@ export function resnetCnn(): SyntheticModel {
     for (let j = 0; j < c; j++) row[j] -= mean;
   }
   n.b.op('Gemm', [f, n.f32('fc_w', w, [10, c]), n.f32('fc_b', randn(10, 0.05, n.rand), [10])], { alpha: float(1), beta: float(1), transB: 1 }, 'logits');
-  return n.finish([{ name: 'input', dims: [1, 3, 64, 64] }], [{ name: 'logits', dims: [1, 10] }], 'ResNet-style CNN, unfolded BatchNorm, 3 residual stages 32→64→128 with 1×1 stride-2 projections');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 64, 64] }],
+    [{ name: 'logits', dims: [1, 10] }],
+    'ResNet-style CNN, unfolded BatchNorm, 3 residual stages 32→64→128 with 1×1 stride-2 projections',
+  );
 }
 
 /** One pre-LN transformer encoder block (opset 17 LayerNormalization), seq 64, d 256, 4 heads, FFN 1024. */
@@ -160,7 +168,10 @@ export function transformerBlock(): SyntheticModel {
   const F = 1024;
   const n = new Net('transformerBlock', 17, 303);
   const ln = (x: string): string =>
-    n.b.op('LayerNormalization', [x, n.f32('ln_g', n.uniform(D, 0.8, 1.2), [D]), n.f32('ln_b', randn(D, 0.05, n.rand), [D])], { axis: -1, epsilon: float(1e-5) });
+    n.b.op('LayerNormalization', [x, n.f32('ln_g', n.uniform(D, 0.8, 1.2), [D]), n.f32('ln_b', randn(D, 0.05, n.rand), [D])], {
+      axis: -1,
+      epsilon: float(1e-5),
+    });
   const heads = (x: string, perm: number[]): string => n.b.op('Transpose', [n.b.op('Reshape', [x, n.i64('heads_shape', [1, S, H, Dh])])], { perm });
 
   const x0 = 'input';
@@ -182,7 +193,11 @@ export function transformerBlock(): SyntheticModel {
   const gelu = n.b.op('Mul', [n.b.op('Mul', [u, n.b.op('Add', [erf, n.scalar('one', 1)])]), n.scalar('half', 0.5)]);
   const ffn = n.linear(gelu, F, D, 0.5 * Math.sqrt(1 / F));
   n.b.op('Add', [x1, ffn], {}, 'output');
-  return n.finish([{ name: 'input', dims: [1, S, D] }], [{ name: 'output', dims: [1, S, D] }], 'pre-LN transformer encoder block: LayerNormalization, 4-head attention, erf-GELU FFN, opset 17');
+  return n.finish(
+    [{ name: 'input', dims: [1, S, D] }],
+    [{ name: 'output', dims: [1, S, D] }],
+    'pre-LN transformer encoder block: LayerNormalization, 4-head attention, erf-GELU FFN, opset 17',
+  );
 }
 
 /** MobileNetV3 inverted-residual pieces: depthwise conv, Relu6 (Clip), HardSwish, HardSigmoid squeeze-excite. */
@@ -193,7 +208,10 @@ export function mobilenetBlock(): SyntheticModel {
 
   const stem = n.b.op('HardSwish', [n.bn(n.conv('input', 3, 16, 3, { stride: 2, bias: false }), 16, { expectedVar: 2 })]);
   let x = stem;
-  for (const [i, useSE] of [[0, true], [1, false]] as const) {
+  for (const [i, useSE] of [
+    [0, true],
+    [1, false],
+  ] as const) {
     const e = 64;
     const expand = clip6(n.bn(n.conv(x, 16, e, 1, { pad: 0, bias: false }), e, { expectedVar: 1 }));
     const dwBn = n.bn(n.conv(expand, e, e, 3, { group: e, bias: false }), e, { expectedVar: 2 });
@@ -211,7 +229,11 @@ export function mobilenetBlock(): SyntheticModel {
   const head = clip6(n.conv(x, 16, 64, 1, { pad: 0 }));
   const f = n.b.op('Flatten', [n.b.op('GlobalAveragePool', [head])], { axis: 1 });
   n.b.op('Identity', [n.gemm(f, 64, 10)], {}, 'logits');
-  return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'logits', dims: [1, 10] }], 'MobileNetV3-style blocks: depthwise conv, Clip(0,6), HardSwish (op and HardSigmoid·Mul), squeeze-excite; opset 14');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 32, 32] }],
+    [{ name: 'logits', dims: [1, 10] }],
+    'MobileNetV3-style blocks: depthwise conv, Clip(0,6), HardSwish (op and HardSigmoid·Mul), squeeze-excite; opset 14',
+  );
 }
 
 /** Encoder–decoder with skips: MaxPool down, Resize (nearest, linear) and ConvTranspose up, Concat. */
@@ -230,7 +252,11 @@ export function unetLike(): SyntheticModel {
   const upLinear = n.b.op('Resize', [d1, '', up2], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }); // [32,32,32]
   const side = n.conv(upLinear, 32, 16, 1, { pad: 0, gain: 0.5 });
   n.b.op('Identity', [n.conv(n.b.op('Add', [d2, side]), 16, 2, 1, { pad: 0, gain: 0.7 })], {}, 'mask');
-  return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'mask', dims: [1, 2, 32, 32] }], 'U-Net-like: MaxPool, Resize nearest+linear, ConvTranspose stride 2, Concat skips; opset 13');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 32, 32] }],
+    [{ name: 'mask', dims: [1, 2, 32, 32] }],
+    'U-Net-like: MaxPool, Resize nearest+linear, ConvTranspose stride 2, Concat skips; opset 13',
+  );
 }
 
 /**
@@ -247,7 +273,11 @@ export function oldOpset9(): SyntheticModel {
   const c = n.relu(n.bn(n.conv(cat, 48, 32, 3, { stride: 2 }), 32, { expectedVar: 1.5 })); // [32,8,8]
   const f = n.b.op('Flatten', [n.b.op('GlobalAveragePool', [c])], { axis: 1 });
   n.b.op('Identity', [n.gemm(f, 32, 10, Math.sqrt(2 / 32))], {}, 'logits');
-  return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'logits', dims: [1, 10] }], 'opset-9 CNN: BatchNormalization-9, Upsample-9 (scales input), Concat, Gemm-9');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 32, 32] }],
+    [{ name: 'logits', dims: [1, 10] }],
+    'opset-9 CNN: BatchNormalization-9, Upsample-9 (scales input), Concat, Gemm-9',
+  );
 }
 
 /** CNN at opset 8, where BatchNormalization still has `spatial` and Upsample takes `scales` as an attribute. */
@@ -262,7 +292,11 @@ export function oldOpset8(): SyntheticModel {
   // mnist-8 style flatten: Reshape with a constant shape.
   const r = n.b.op('Reshape', [q, n.i64('flat_shape', [1, 16 * 8 * 8])]);
   n.b.op('Identity', [n.gemm(r, 16 * 8 * 8, 10, Math.sqrt(1 / 1024))], {}, 'logits');
-  return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'logits', dims: [1, 10] }], 'opset-8 CNN: BatchNormalization-7 with spatial=1, Upsample-7 (scales attribute), Reshape, Gemm');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 32, 32] }],
+    [{ name: 'logits', dims: [1, 10] }],
+    'opset-8 CNN: BatchNormalization-7 with spatial=1, Upsample-7 (scales attribute), Reshape, Gemm',
+  );
 }
 
 /** CNN with a symbolic batch dim 'N', including the Shape→Gather→Unsqueeze→Concat→Reshape idiom of dynamic exports. */
@@ -276,7 +310,11 @@ export function dynamicBatch(): SyntheticModel {
   const shape = n.b.op('Concat', [n.b.op('Unsqueeze', [batch, n.i64('unsq_axes', [0])]), n.i64('minus_one', [-1])], { axis: 0 });
   const flat = n.b.op('Reshape', [g, shape]); // [N,32]
   n.b.op('Identity', [n.gemm(flat, 32, 10, Math.sqrt(2 / 32))], {}, 'logits');
-  return n.finish([{ name: 'input', dims: ['N', 3, 32, 32] }], [{ name: 'logits', dims: ['N', 10] }], 'CNN with symbolic batch N; Shape/Gather/Unsqueeze/Concat/Reshape flatten');
+  return n.finish(
+    [{ name: 'input', dims: ['N', 3, 32, 32] }],
+    [{ name: 'logits', dims: ['N', 10] }],
+    'CNN with symbolic batch N; Shape/Gather/Unsqueeze/Concat/Reshape flatten',
+  );
 }
 
 /** Opset-11 input forms: Pad (pads and value as inputs, reflect and constant), Clip (min/max inputs), Slice with steps, Squeeze-11 axes attribute. */
@@ -292,7 +330,11 @@ export function opset11Pads(): SyntheticModel {
   const c = clip(n.conv(every2, 16, 32, 3, { stride: 2 }), -4, 4); // [32,8,8]
   const g = n.b.op('Squeeze', [n.b.op('GlobalAveragePool', [c])], { axes: [2, 3] }); // [1,32]
   n.b.op('Identity', [n.gemm(g, 32, 10, Math.sqrt(2 / 32))], {}, 'logits');
-  return n.finish([{ name: 'input', dims: [1, 3, 32, 32] }], [{ name: 'logits', dims: [1, 10] }], 'opset-11 forms: Pad (inputs; reflect+constant), Clip (min/max inputs), Slice with axes/steps, Squeeze-11');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 32, 32] }],
+    [{ name: 'logits', dims: [1, 10] }],
+    'opset-11 forms: Pad (inputs; reflect+constant), Clip (min/max inputs), Slice with axes/steps, Squeeze-11',
+  );
 }
 
 /**
@@ -301,7 +343,8 @@ export function opset11Pads(): SyntheticModel {
  */
 export function detector(): SyntheticModel {
   const n = new Net('detector', 13, 77);
-  const stage = (x: string, cin: number, cout: number, stride: number) => n.relu(n.bn(n.conv(x, cin, cout, 3, { stride, bias: false }), cout, { expectedVar: 2 }));
+  const stage = (x: string, cin: number, cout: number, stride: number) =>
+    n.relu(n.bn(n.conv(x, cin, cout, 3, { stride, bias: false }), cout, { expectedVar: 2 }));
   let x = stage('input', 3, 16, 2); // 240×320
   x = stage(x, 16, 32, 2); // 120×160
   x = stage(x, 32, 32, 1);
@@ -317,7 +360,11 @@ export function detector(): SyntheticModel {
     return n.b.op('Reshape', [t, n.i64('shape', [1, cells * 2, 6])]);
   };
   n.b.op('Concat', [head(c3, 64, 60 * 80), head(c4, 128, 30 * 40), head(c5, 192, 15 * 20)], { axis: 1 }, 'detections');
-  return n.finish([{ name: 'input', dims: [1, 3, 480, 640] }], [{ name: 'detections', dims: [1, (60 * 80 + 30 * 40 + 15 * 20) * 2, 6] }], 'Detector-sized CNN at 480×640 (~5 MB), three heads');
+  return n.finish(
+    [{ name: 'input', dims: [1, 3, 480, 640] }],
+    [{ name: 'detections', dims: [1, (60 * 80 + 30 * 40 + 15 * 20) * 2, 6] }],
+    'Detector-sized CNN at 480×640 (~5 MB), three heads',
+  );
 }
 
 export interface SyntheticEntry {
@@ -359,7 +406,18 @@ export function syntheticInputs(m: SyntheticModel, seed = 1, batch = 1): { name:
   const rand = rng(seed);
   return m.inputs.map((i) => {
     const dims = concreteDims(i.dims, batch);
-    return { name: i.name, dims, data: dims.length === 4 ? imageLike(dims, rand) : randn(dims.reduce((a, b) => a * b, 1), 1, rand) };
+    return {
+      name: i.name,
+      dims,
+      data:
+        dims.length === 4
+          ? imageLike(dims, rand)
+          : randn(
+              dims.reduce((a, b) => a * b, 1),
+              1,
+              rand,
+            ),
+    };
   });
 }
 

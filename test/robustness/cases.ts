@@ -6,8 +6,23 @@ import type { Corpus } from '../fixtures/bad/make';
 import { decodeModel } from '../../src/main/onnx/model';
 import { declaredInputModel, externalConstantModel, externalSubgraphModel, externalWeightsModel } from '../util/hostileModels';
 import {
-  checkInputs, checkOutcome, checkOutputs, childPids, dirsOf, ensureDir, leftoverTemps, listDir, snapshot, snapshotInputs,
-  startOctet, waitNoOrphans, fullDiskDir, readOnlyDir, type Expect, type Mounted, type RunResult,
+  checkInputs,
+  checkOutcome,
+  checkOutputs,
+  childPids,
+  dirsOf,
+  ensureDir,
+  leftoverTemps,
+  listDir,
+  snapshot,
+  snapshotInputs,
+  startOctet,
+  waitNoOrphans,
+  fullDiskDir,
+  readOnlyDir,
+  type Expect,
+  type Mounted,
+  type RunResult,
 } from './harness';
 
 export interface Ctx {
@@ -70,7 +85,13 @@ function inputsOf(args: string[], outputs: string[]): string[] {
 }
 
 /** The checks every case gets after its CLI run(s), beyond the exit code and message. */
-async function hygiene(ctx: Ctx, inputs: Map<string, string>, outputs: Map<string, string | undefined> | undefined, outDirs: string[], tmp = ctx.tmp): Promise<string[]> {
+async function hygiene(
+  ctx: Ctx,
+  inputs: Map<string, string>,
+  outputs: Map<string, string | undefined> | undefined,
+  outDirs: string[],
+  tmp = ctx.tmp,
+): Promise<string[]> {
   const problems: string[] = [];
   if (outputs) problems.push(...checkOutputs(outputs));
   problems.push(...checkInputs(inputs));
@@ -163,15 +184,32 @@ function modelCases(): Case[] {
     m('model-absurd-dims-2p40', 'initializer dims [2^40] holding 4 bytes', (c) => c.absurdDims, { exit: 1, codes: ['MODEL_UNREADABLE', 'MODEL_UNSUPPORTED'] }),
     m('model-absurd-dims-2p62', 'initializer dims [2^62] (not a safe integer)', (c) => c.hugeDims),
     m('model-negative-dims', 'initializer dims [-5]', (c) => c.negativeDims),
-    m('model-absurd-input-dims', 'graph input declared [2^40,3,8,8]', (c) => c.absurdInputDims, { exit: 1, codes: ['SHAPE_MISMATCH', 'MODEL_UNSUPPORTED', 'MODEL_UNREADABLE'] }),
-    m('model-custom-op', 'a com.example.octet:Frobnicate node ONNX Runtime cannot load', (c) => c.customOp, { exit: 1, codes: ['MODEL_UNSUPPORTED'], message: /Frobnicate/ }),
+    m('model-absurd-input-dims', 'graph input declared [2^40,3,8,8]', (c) => c.absurdInputDims, {
+      exit: 1,
+      codes: ['SHAPE_MISMATCH', 'MODEL_UNSUPPORTED', 'MODEL_UNREADABLE'],
+    }),
+    m('model-custom-op', 'a com.example.octet:Frobnicate node ONNX Runtime cannot load', (c) => c.customOp, {
+      exit: 1,
+      codes: ['MODEL_UNSUPPORTED'],
+      message: /Frobnicate/,
+    }),
     m('model-no-inputs', 'every graph input is an initializer', (c) => c.noInputs, { exit: 1, codes: ['MODEL_UNSUPPORTED'], message: /input/ }),
     m('model-already-quantized', 'a QuantizeLinear/DequantizeLinear model', (c) => c.alreadyQuantized, { exit: 1, codes: ['MODEL_ALREADY_QUANTIZED'] }),
     m('model-string-input', 'an input of element type string', (c) => c.stringInput, { exit: 1, codes: ['MODEL_UNSUPPORTED'], message: /string/ }),
     m('model-missing', 'a model path that does not exist', (c) => join(c.dir, 'models', 'no-such-model.onnx'), { exit: 1, codes: ['MODEL_NOT_FOUND'] }),
-    m('model-is-folder', 'a folder given as the model', (c) => join(c.dir, 'models'), { exit: 1, codes: ['MODEL_UNREADABLE'], message: /not a file|folder|directory/i }),
+    m('model-is-folder', 'a folder given as the model', (c) => join(c.dir, 'models'), {
+      exit: 1,
+      codes: ['MODEL_UNREADABLE'],
+      message: /not a file|folder|directory/i,
+    }),
     // .npy data fixes dims by itself now; the built-in digits cannot fix H and W of a 3-channel input.
-    m('dynamic-dims-no-shape', 'input [N,3,H,W] without --shape, on data that cannot fix H and W', (c) => c.dynamic, { exit: 1, codes: ['DYNAMIC_SHAPE'], message: /--shape input=/ }, () => 'mnist'),
+    m(
+      'dynamic-dims-no-shape',
+      'input [N,3,H,W] without --shape, on data that cannot fix H and W',
+      (c) => c.dynamic,
+      { exit: 1, codes: ['DYNAMIC_SHAPE'], message: /--shape input=/ },
+      () => 'mnist',
+    ),
     cli({
       id: 'dynamic-dims-wrong-rank',
       what: '--shape with the wrong number of dims',
@@ -226,7 +264,15 @@ function modelLimitCases(): Case[] {
       what: '25 external tensors on the same 8 MB of one file',
       args: (ctx) => {
         writeFileSync(join(ensureDir(join(ctx.dir, 'model')), 'weights.bin'), Buffer.alloc(8 * 2 ** 20, 1));
-        return q(at(ctx, 'shared.onnx', externalWeightsModel(25, 2 * 2 ** 20, 'weights.bin', () => ({ offset: 0 }))), ctx.c.tinyData, ctx);
+        return q(
+          at(
+            ctx,
+            'shared.onnx',
+            externalWeightsModel(25, 2 * 2 ** 20, 'weights.bin', () => ({ offset: 0 })),
+          ),
+          ctx.c.tinyData,
+          ctx,
+        );
       },
       expect: { ...ext, message: /share bytes 0\.\.8388608/ },
     }),
@@ -237,7 +283,15 @@ function modelLimitCases(): Case[] {
         const fd = openSync(join(ensureDir(join(ctx.dir, 'model')), 'big.bin'), 'w');
         ftruncateSync(fd, 2 ** 31 + 4);
         closeSync(fd);
-        return q(at(ctx, 'big.onnx', externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 }))), ctx.c.tinyData, ctx);
+        return q(
+          at(
+            ctx,
+            'big.onnx',
+            externalWeightsModel(1, 2 ** 29 + 1, 'big.bin', () => ({ offset: 0 })),
+          ),
+          ctx.c.tinyData,
+          ctx,
+        );
       },
       expect: { ...ext, message: /at most 2147483647 bytes per tensor/ },
     }),
@@ -269,23 +323,32 @@ function modelLimitCases(): Case[] {
 }
 
 function inspectCases(): Case[] {
-  const i = (id: string, what: string, model: (c: Corpus) => string, expect: Expect = UNREADABLE): Case => cli({ id, what, args: (ctx) => ['inspect', model(ctx.c)], expect });
+  const i = (id: string, what: string, model: (c: Corpus) => string, expect: Expect = UNREADABLE): Case =>
+    cli({ id, what, args: (ctx) => ['inspect', model(ctx.c)], expect });
   return [
     i('inspect-zero-byte', 'inspect a 0-byte file', (c) => c.empty),
     i('inspect-truncated-50', 'inspect a model cut at 50%', (c) => c.truncated['50']),
     i('inspect-absurd-length', 'inspect a protobuf claiming 2 GiB', (c) => c.absurdLength),
     // A 4 KB file whose initializer claims 2^40 floats: reporting ~1.1 trillion parameters is silent garbage.
-    i('inspect-absurd-dims-2p40', 'inspect a model whose initializer dims [2^40] hold 4 bytes', (c) => c.absurdDims, { exit: 1, codes: ['MODEL_UNREADABLE', 'MODEL_UNSUPPORTED'] }),
+    i('inspect-absurd-dims-2p40', 'inspect a model whose initializer dims [2^40] hold 4 bytes', (c) => c.absurdDims, {
+      exit: 1,
+      codes: ['MODEL_UNREADABLE', 'MODEL_UNSUPPORTED'],
+    }),
   ];
 }
 
 function dataCases(): Case[] {
-  const d = (id: string, what: string, data: (c: Corpus) => string, expect: Expect): Case => cli({ id, what, args: (ctx) => q(ctx.c.tiny, data(ctx.c), ctx), expect });
+  const d = (id: string, what: string, data: (c: Corpus) => string, expect: Expect): Case =>
+    cli({ id, what, args: (ctx) => q(ctx.c.tiny, data(ctx.c), ctx), expect });
   const unreadable = (message?: RegExp): Expect => ({ exit: 1, codes: ['DATA_UNREADABLE'], message });
   return [
     d('npy-complex64', ".npy of dtype '<c8'", (c) => c.npy.complex, unreadable(/c8|complex/)),
     d('npy-big-endian', ".npy of dtype '>f4'", (c) => c.npy.bigEndian, unreadable(/big-endian|>f4/)),
-    d('npy-wrong-shape', '.npy samples [3,9,9] for an input [1,3,8,8]', (c) => c.npy.wrongShape, { exit: 1, codes: ['SHAPE_MISMATCH'], message: /\[1,3,9,9\]/ }),
+    d('npy-wrong-shape', '.npy samples [3,9,9] for an input [1,3,8,8]', (c) => c.npy.wrongShape, {
+      exit: 1,
+      codes: ['SHAPE_MISMATCH'],
+      message: /\[1,3,9,9\]/,
+    }),
     d('npy-corrupt-header', '.npy header dict cut off', (c) => c.npy.corruptHeader, unreadable(/header/)),
     d('npy-bad-magic', '.npy without the \\x93NUMPY magic', (c) => c.npy.badMagic, unreadable(/NUMPY|\.npy/)),
     d('npy-huge-header-len', '.npy v2 header length 4 GiB', (c) => c.npy.hugeHeaderLen, unreadable(/header/)),
@@ -556,7 +619,8 @@ function processCases(): Case[] {
         const ok = runs.filter((r) => r.code === 0);
         const busy = runs.filter((r) => r.code !== 0);
         const codes = runs.map((r) => (r.code === 0 ? 'ok' : (/^octet: error ([A-Z_]+)/m.exec(r.stderr)?.[1] ?? `exit ${r.code}`)));
-        if (ok.length !== 1 || busy.length !== 1) problems.push(`expected one job to finish and the other to fail with OUTPUT_BUSY; got ${codes.join(' and ')}`);
+        if (ok.length !== 1 || busy.length !== 1)
+          problems.push(`expected one job to finish and the other to fail with OUTPUT_BUSY; got ${codes.join(' and ')}`);
         if (ok[0]) problems.push(...checkOutcome(ok[0], { exit: 0 }).problems);
         if (busy[0]) problems.push(...checkOutcome(busy[0], { exit: 1, codes: ['OUTPUT_BUSY'] }).problems);
         if (!existsSync(out)) problems.push('no output was written');
@@ -577,13 +641,39 @@ function processCases(): Case[] {
 function controlCases(): Case[] {
   const ok: Expect = { exit: 0 };
   return [
-    cli({ id: 'control-npy', what: 'a valid model and .npy quantize (exit 0)', args: (ctx) => q(ctx.c.tiny, ctx.c.tinyData, ctx, '--report', join(ctx.dir, 'report.json')), expect: ok }),
+    cli({
+      id: 'control-npy',
+      what: 'a valid model and .npy quantize (exit 0)',
+      args: (ctx) => q(ctx.c.tiny, ctx.c.tinyData, ctx, '--report', join(ctx.dir, 'report.json')),
+      expect: ok,
+    }),
     cli({ id: 'control-images', what: 'a valid model and image folder quantize (exit 0)', args: (ctx) => q(ctx.c.tiny, ctx.c.images, ctx), expect: ok }),
-    cli({ id: 'control-int8-data', what: 'int8 .npy data fed to a float input is converted (exit 0)', args: (ctx) => q(ctx.c.tiny, ctx.c.npy.int8ForFloat, ctx), expect: ok }),
-    cli({ id: 'control-dynamic-with-shape', what: 'dynamic H,W with --shape input=1,3,8,8 (exit 0)', args: (ctx) => q(ctx.c.dynamic, ctx.c.tinyData, ctx, '--shape', 'input=1,3,8,8'), expect: ok }),
+    cli({
+      id: 'control-int8-data',
+      what: 'int8 .npy data fed to a float input is converted (exit 0)',
+      args: (ctx) => q(ctx.c.tiny, ctx.c.npy.int8ForFloat, ctx),
+      expect: ok,
+    }),
+    cli({
+      id: 'control-dynamic-with-shape',
+      what: 'dynamic H,W with --shape input=1,3,8,8 (exit 0)',
+      args: (ctx) => q(ctx.c.dynamic, ctx.c.tinyData, ctx, '--shape', 'input=1,3,8,8'),
+      expect: ok,
+    }),
   ];
 }
 
 export function allCases(): Case[] {
-  return [...controlCases(), ...modelCases(), ...externalDataCases(), ...modelLimitCases(), ...inspectCases(), ...dataCases(), ...recipeCases(), ...usageCases(), ...outputCases(), ...processCases()];
+  return [
+    ...controlCases(),
+    ...modelCases(),
+    ...externalDataCases(),
+    ...modelLimitCases(),
+    ...inspectCases(),
+    ...dataCases(),
+    ...recipeCases(),
+    ...usageCases(),
+    ...outputCases(),
+    ...processCases(),
+  ];
 }

@@ -217,7 +217,8 @@ export function checkOutcome(r: RunResult, e: Expect): { problems: string[]; cod
   let message: string | undefined;
   if (e.exit === 1) {
     const errs = lines.map((l) => ERROR_LINE.exec(l)).filter((m): m is RegExpExecArray => !!m);
-    if (errs.length !== 1 || lines.length !== 1) problems.push(`expected exactly one 'octet: error CODE: message' line, got ${lines.length}: ${JSON.stringify(lines.slice(0, 3))}`);
+    if (errs.length !== 1 || lines.length !== 1)
+      problems.push(`expected exactly one 'octet: error CODE: message' line, got ${lines.length}: ${JSON.stringify(lines.slice(0, 3))}`);
     if (errs[0]) {
       code = errs[0][1];
       message = errs[0][2];
@@ -327,7 +328,9 @@ export function readOnlyDir(base: string): Mounted | undefined {
 export function fullDiskDir(base: string, name: string): Mounted | undefined {
   const dir = ensureDir(join(base, name));
   if (tryMount(dir, 'size=64k,mode=0777')) return { dir, how: '64 KiB tmpfs mount', cleanup: () => unmount(dir) };
-  if (spawnSync('prlimit', ['--version']).status === 0) return { dir, how: 'prlimit --fsize=65536 (mount not permitted)', cleanup: () => undefined, prefix: ['prlimit', '--fsize=65536'] };
-  if (spawnSync('bash', ['-c', 'ulimit -f 64']).status === 0) return { dir, how: 'ulimit -f 64 (mount not permitted)', cleanup: () => undefined, prefix: ['bash', '-c', 'ulimit -f 64 && exec "$@"', 'octet'] };
+  if (spawnSync('prlimit', ['--version']).status === 0)
+    return { dir, how: 'prlimit --fsize=65536 (mount not permitted)', cleanup: () => undefined, prefix: ['prlimit', '--fsize=65536'] };
+  if (spawnSync('bash', ['-c', 'ulimit -f 64']).status === 0)
+    return { dir, how: 'ulimit -f 64 (mount not permitted)', cleanup: () => undefined, prefix: ['bash', '-c', 'ulimit -f 64 && exec "$@"', 'octet'] };
   return undefined;
 }

@@ -53,7 +53,7 @@ function distStamp(): string {
 }
 
 async function distSettled(): Promise<void> {
-  for (let prev = distStamp(); ; ) {
+  for (let prev = distStamp(); ;) {
     await sleep(2000);
     const now = distStamp();
     if (now === prev) return;
@@ -90,7 +90,10 @@ async function runOne(c: Case, base: string, corpus: Ctx['c']): Promise<Result> 
 function unmountUnder(base: string): void {
   let mounts: string[] = [];
   try {
-    mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(base));
+    mounts = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1])
+      .filter((m) => m?.startsWith(base));
   } catch {
     return;
   }
@@ -133,7 +136,11 @@ async function main(): Promise<number> {
   const started = performance.now();
   const after = JSON.stringify(manifest(corpus.dir));
   const corpusCase: Case = { id: 'corpus-unchanged', what: 'every corpus file byte-identical after the run', run: async () => ({ problems: [] }) };
-  const corpusResult: Result = { c: corpusCase, ms: performance.now() - started, problems: after === corpusBefore ? [] : ['a case changed the bad-input corpus (manifest sha256s differ)'] };
+  const corpusResult: Result = {
+    c: corpusCase,
+    ms: performance.now() - started,
+    problems: after === corpusBefore ? [] : ['a case changed the bad-input corpus (manifest sha256s differ)'],
+  };
   print(corpusResult);
   results.push(corpusResult);
 

@@ -186,7 +186,8 @@ test('every web contents: window.open denied, navigation and redirects off app:/
   assert.equal(handlers.length, 1);
   const wc = new FakeContents();
   handlers[0]({}, wc);
-  for (const url of ['https://evil.example/', 'app://octet/index.html', 'file:///etc/passwd']) assert.deepEqual(wc.windowOpen!({ url }), { action: 'deny' }, url);
+  for (const url of ['https://evil.example/', 'app://octet/index.html', 'file:///etc/passwd'])
+    assert.deepEqual(wc.windowOpen!({ url }), { action: 'deny' }, url);
   const prevented = (ev: string, url: string) => {
     let p = false;
     for (const fn of wc.listeners.get(ev) ?? []) fn({ preventDefault: () => (p = true) }, url);
@@ -194,7 +195,15 @@ test('every web contents: window.open denied, navigation and redirects off app:/
   };
   for (const ev of ['will-navigate', 'will-redirect']) {
     assert.ok(wc.listeners.get(ev)?.length, ev);
-    for (const url of ['https://evil.example/', 'http://127.0.0.1:7317/', 'file:///etc/passwd', 'app://octet.evil.example/', 'app://octetx/index.html', 'javascript:alert(1)', 'app://other/index.html']) {
+    for (const url of [
+      'https://evil.example/',
+      'http://127.0.0.1:7317/',
+      'file:///etc/passwd',
+      'app://octet.evil.example/',
+      'app://octetx/index.html',
+      'javascript:alert(1)',
+      'app://other/index.html',
+    ]) {
       assert.ok(prevented(ev, url), `${ev} ${url}`);
     }
     assert.ok(!prevented(ev, 'app://octet/index.html'), `${ev} to our own page is allowed`);
@@ -212,14 +221,21 @@ test('app:// serves the built renderer only, with the CSP, and nothing outside i
   assert.equal((await get('app://octet/')).status, 200);
   assert.equal((await get('app://evil/index.html')).status, 404, 'another host');
   assert.equal((await get('app://octet/index.html', 'POST')).status, 404, 'GET only');
-  for (const p of ['%2e%2e/%2e%2e/package.json', '..%2f..%2fpackage.json', 'assets/..%2f..%2f..%2fpackage.json', '..%5c..%5cpackage.json', '%2fetc%2fpasswd', 'missing.js']) {
+  for (const p of [
+    '%2e%2e/%2e%2e/package.json',
+    '..%2f..%2fpackage.json',
+    'assets/..%2f..%2f..%2fpackage.json',
+    '..%5c..%5cpackage.json',
+    '%2fetc%2fpasswd',
+    'missing.js',
+  ]) {
     const r = await get(`app://octet/${p}`);
     assert.equal(r.status, 404, p);
     assert.doesNotMatch(await r.text(), /"name": "octet"|root:/, p);
   }
 });
 
-test('IPC: calls from anything but our window\'s main frame on app://octet are refused', async () => {
+test("IPC: calls from anything but our window's main frame on app://octet are refused", async () => {
   const call = rec.ipc.get(IPC_CALL)!;
   const drop = rec.ipc.get(IPC_DROP)!;
   const win = rec.windows[0];
@@ -247,7 +263,10 @@ test('IPC: calls from anything but our window\'s main frame on app://octet are r
   assert.deepEqual([bad.ok, bad.error.code], [false, 'BAD_USAGE']);
   const proto = (await call(trusted, '__proto__', {})) as { ok: boolean; error: { code: string } };
   assert.deepEqual([proto.ok, proto.error.code], [false, 'BAD_USAGE']);
-  const extra = (await call(trusted, 'startJob', { kind: 'quantize', params: { model: 'm.onnx', data: 'mnist', output: '/etc/x' } })) as { ok: boolean; error: { message: string } };
+  const extra = (await call(trusted, 'startJob', { kind: 'quantize', params: { model: 'm.onnx', data: 'mnist', output: '/etc/x' } })) as {
+    ok: boolean;
+    error: { message: string };
+  };
   assert.equal(extra.ok, false);
   assert.match(extra.error.message, /unknown key "output"/);
   // Electron mode: nothing is readable until the user picks it.
@@ -277,7 +296,15 @@ test('no remote module; fuses set in electron-builder.yml', () => {
   assert.ok(!('@electron/remote' in { ...pkg.dependencies, ...pkg.devDependencies }));
   assert.doesNotMatch(readFileSync(join(DIST, 'electron-main.cjs'), 'utf8'), /@electron\/remote|enableRemoteModule/);
   const yml = readFileSync(join(REPO, 'electron-builder.yml'), 'utf8');
-  for (const line of ['runAsNode: false', 'enableNodeOptionsEnvironmentVariable: false', 'enableNodeCliInspectArguments: false', 'enableEmbeddedAsarIntegrityValidation: true', 'onlyLoadAppFromAsar: true', 'grantFileProtocolExtraPrivileges: false', 'enableCookieEncryption: true']) {
+  for (const line of [
+    'runAsNode: false',
+    'enableNodeOptionsEnvironmentVariable: false',
+    'enableNodeCliInspectArguments: false',
+    'enableEmbeddedAsarIntegrityValidation: true',
+    'onlyLoadAppFromAsar: true',
+    'grantFileProtocolExtraPrivileges: false',
+    'enableCookieEncryption: true',
+  ]) {
     assert.match(yml, new RegExp(`^\\s+${line}$`, 'm'), line);
   }
 });

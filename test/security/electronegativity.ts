@@ -32,7 +32,7 @@ const DIST = resolve(values.dist ?? join(REPO, 'dist'));
  * version is pinned by package-lock.json and moves only through a reviewed dependency update.
  */
 const EXCLUDED: Record<string, string> = {
-  availablesecurityfixesglobalcheck: 'AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK downloads Electron\'s release list to compare versions: needs the network',
+  availablesecurityfixesglobalcheck: "AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK downloads Electron's release list to compare versions: needs the network",
   electronversionjsoncheck: 'ELECTRON_VERSION_JSON_CHECK only feeds AVAILABLE_SECURITY_FIXES_GLOBAL_CHECK (alone it reports the version as a finding)',
 };
 
@@ -145,7 +145,11 @@ function stageBuilt(dist: string, stage: string): Staged {
     if (f.isFile() && f.name.endsWith('.js')) {
       const built = join(renderer, 'assets', f.name);
       const mapFile = `${built}.map`;
-      bundles.set(`renderer/assets/${f.name}`, { built, map: existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined, mapDir: dirname(mapFile) });
+      bundles.set(`renderer/assets/${f.name}`, {
+        built,
+        map: existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined,
+        mapDir: dirname(mapFile),
+      });
     }
   }
   // package.json: for the JSON checks (Electron flags and command-line switches set there).
@@ -170,7 +174,12 @@ const HTML_DISABLE = /<!--[ \t]*eng-disable[ \t]+([\w \t]+)-->/i;
 
 function disabledIds(line: string | undefined, html: boolean): string[] {
   const m = line?.match(html ? HTML_DISABLE : JS_DISABLE);
-  return m ? m[1].trim().split(/[,\s]+/).map((s) => s.toUpperCase()) : [];
+  return m
+    ? m[1]
+        .trim()
+        .split(/[,\s]+/)
+        .map((s) => s.toUpperCase())
+    : [];
 }
 
 /** Every eng-disable in the files Electronegativity read (sources) and in the renderer's HTML. */
@@ -287,15 +296,25 @@ async function main(): Promise<number> {
     const cr = await scan(canary, version);
     const caught = new Set(cr.issues.map((i) => i.id));
     const missed = MUST_CATCH.filter((id) => !caught.has(id));
-    if (c.count !== 2 || missed.length) problems.push(`self-check: on a deliberately insecure app it missed ${missed.join(', ') || '(bundle callee rewrite)'}; the gate would pass things it must not`);
-    console.log(`self-check: ${caught.size} kinds of finding on a deliberately insecure app, ${MUST_CATCH.length - missed.length}/${MUST_CATCH.length} required ones caught`);
+    if (c.count !== 2 || missed.length)
+      problems.push(
+        `self-check: on a deliberately insecure app it missed ${missed.join(', ') || '(bundle callee rewrite)'}; the gate would pass things it must not`,
+      );
+    console.log(
+      `self-check: ${caught.size} kinds of finding on a deliberately insecure app, ${MUST_CATCH.length - missed.length}/${MUST_CATCH.length} required ones caught`,
+    );
 
     // 2. The built app.
     const builtStage = join(work, 'built');
     const staged = stageBuilt(DIST, builtStage);
-    if (staged.constructors < 1) problems.push('no BrowserWindow construction found in dist/electron-main.cjs: the webPreferences checks would see nothing (has the bundle shape changed?)');
+    if (staged.constructors < 1)
+      problems.push(
+        'no BrowserWindow construction found in dist/electron-main.cjs: the webPreferences checks would see nothing (has the bundle shape changed?)',
+      );
     const br = await scan(builtStage, version);
-    console.log(`built output (${relative(REPO, DIST) || '.'}/electron-main.cjs, preload.cjs, renderer/): ${br.atomicChecks} atomic + ${br.globalChecks} global checks, Electron ${version}`);
+    console.log(
+      `built output (${relative(REPO, DIST) || '.'}/electron-main.cjs, preload.cjs, renderer/): ${br.atomicChecks} atomic + ${br.globalChecks} global checks, Electron ${version}`,
+    );
     for (const e of br.errors) if (!e.tolerable) problems.push(`could not parse ${e.file}: ${e.message}`);
     for (const i of br.issues) {
       const a = attribute(i, staged);
@@ -312,7 +331,13 @@ async function main(): Promise<number> {
     for (const e of sr.errors) if (!e.tolerable) problems.push(`could not parse ${e.file}: ${e.message}`);
     const toRepo = (rel: string) => (rel === 'main/csp.ts' ? 'src/main/server/csp.ts' : rel === 'package.json' ? 'package.json' : `src/${rel}`);
     for (const i of sr.issues) {
-      findings.push({ id: i.id, where: i.file === 'N/A' ? 'N/A (a check over the whole app)' : `${toRepo(i.file)}:${i.location.line}`, severity: sev(i), description: i.description, sample: i.sample });
+      findings.push({
+        id: i.id,
+        where: i.file === 'N/A' ? 'N/A (a check over the whole app)' : `${toRepo(i.file)}:${i.location.line}`,
+        severity: sev(i),
+        description: i.description,
+        sample: i.sample,
+      });
     }
 
     // 4. Inline disables: each one must be explained in docs/security.md. The built HTML carries
@@ -334,9 +359,17 @@ async function main(): Promise<number> {
       if (f.sample) console.log(`  > ${f.sample.trim().split('\n')[0].slice(0, 160)}`);
     }
     for (const p of problems) console.log(`\nERROR ${p}`);
-    console.log(`\nexcluded checks (need the network): ${Object.values(EXCLUDED).map((r) => r.split(' ')[0]).join(', ')}`);
-    console.log(`inline disables (eng-disable): ${disables.size}${disables.size ? ` (${[...disables.values()].map((d) => `${d.id} at ${d.file}:${d.line}`).join(', ')})` : ''}`);
-    console.log(`Electronegativity: ${findings.length} finding(s) (built output: ${builtCount}, sources: ${findings.length - builtCount})${problems.length ? `, ${problems.length} error(s)` : ''}`);
+    console.log(
+      `\nexcluded checks (need the network): ${Object.values(EXCLUDED)
+        .map((r) => r.split(' ')[0])
+        .join(', ')}`,
+    );
+    console.log(
+      `inline disables (eng-disable): ${disables.size}${disables.size ? ` (${[...disables.values()].map((d) => `${d.id} at ${d.file}:${d.line}`).join(', ')})` : ''}`,
+    );
+    console.log(
+      `Electronegativity: ${findings.length} finding(s) (built output: ${builtCount}, sources: ${findings.length - builtCount})${problems.length ? `, ${problems.length} error(s)` : ''}`,
+    );
     return findings.length || problems.length ? 1 : 0;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -47,8 +47,8 @@ export function externalWeightsModel(count: number, values: number, location: st
     t.dims = [values];
     t.rawData = new Uint8Array();
     t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    t.externalData = Object.entries({ location, offset: String(r.offset), ...(r.length !== undefined ? { length: String(r.length) } : {}) }).map(([key, value]) =>
-      onnx.StringStringEntryProto.create({ key, value }),
+    t.externalData = Object.entries({ location, offset: String(r.offset), ...(r.length !== undefined ? { length: String(r.length) } : {}) }).map(
+      ([key, value]) => onnx.StringStringEntryProto.create({ key, value }),
     );
   });
   return encodeModel(m);
@@ -59,7 +59,10 @@ export function externalTensor(name: string, location: string, values = 2): onnx
   const t = makeTensor(name, new Float32Array(values), [values]);
   t.rawData = new Uint8Array();
   t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-  t.externalData = [onnx.StringStringEntryProto.create({ key: 'location', value: location }), onnx.StringStringEntryProto.create({ key: 'length', value: String(values * 4) })];
+  t.externalData = [
+    onnx.StringStringEntryProto.create({ key: 'location', value: location }),
+    onnx.StringStringEntryProto.create({ key: 'length', value: String(values * 4) }),
+  ];
   return t;
 }
 
@@ -89,7 +92,11 @@ export function externalSubgraphModel(location: string): Uint8Array {
   const m = b.build();
   const ifNode = makeNode('If', [cond], ['y'], {}, 'if');
   ifNode.attribute.push(
-    onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('then', 't', externalTensor('w_then', location)) }),
+    onnx.AttributeProto.create({
+      name: 'then_branch',
+      type: onnx.AttributeProto.AttributeType.GRAPH,
+      g: branch('then', 't', externalTensor('w_then', location)),
+    }),
     onnx.AttributeProto.create({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('else', 'e') }),
   );
   m.graph!.node.push(ifNode);

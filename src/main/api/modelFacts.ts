@@ -46,7 +46,10 @@ export async function ruleMatches(path: string, keys: string[], run: FactsRunner
 
 function timedOut(e: unknown, signal: AbortSignal, path: string, limits: typeof FACTS_LIMITS): unknown {
   if (signal.aborted && (e as { code?: string }).code === 'CANCELLED') {
-    return new OctetError('MODEL_UNSUPPORTED', `Reading the graph of ${path} took more than ${Math.round(limits.timeoutMs / 1000)} s; the worker was stopped (is the model very large or malformed?)`);
+    return new OctetError(
+      'MODEL_UNSUPPORTED',
+      `Reading the graph of ${path} took more than ${Math.round(limits.timeoutMs / 1000)} s; the worker was stopped (is the model very large or malformed?)`,
+    );
   }
   return e;
 }

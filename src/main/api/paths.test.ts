@@ -23,7 +23,10 @@ const denied = (e: unknown) => e instanceof OctetError && e.code === 'PATH_DENIE
 
 test('reads inside a root, and nothing outside it, also through ..', async (t) => {
   const { root, ro, outside } = sandbox(t);
-  const { guard } = await PathGuard.create([{ path: root, writable: true }, { path: ro, writable: false }]);
+  const { guard } = await PathGuard.create([
+    { path: root, writable: true },
+    { path: ro, writable: false },
+  ]);
   assert.equal(await guard.read(join(root, 'model.onnx')), join(root, 'model.onnx'));
   assert.equal(await guard.read(join(root, 'sub', '..', 'model.onnx')), join(root, 'model.onnx'));
   assert.equal(await guard.read(join(ro, 'demo.onnx')), join(ro, 'demo.onnx'));
@@ -61,13 +64,19 @@ test('a symlink inside a root that points outside does not escape', async (t) =>
 test('missing files: "not found" inside a root, "outside" elsewhere (reveals nothing)', async (t) => {
   const { root, outside } = sandbox(t);
   const { guard } = await PathGuard.create([{ path: root, writable: true }]);
-  await assert.rejects(guard.read(join(root, 'nope.onnx'), 'MODEL_NOT_FOUND', 'model'), (e: unknown) => e instanceof OctetError && e.code === 'MODEL_NOT_FOUND');
+  await assert.rejects(
+    guard.read(join(root, 'nope.onnx'), 'MODEL_NOT_FOUND', 'model'),
+    (e: unknown) => e instanceof OctetError && e.code === 'MODEL_NOT_FOUND',
+  );
   await assert.rejects(guard.read(join(outside, 'nope.onnx'), 'MODEL_NOT_FOUND'), denied);
 });
 
 test('writes only into writable roots, never through a symlinked file name', async (t) => {
   const { root, ro, outside } = sandbox(t);
-  const { guard } = await PathGuard.create([{ path: root, writable: true }, { path: ro, writable: false }]);
+  const { guard } = await PathGuard.create([
+    { path: root, writable: true },
+    { path: ro, writable: false },
+  ]);
   assert.equal(await guard.writableFile(root, 'out.onnx'), join(root, 'out.onnx'));
   await assert.rejects(guard.writableFile(ro, 'out.onnx'), denied);
   await assert.rejects(guard.writableFile(outside, 'out.onnx'), denied);

@@ -137,7 +137,10 @@ export class PathGuard {
           const target = await realpath(full).catch(() => undefined);
           if (!target) continue;
           if (!this.allows(target, false)) {
-            throw new OctetError('PATH_DENIED', `${full} is a symbolic link that leads outside the files and folders Octet may use; remove it, or copy what it points to into the folder`);
+            throw new OctetError(
+              'PATH_DENIED',
+              `${full} is a symbolic link that leads outside the files and folders Octet may use; remove it, or copy what it points to into the folder`,
+            );
           }
           isDir = !!(await stat(target).catch(() => undefined))?.isDirectory();
         }

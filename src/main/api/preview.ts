@@ -49,9 +49,20 @@ export async function previewData(req: PreviewRequest, facts: ModelFacts): Promi
     const feed = Object.hasOwn(s.feeds, input.name) ? s.feeds[input.name] : undefined;
     if (!feed) throw new OctetError('INTERNAL', `${source.description} gave no value for input '${input.name}'`);
     const label = s.label;
-    samples.push({ index: i, label, labelName: label !== undefined ? (source.labels?.[label] ?? String(label)) : undefined, ...(await drawFeed(feed, req.preprocess)) });
+    samples.push({
+      index: i,
+      label,
+      labelName: label !== undefined ? (source.labels?.[label] ?? String(label)) : undefined,
+      ...(await drawFeed(feed, req.preprocess)),
+    });
   }
-  return { description: source.description, count: source.count, labels: source.labels, input: { name: input.name, type: input.type, dims: input.dims }, samples };
+  return {
+    description: source.description,
+    count: source.count,
+    labels: source.labels,
+    input: { name: input.name, type: input.type, dims: input.dims },
+    samples,
+  };
 }
 
 const PREVIEW_SIDE = 160;

@@ -8,26 +8,40 @@ import { formatBytes as mb, formatMsFixed as ms, formatPercent as pct } from '..
 export function reportHtml(report: QuantizeReport, bench?: BenchResult): string {
   const f = report.fusion;
   const sections: string[] = [];
-  sections.push(`<h2>Summary</h2>${table(
-    ['', ''],
-    [
-      ['Input model', `${report.input.path} (${mb(report.input.sizeBytes)}, opset ${report.input.opset})`],
-      ['Input SHA-256', report.input.sha256],
-      ['int8 model', `${report.output.path} (${mb(report.output.sizeBytes)}, opset ${report.output.opset}, ${report.output.format})`],
-      ['Compute ops in int8', `${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps}`],
-      ['Weights', `${report.weightBits.reduceRange ? '7' : '8'}-bit ${report.recipe.w_dtype} (${report.weightBits.reason}); ${weightGranularityText(report)}`],
-      ['Calibration', `${report.calibration.samples} samples, ${report.calibration.algo}, ${report.calibration.tensors} tensors, ${report.calibration.seconds} s (${report.calibration.data})`],
-      ['Total time', `${report.seconds} s`],
-      ['Created', `${report.createdAt} by Octet ${report.octetVersion}`],
-    ],
-  )}`);
+  sections.push(
+    `<h2>Summary</h2>${table(
+      ['', ''],
+      [
+        ['Input model', `${report.input.path} (${mb(report.input.sizeBytes)}, opset ${report.input.opset})`],
+        ['Input SHA-256', report.input.sha256],
+        ['int8 model', `${report.output.path} (${mb(report.output.sizeBytes)}, opset ${report.output.opset}, ${report.output.format})`],
+        ['Compute ops in int8', `${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps}`],
+        [
+          'Weights',
+          `${report.weightBits.reduceRange ? '7' : '8'}-bit ${report.recipe.w_dtype} (${report.weightBits.reason}); ${weightGranularityText(report)}`,
+        ],
+        [
+          'Calibration',
+          `${report.calibration.samples} samples, ${report.calibration.algo}, ${report.calibration.tensors} tensors, ${report.calibration.seconds} s (${report.calibration.data})`,
+        ],
+        ['Total time', `${report.seconds} s`],
+        ['Created', `${report.createdAt} by Octet ${report.octetVersion}`],
+      ],
+    )}`,
+  );
   sections.push(
     `<h2>What ONNX Runtime runs in int8</h2>${table(
       ['op type', 'int8', 'fp32'],
       [...new Set([...Object.keys(f.int8OpsByType), ...Object.keys(f.fp32OpsByType)])].map((t) => [t, f.int8OpsByType[t] ?? 0, f.fp32OpsByType[t] ?? 0]),
     )}<p>QuantizeLinear left: ${f.quantizeOps}, DequantizeLinear left: ${f.dequantizeOps}</p>`,
   );
-  if (f.details.length) sections.push(`<h2>Compute ops left in fp32</h2>${table(['node', 'op type', 'why'], f.details.map((d) => [d.node, d.opType, d.reason]))}`);
+  if (f.details.length)
+    sections.push(
+      `<h2>Compute ops left in fp32</h2>${table(
+        ['node', 'op type', 'why'],
+        f.details.map((d) => [d.node, d.opType, d.reason]),
+      )}`,
+    );
   if (bench) {
     const l = bench.latency;
     const rows: (string | number)[][] = [

@@ -37,7 +37,11 @@ export async function setupApi(opts: ApiSetupOptions): Promise<ApiSetup> {
   await pruneWork(workDir);
   const demoModel = unpacked(demoModelPath());
   // The demo asset and our own outputs are readable; neither is ever a place to write.
-  const { guard, missing } = await PathGuard.create([...opts.roots, { path: dirname(demoModel), writable: false }, { path: workDir, writable: false, hidden: true }]);
+  const { guard, missing } = await PathGuard.create([
+    ...opts.roots,
+    { path: dirname(demoModel), writable: false },
+    { path: workDir, writable: false, hidden: true },
+  ]);
   const jobs = new JobManager({ factory: opts.factory, concurrency: opts.concurrency, onEvict: (job) => void removeJobFiles(job, workDir) });
   const settings = new SettingsStore(join(opts.stateDir, 'settings.json'));
   const host: ApiHost = { mode: opts.mode, guard, jobs, settings, workDir, demoModel, pickPath: opts.pickPath };

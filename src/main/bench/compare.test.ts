@@ -23,7 +23,8 @@ const haveMnist = existsSync(MNIST);
 function assertSortedWorstFirst(r: BenchResult): void {
   const layers = r.perLayer!.layers;
   assert.ok(layers.length > 0, 'per-layer list is non-empty');
-  for (let i = 1; i < layers.length; i++) assert.ok(layers[i - 1].sqnrDb <= layers[i].sqnrDb, `sorted worst first at ${i}: ${layers[i - 1].sqnrDb} > ${layers[i].sqnrDb}`);
+  for (let i = 1; i < layers.length; i++)
+    assert.ok(layers[i - 1].sqnrDb <= layers[i].sqnrDb, `sorted worst first at ${i}: ${layers[i - 1].sqnrDb} > ${layers[i].sqnrDb}`);
   for (const l of layers) {
     assert.equal(typeof l.tensor, 'string');
     assert.ok(l.cosine > 0.5 && l.cosine <= 1 + 1e-9, `${l.tensor} cosine ${l.cosine}`);
@@ -60,7 +61,19 @@ test('synthetic CNN with a symbolic batch: throughput grid, memory, per-layer, H
   await quantizeModel({ model: f.model, output: int8, data: f.data, shapes: f.shapes, recipe: { calib_samples: 8, speed_check: false } });
   const phases = new Set<string>();
   const r = await compareModels(
-    { fp32: f.model, int8, data: f.data, shapes: f.shapes, samples: 12, runs: 6, minSeconds: 0, batches: [1, 4], throughputThreads: [1, 2], throughputRuns: 3, layerSamples: 2 },
+    {
+      fp32: f.model,
+      int8,
+      data: f.data,
+      shapes: f.shapes,
+      samples: 12,
+      runs: 6,
+      minSeconds: 0,
+      batches: [1, 4],
+      throughputThreads: [1, 2],
+      throughputRuns: 3,
+      layerSamples: 2,
+    },
     { onProgress: (p) => phases.add(p.phase) },
   );
   assertCommonSchema(r);
@@ -71,7 +84,15 @@ test('synthetic CNN with a symbolic batch: throughput grid, memory, per-layer, H
   assert.equal(r.accuracy, undefined, '.npy data without labels: no accuracy');
   assert.equal(r.throughput!.batchDim, 'symbolic');
   assert.deepEqual(r.throughput!.unsupported, []);
-  assert.deepEqual(r.throughput!.points.map((p) => [p.threads, p.batch]), [[1, 1], [1, 4], [2, 1], [2, 4]]);
+  assert.deepEqual(
+    r.throughput!.points.map((p) => [p.threads, p.batch]),
+    [
+      [1, 1],
+      [1, 4],
+      [2, 1],
+      [2, 4],
+    ],
+  );
   for (const p of r.throughput!.points) {
     assert.ok(Math.abs(p.speedup * p.ratioMedian - 1) < 1e-9);
     assert.ok(Math.abs(p.fp32.samplesPerSec - (p.batch * 1000) / p.fp32.p50Ms) < 1e-6);
@@ -80,7 +101,10 @@ test('synthetic CNN with a symbolic batch: throughput grid, memory, per-layer, H
   assert.equal(r.throughput!.points[0].ratioMedian, r.latency.ratioMedian);
   assertSortedWorstFirst(r);
   assert.equal(r.perLayer!.samples, 2);
-  assert.ok(r.perLayer!.layers.some((l) => l.tensor === 'input' && l.via === 'quantized'), 'the graph input is compared through input_quantized');
+  assert.ok(
+    r.perLayer!.layers.some((l) => l.tensor === 'input' && l.via === 'quantized'),
+    'the graph input is compared through input_quantized',
+  );
   assert.ok(r.perLayer!.layers.some((l) => l.via === 'dequantized'));
   assert.equal(r.fidelity.perOutput[0].output, 'logits');
 
@@ -98,7 +122,11 @@ test('synthetic CNN with a symbolic batch: throughput grid, memory, per-layer, H
   const out = join(dir, 'report.html');
   await writeBenchHtml(out, r);
   assert.equal(readFileSync(out, 'utf8'), html);
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.octet-tmp-')), [], 'no temp files left');
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.octet-tmp-')),
+    [],
+    'no temp files left',
+  );
 
   // JSON: the documented top-level fields
   const json = JSON.parse(benchJson(r));
@@ -130,7 +158,19 @@ test('labels from a CSV: top-1 and top-5 over .npy samples; top-5 ≥ top-1', as
   await session.release();
   const csv = join(dir, 'labels.csv');
   writeFileSync(csv, rows.join('\n'));
-  const r = await compareModels({ fp32: f.model, int8, data: f.data, shapes: f.shapes, samples: 10, runs: 3, minSeconds: 0.3, labels: csv, layerSamples: 1, memory: false, throughputThreads: [1] });
+  const r = await compareModels({
+    fp32: f.model,
+    int8,
+    data: f.data,
+    shapes: f.shapes,
+    samples: 10,
+    runs: 3,
+    minSeconds: 0.3,
+    labels: csv,
+    layerSamples: 1,
+    memory: false,
+    throughputThreads: [1],
+  });
   assert.ok(r.latency.rounds > 3, `rounds continue until minSeconds has passed (${r.latency.rounds})`);
   assert.equal(r.latency.roundRatios!.length, Math.min(2000, r.latency.rounds));
   const a = r.accuracy!;
@@ -152,11 +192,25 @@ test('QOperator int8 model: per-layer reads <name>_quantized tensors with their 
   const f = writeSynthetic(dir, 'resnetCnn', 6);
   const int8 = join(dir, 'r.qop.onnx');
   await quantizeModel({ model: f.model, output: int8, data: f.data, shapes: f.shapes, recipe: { calib_samples: 4, format: 'qoperator', speed_check: false } });
-  const r = await compareModels({ fp32: f.model, int8, data: f.data, shapes: f.shapes, samples: 4, runs: 2, minSeconds: 0, layerSamples: 2, memory: false, throughputThreads: [1] });
+  const r = await compareModels({
+    fp32: f.model,
+    int8,
+    data: f.data,
+    shapes: f.shapes,
+    samples: 4,
+    runs: 2,
+    minSeconds: 0,
+    layerSamples: 2,
+    memory: false,
+    throughputThreads: [1],
+  });
   assertSortedWorstFirst(r);
   assert.ok(r.perLayer!.layers.filter((l) => l.via === 'quantized').length >= 3, JSON.stringify(r.perLayer!.layers.map((l) => [l.tensor, l.via])));
   // dequantized int8 activations track fp32 closely on this model
-  assert.ok(r.perLayer!.layers.every((l) => l.sqnrDb > 10), JSON.stringify(r.perLayer!.layers.map((l) => [l.tensor, l.sqnrDb])));
+  assert.ok(
+    r.perLayer!.layers.every((l) => l.sqnrDb > 10),
+    JSON.stringify(r.perLayer!.layers.map((l) => [l.tensor, l.sqnrDb])),
+  );
 });
 
 test("per-layer on a transformer: tensors that exist only in ORT's basic-level graph (MatMul+Add → Gemm) are compared there", async (t) => {
@@ -164,34 +218,55 @@ test("per-layer on a transformer: tensors that exist only in ORT's basic-level g
   const f = writeSynthetic(dir, 'transformerBlock', 6);
   const int8 = join(dir, 't.int8.onnx');
   await quantizeModel({ model: f.model, output: int8, data: f.data, shapes: f.shapes, recipe: { calib_samples: 4, speed_check: false } });
-  const r = await compareModels({ fp32: f.model, int8, data: f.data, shapes: f.shapes, samples: 4, runs: 2, minSeconds: 0, layerSamples: 2, memory: false, throughputThreads: [1] });
+  const r = await compareModels({
+    fp32: f.model,
+    int8,
+    data: f.data,
+    shapes: f.shapes,
+    samples: 4,
+    runs: 2,
+    minSeconds: 0,
+    layerSamples: 2,
+    memory: false,
+    throughputThreads: [1],
+  });
   assertSortedWorstFirst(r);
   assert.equal(r.perLayer!.skipped, 0, 'every quantized tensor found an fp32 counterpart');
-  assert.ok(r.perLayer!.layers.some((l) => /gemm_input_reshape/.test(l.tensor)), JSON.stringify(r.perLayer!.layers.map((l) => l.tensor)));
+  assert.ok(
+    r.perLayer!.layers.some((l) => /gemm_input_reshape/.test(l.tensor)),
+    JSON.stringify(r.perLayer!.layers.map((l) => l.tensor)),
+  );
 });
 
-test('mnist-8 on the built-in digits: labelled top-1/top-5, fixed batch 1 reported', { skip: !haveMnist && `${MNIST} absent (../shared not mounted)` }, async (t) => {
-  const dir = tempDir(t, 'octet-bench-');
-  const int8 = join(dir, 'mnist.int8.onnx');
-  await quantizeModel({ model: MNIST, output: int8, data: 'mnist', recipe: { calib_samples: 100, speed_check: false } });
-  const r = await compareModels({ fp32: MNIST, int8, data: 'mnist', samples: 300, runs: 5, minSeconds: 0, batches: [1, 8], layerSamples: 2 });
-  assertCommonSchema(r);
-  const a = r.accuracy!;
-  assert.equal(a.samples, 300);
-  assert.equal(a.labelSource, 'digits');
-  assert.deepEqual(a.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  assert.ok(a.fp32 > 0.97 && a.int8 > 0.97, `top-1 ${a.fp32} → ${a.int8}`);
-  assert.ok(a.top5!.fp32 >= a.fp32 && a.top5!.int8 >= a.int8);
-  assert.equal(r.throughput!.batchDim, 1);
-  assert.deepEqual(r.throughput!.unsupported.map((u) => u.batch), [8]);
-  assert.match(r.throughput!.unsupported[0].reason, /^fixed batch 1/);
-  assert.ok(r.throughput!.points.every((p) => p.batch === 1));
-  assertSortedWorstFirst(r);
-  assert.match(formatBench(r), /fixed batch 1/);
-  const html = benchHtml(r);
-  assert.ok(html.includes('<svg') && html.includes('Fixed batch 1'));
-  assert.ok(html.includes(`${(a.fp32 * 100).toFixed(2)}%`));
-});
+test(
+  'mnist-8 on the built-in digits: labelled top-1/top-5, fixed batch 1 reported',
+  { skip: !haveMnist && `${MNIST} absent (../shared not mounted)` },
+  async (t) => {
+    const dir = tempDir(t, 'octet-bench-');
+    const int8 = join(dir, 'mnist.int8.onnx');
+    await quantizeModel({ model: MNIST, output: int8, data: 'mnist', recipe: { calib_samples: 100, speed_check: false } });
+    const r = await compareModels({ fp32: MNIST, int8, data: 'mnist', samples: 300, runs: 5, minSeconds: 0, batches: [1, 8], layerSamples: 2 });
+    assertCommonSchema(r);
+    const a = r.accuracy!;
+    assert.equal(a.samples, 300);
+    assert.equal(a.labelSource, 'digits');
+    assert.deepEqual(a.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    assert.ok(a.fp32 > 0.97 && a.int8 > 0.97, `top-1 ${a.fp32} → ${a.int8}`);
+    assert.ok(a.top5!.fp32 >= a.fp32 && a.top5!.int8 >= a.int8);
+    assert.equal(r.throughput!.batchDim, 1);
+    assert.deepEqual(
+      r.throughput!.unsupported.map((u) => u.batch),
+      [8],
+    );
+    assert.match(r.throughput!.unsupported[0].reason, /^fixed batch 1/);
+    assert.ok(r.throughput!.points.every((p) => p.batch === 1));
+    assertSortedWorstFirst(r);
+    assert.match(formatBench(r), /fixed batch 1/);
+    const html = benchHtml(r);
+    assert.ok(html.includes('<svg') && html.includes('Fixed batch 1'));
+    assert.ok(html.includes(`${(a.fp32 * 100).toFixed(2)}%`));
+  },
+);
 
 test('a cancelled benchmark stops with CANCELLED', async (t) => {
   const dir = tempDir(t, 'octet-bench-');

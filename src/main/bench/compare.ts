@@ -15,7 +15,15 @@ import { csvLabels } from '../data/labels';
 import { argmax, inTopK, concatFloats, rowArgmaxAgreement } from '../measure/metrics';
 import { OctetError } from '../../shared/errors';
 import { OCTET_VERSION } from '../../shared/version';
-import { BENCH_DEFAULTS, parseBenchSettings, type BenchParams, type BenchResult, type ModelMemory, type OutputFidelity, type WorstSample } from '../../shared/bench';
+import {
+  BENCH_DEFAULTS,
+  parseBenchSettings,
+  type BenchParams,
+  type BenchResult,
+  type ModelMemory,
+  type OutputFidelity,
+  type WorstSample,
+} from '../../shared/bench';
 import { describeIssues } from '../../shared/errors';
 import type { JobHooks } from '../../shared/jobs';
 
@@ -26,7 +34,6 @@ export function thin(xs: number[], max = 2000): number[] {
   if (xs.length <= max) return xs;
   return Array.from({ length: max }, (_, i) => xs[Math.floor((i * xs.length) / max)]);
 }
-
 
 /**
  * The settings of a BenchParams checked against the one schema (shared/bench.ts; callers other
@@ -141,7 +148,9 @@ function noteMachineLoad(settings: Settings, load: number, log: Log): void {
     // Interleaving cancels load that shifts over seconds; it cannot stop other work taking the
     // cores a multi-thread run needs (measured: ±15–23% between fresh 2-thread runs at load 4–7
     // on 2 cores, ±3% at 1 thread; docs/bench.md).
-    log(`machine: load average ${load.toFixed(1)} on ${cores} cores; ratios timed with more than one thread may not repeat while other work competes for the cores (1-thread ratios do)`);
+    log(
+      `machine: load average ${load.toFixed(1)} on ${cores} cores; ratios timed with more than one thread may not repeat while other work competes for the cores (1-thread ratios do)`,
+    );
   }
 }
 
@@ -215,11 +224,22 @@ async function measureSpeed(
   const reused = plan.runnable.includes(sampleBatch) && tpThreads.includes(threads) ? 1 : 0;
   // One progress bar for latency, throughput and memory, in tenths of a second expected.
   const pointMs = Math.min(1000, minMs / 3);
-  const units = { latency: Math.max(10, Math.round(minMs / 100)), throughput: (plan.runnable.length * tpThreads.length - reused) * Math.max(5, Math.round(pointMs / 100)), memory: p.memory === false ? 0 : 20 };
+  const units = {
+    latency: Math.max(10, Math.round(minMs / 100)),
+    throughput: (plan.runnable.length * tpThreads.length - reused) * Math.max(5, Math.round(pointMs / 100)),
+    memory: p.memory === false ? 0 : 20,
+  };
   const benchTotal = units.latency + units.throughput + units.memory;
-  const benchAt = (base: number, frac: number, span: number) => ctx.onProgress?.({ phase: 'bench', done: Math.min(benchTotal, Math.floor(base + Math.min(1, frac) * span)), total: benchTotal });
+  const benchAt = (base: number, frac: number, span: number) =>
+    ctx.onProgress?.({ phase: 'bench', done: Math.min(benchTotal, Math.floor(base + Math.min(1, frac) * span)), total: benchTotal });
   benchAt(0, 0, 0);
-  const latency = await interleavedLatency(m.a, m.b, sample0.feeds, settings.runs, { warmup: settings.warmup, blockStat: 'min', minMs, signal: ctx.signal, onRound: (done, all) => benchAt(0, done / all, units.latency) });
+  const latency = await interleavedLatency(m.a, m.b, sample0.feeds, settings.runs, {
+    warmup: settings.warmup,
+    blockStat: 'min',
+    minMs,
+    signal: ctx.signal,
+    onRound: (done, all) => benchAt(0, done / all, units.latency),
+  });
 
   const batchSamples: Sample[] = [];
   for (let i = 0; i < Math.min(m.n, Math.max(...plan.runnable)); i++) batchSamples.push(i === 0 ? sample0 : await m.source.read(i));
@@ -231,10 +251,21 @@ async function measureSpeed(
     signal: ctx.signal,
     onProgress: (frac) => benchAt(units.latency, frac, units.throughput),
   });
-  const throughput = { batchDim: plan.batchDim, unsupported: [...plan.unsupported, ...tp.failed.map((f) => ({ batch: f.batch, reason: `${f.threads} thread(s): ${f.reason}` }))], points: tp.points };
-  if (plan.batchDim !== 'symbolic') ctx.onLog?.(`throughput: fixed batch ${plan.batchDim}${plan.unsupported.length ? ` (${plan.unsupported[0].reason.replace(/^fixed batch \d+: /, '')}); batch ${plan.unsupported.map((u) => u.batch).join(', ')} not measured` : ''}`);
+  const throughput = {
+    batchDim: plan.batchDim,
+    unsupported: [...plan.unsupported, ...tp.failed.map((f) => ({ batch: f.batch, reason: `${f.threads} thread(s): ${f.reason}` }))],
+    points: tp.points,
+  };
+  if (plan.batchDim !== 'symbolic')
+    ctx.onLog?.(
+      `throughput: fixed batch ${plan.batchDim}${plan.unsupported.length ? ` (${plan.unsupported[0].reason.replace(/^fixed batch \d+: /, '')}); batch ${plan.unsupported.map((u) => u.batch).join(', ')} not measured` : ''}`,
+    );
   for (const f of tp.failed) log(`throughput: batch ${f.batch} at ${f.threads} thread(s) not measured: ${f.reason}`);
-  return { latency, throughput, memoryProbe: () => measureMemory(p, sample0, threads, ctx, (k) => benchAt(units.latency + units.throughput, k / 2, units.memory)) };
+  return {
+    latency,
+    throughput,
+    memoryProbe: () => measureMemory(p, sample0, threads, ctx, (k) => benchAt(units.latency + units.throughput, k / 2, units.memory)),
+  };
 }
 
 /** The latency part of the result: the timings thinned so the JSON stays small. */
@@ -361,12 +392,16 @@ class Scores {
   result(n: number): Evaluation {
     const perOutput: OutputFidelity[] = this.outputs.map((o) => {
       const f = fidelityKernel(concatFloats(this.refs.get(o)!), concatFloats(this.tests.get(o)!));
-      const ws = this.perOutputWorst.get(o)!.sort((x, y) => x.cosine - y.cosine).slice(0, 5);
+      const ws = this.perOutputWorst
+        .get(o)!
+        .sort((x, y) => x.cosine - y.cosine)
+        .slice(0, 5);
       return { output: o, cosine: f.cosine, sqnrDb: f.sqnrDb, maxAbs: f.maxAbs, mse: f.mse, top1Agreement: this.agree.get(o)! / n, worstSamples: ws };
     });
     this.worst.sort((x, y) => x.cosine - y.cosine);
     const notes: string[] = [];
-    if (this.notVector > 0) notes.push(`accuracy: ${this.notVector} labelled sample(s) left out: the first output '${this.outputs[0]}' is not one score per class`);
+    if (this.notVector > 0)
+      notes.push(`accuracy: ${this.notVector} labelled sample(s) left out: the first output '${this.outputs[0]}' is not one score per class`);
     const t = this.top;
     let accuracy: Evaluation['accuracy'];
     if (t.labelled > 0) {
@@ -410,7 +445,10 @@ async function measureMemory(p: BenchParams, sample: Sample, threads: number, ct
 function sameFeeds(a: ReturnType<typeof modelInputs>, b: ReturnType<typeof modelInputs>): void {
   const show = (xs: typeof a) => xs.map((i) => `${i.name}: ${i.type}`).join(', ');
   if (a.length !== b.length || a.some((x) => !b.some((y) => y.name === x.name && y.type === x.type))) {
-    throw new OctetError('SHAPE_MISMATCH', `the int8 model's inputs (${show(b)}) differ from the fp32 model's (${show(a)}); compare a model with its own int8 version`);
+    throw new OctetError(
+      'SHAPE_MISMATCH',
+      `the int8 model's inputs (${show(b)}) differ from the fp32 model's (${show(a)}); compare a model with its own int8 version`,
+    );
   }
 }
 

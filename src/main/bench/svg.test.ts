@@ -13,14 +13,25 @@ test('ticks are round numbers covering the range', () => {
 
 test('charts escape names from the model file and survive odd values', () => {
   const evil = '</text><script>alert(1)</script>';
-  const svg = horizontalBarChart('SQNR', [{ label: evil, value: 12.5 }, { label: 'same', value: Infinity }, { label: 'neg', value: -3 }], { unit: 'dB' });
+  const svg = horizontalBarChart(
+    'SQNR',
+    [
+      { label: evil, value: 12.5 },
+      { label: 'same', value: Infinity },
+      { label: 'neg', value: -3 },
+    ],
+    { unit: 'dB' },
+  );
   assert.ok(!svg.includes('<script>'));
   assert.ok(svg.includes(esc(evil).slice(0, 15)));
   assert.match(svg, /12\.5/);
   assert.match(svg, /∞/);
   assert.equal(histogramChart('empty', [{ label: 'a', color: '#000', values: [] }]), '');
   assert.match(histogramChart('one value', [{ label: 'a', color: '#000', values: [1, 1, 1] }]), /^<svg/);
-  assert.match(groupedBarChart('deltas', ['a', 'b'], [{ label: 'x', color: '#000', values: [-0.4, NaN] }], { reference: { value: 0, label: 'none' } }), /-0\.400/);
+  assert.match(
+    groupedBarChart('deltas', ['a', 'b'], [{ label: 'x', color: '#000', values: [-0.4, NaN] }], { reference: { value: 0, label: 'none' } }),
+    /-0\.400/,
+  );
   assert.match(lineChart('ratios', [1.1, 0.9, NaN, 1.0], { reference: 1 }), /<polyline/);
 });
 

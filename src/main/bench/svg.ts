@@ -3,7 +3,6 @@ import { esc } from '../../shared/html';
 
 export const COLORS = { fp32: '#4c78a8', int8: '#f58518', good: '#54a24b', warn: '#e6a700', bad: '#e45756', grid: '#ddd', text: '#333', muted: '#888' };
 
-
 /** A readable number with about 3 significant digits. */
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? '∞' : x < 0 ? '-∞' : 'n/a';
@@ -40,7 +39,12 @@ function svgOpen(w: number, h: number, title: string): string {
 }
 
 function legend(items: { label: string; color: string }[], x: number, y: number): string {
-  return items.map((it, i) => `<rect x="${x + i * 90}" y="${y - 9}" width="10" height="10" fill="${it.color}"/><text x="${x + i * 90 + 14}" y="${y}" fill="${COLORS.text}">${esc(it.label)}</text>`).join('');
+  return items
+    .map(
+      (it, i) =>
+        `<rect x="${x + i * 90}" y="${y - 9}" width="10" height="10" fill="${it.color}"/><text x="${x + i * 90 + 14}" y="${y}" fill="${COLORS.text}">${esc(it.label)}</text>`,
+    )
+    .join('');
 }
 
 export interface Series {
@@ -50,11 +54,18 @@ export interface Series {
 }
 
 /** Overlaid histograms of several samples on shared bins (outliers clipped into the last bin). */
-export function histogramChart(title: string, series: Series[], opts: { unit?: string; bins?: number; markers?: { value: number; color: string; label: string }[] } = {}): string {
+export function histogramChart(
+  title: string,
+  series: Series[],
+  opts: { unit?: string; bins?: number; markers?: { value: number; color: string; label: string }[] } = {},
+): string {
   const W = 640;
   const H = 240;
   const m = { l: 48, r: 12, t: 28, b: 36 };
-  const all = series.flatMap((s) => s.values).filter(Number.isFinite).sort((a, b) => a - b);
+  const all = series
+    .flatMap((s) => s.values)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (all.length === 0) return '';
   const lo = all[0];
   const q = (f: number) => all[Math.min(all.length - 1, Math.floor(all.length * f))];
@@ -76,14 +87,19 @@ export function histogramChart(title: string, series: Series[], opts: { unit?: s
   let out = svgOpen(W, H, title);
   out += `<text x="${m.l}" y="14" font-weight="600" fill="${COLORS.text}">${esc(title)}</text>`;
   const xt = ticks(lo, lo + span);
-  tickLabels(xt).forEach((label, i) => (out += `<line x1="${x(xt[i])}" x2="${x(xt[i])}" y1="${m.t}" y2="${m.t + ph}" stroke="${COLORS.grid}"/><text x="${x(xt[i])}" y="${H - m.b + 14}" text-anchor="middle" fill="${COLORS.muted}">${label}</text>`));
-  if (clipped > 0) out += `<text x="${W - m.r}" y="${m.t + 12}" text-anchor="end" fill="${COLORS.muted}">${esc(`${clipped} run${clipped === 1 ? '' : 's'} above ${fmt(lo + span)} counted in the last bin`)}</text>`;
+  tickLabels(xt).forEach(
+    (label, i) =>
+      (out += `<line x1="${x(xt[i])}" x2="${x(xt[i])}" y1="${m.t}" y2="${m.t + ph}" stroke="${COLORS.grid}"/><text x="${x(xt[i])}" y="${H - m.b + 14}" text-anchor="middle" fill="${COLORS.muted}">${label}</text>`),
+  );
+  if (clipped > 0)
+    out += `<text x="${W - m.r}" y="${m.t + 12}" text-anchor="end" fill="${COLORS.muted}">${esc(`${clipped} run${clipped === 1 ? '' : 's'} above ${fmt(lo + span)} counted in the last bin`)}</text>`;
   for (const t of ticks(0, ymax, 4)) out += `<text x="${m.l - 4}" y="${y(t) + 4}" text-anchor="end" fill="${COLORS.muted}">${Math.round(t * 100)}%</text>`;
   const bw = pw / nb;
   counts.forEach((c, si) => {
     const col = series[si].color;
     c.forEach((f, i) => {
-      if (f > 0) out += `<rect x="${(m.l + i * bw).toFixed(1)}" y="${y(f).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(m.t + ph - y(f)).toFixed(1)}" fill="${col}" fill-opacity="0.55"/>`;
+      if (f > 0)
+        out += `<rect x="${(m.l + i * bw).toFixed(1)}" y="${y(f).toFixed(1)}" width="${Math.max(1, bw - 1).toFixed(1)}" height="${(m.t + ph - y(f)).toFixed(1)}" fill="${col}" fill-opacity="0.55"/>`;
     });
   });
   for (const mk of opts.markers ?? []) {
@@ -91,12 +107,21 @@ export function histogramChart(title: string, series: Series[], opts: { unit?: s
     out += `<line x1="${x(mk.value)}" x2="${x(mk.value)}" y1="${m.t}" y2="${m.t + ph}" stroke="${mk.color}" stroke-width="2" stroke-dasharray="4 3"><title>${esc(mk.label)}</title></line>`;
   }
   out += `<text x="${m.l + pw / 2}" y="${H - 4}" text-anchor="middle" fill="${COLORS.text}">${esc(opts.unit ?? '')}</text>`;
-  out += legend(series.map((s) => ({ label: s.label, color: s.color })), W - m.r - 90 * series.length, 14);
+  out += legend(
+    series.map((s) => ({ label: s.label, color: s.color })),
+    W - m.r - 90 * series.length,
+    14,
+  );
   return out + '</svg>';
 }
 
 /** Grouped vertical bars: one group per category, one bar per series; optional reference line. */
-export function groupedBarChart(title: string, categories: string[], series: Series[], opts: { unit?: string; reference?: { value: number; label: string }; yMin?: number } = {}): string {
+export function groupedBarChart(
+  title: string,
+  categories: string[],
+  series: Series[],
+  opts: { unit?: string; reference?: { value: number; label: string }; yMin?: number } = {},
+): string {
   const W = 640;
   const H = 260;
   const m = { l: 52, r: 12, t: 28, b: 44 };
@@ -116,7 +141,10 @@ export function groupedBarChart(title: string, categories: string[], series: Ser
   let out = svgOpen(W, H, title);
   out += `<text x="${m.l}" y="14" font-weight="600" fill="${COLORS.text}">${esc(title)}</text>`;
   const yt = ticks(lo, hi, 5);
-  tickLabels(yt).forEach((label, i) => (out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(yt[i])}" y2="${y(yt[i])}" stroke="${COLORS.grid}"/><text x="${m.l - 4}" y="${y(yt[i]) + 4}" text-anchor="end" fill="${COLORS.muted}">${label}</text>`));
+  tickLabels(yt).forEach(
+    (label, i) =>
+      (out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(yt[i])}" y2="${y(yt[i])}" stroke="${COLORS.grid}"/><text x="${m.l - 4}" y="${y(yt[i]) + 4}" text-anchor="end" fill="${COLORS.muted}">${label}</text>`),
+  );
   const base = Math.min(hi, Math.max(0, lo));
   categories.forEach((c, ci) => {
     const gx = m.l + ci * gw + (gw - bw * series.length) / 2;
@@ -131,14 +159,25 @@ export function groupedBarChart(title: string, categories: string[], series: Ser
     });
     out += `<text x="${m.l + ci * gw + gw / 2}" y="${H - m.b + 14}" text-anchor="middle" fill="${COLORS.text}">${esc(c)}</text>`;
   });
-  if (ref !== undefined) out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(ref)}" y2="${y(ref)}" stroke="${COLORS.bad}" stroke-dasharray="5 4"/><text x="${W - m.r}" y="${y(ref) - 4}" text-anchor="end" fill="${COLORS.bad}">${esc(opts.reference!.label)}</text>`;
-  if (opts.unit) out += `<text x="12" y="${m.t + ph / 2}" transform="rotate(-90 12 ${m.t + ph / 2})" text-anchor="middle" fill="${COLORS.text}">${esc(opts.unit)}</text>`;
-  if (series.length > 1) out += legend(series.map((s) => ({ label: s.label, color: s.color })), W - m.r - 90 * series.length, H - 6);
+  if (ref !== undefined)
+    out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(ref)}" y2="${y(ref)}" stroke="${COLORS.bad}" stroke-dasharray="5 4"/><text x="${W - m.r}" y="${y(ref) - 4}" text-anchor="end" fill="${COLORS.bad}">${esc(opts.reference!.label)}</text>`;
+  if (opts.unit)
+    out += `<text x="12" y="${m.t + ph / 2}" transform="rotate(-90 12 ${m.t + ph / 2})" text-anchor="middle" fill="${COLORS.text}">${esc(opts.unit)}</text>`;
+  if (series.length > 1)
+    out += legend(
+      series.map((s) => ({ label: s.label, color: s.color })),
+      W - m.r - 90 * series.length,
+      H - 6,
+    );
   return out + '</svg>';
 }
 
 /** Horizontal bars, one row per item (e.g. per-layer SQNR), colour from `color(value)`. */
-export function horizontalBarChart(title: string, items: { label: string; value: number; note?: string }[], opts: { unit?: string; color?: (v: number) => string; max?: number } = {}): string {
+export function horizontalBarChart(
+  title: string,
+  items: { label: string; value: number; note?: string }[],
+  opts: { unit?: string; color?: (v: number) => string; max?: number } = {},
+): string {
   if (items.length === 0) return '';
   const row = 16;
   const W = 640;
@@ -152,7 +191,10 @@ export function horizontalBarChart(title: string, items: { label: string; value:
   let out = svgOpen(W, H, title);
   out += `<text x="8" y="14" font-weight="600" fill="${COLORS.text}">${esc(title)}</text>`;
   const ht = ticks(lo, hi, 5);
-  tickLabels(ht).forEach((label, i) => (out += `<line x1="${x(ht[i])}" x2="${x(ht[i])}" y1="${m.t}" y2="${H - m.b}" stroke="${COLORS.grid}"/><text x="${x(ht[i])}" y="${H - m.b + 14}" text-anchor="middle" fill="${COLORS.muted}">${label}</text>`));
+  tickLabels(ht).forEach(
+    (label, i) =>
+      (out += `<line x1="${x(ht[i])}" x2="${x(ht[i])}" y1="${m.t}" y2="${H - m.b}" stroke="${COLORS.grid}"/><text x="${x(ht[i])}" y="${H - m.b + 14}" text-anchor="middle" fill="${COLORS.muted}">${label}</text>`),
+  );
   items.forEach((it, i) => {
     const yy = m.t + i * row;
     const label = it.label.length > 34 ? `${it.label.slice(0, 15)}…${it.label.slice(-18)}` : it.label;
@@ -180,8 +222,12 @@ export function lineChart(title: string, values: number[], opts: { reference?: n
   let out = svgOpen(W, H, title);
   out += `<text x="${m.l}" y="14" font-weight="600" fill="${COLORS.text}">${esc(title)}</text>`;
   const lt = ticks(lo, hi, 4);
-  tickLabels(lt).forEach((label, i) => (out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(lt[i])}" y2="${y(lt[i])}" stroke="${COLORS.grid}"/><text x="${m.l - 4}" y="${y(lt[i]) + 4}" text-anchor="end" fill="${COLORS.muted}">${label}</text>`));
-  if (opts.reference !== undefined) out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(opts.reference)}" y2="${y(opts.reference)}" stroke="${COLORS.bad}" stroke-dasharray="5 4"/><text x="${W - m.r}" y="${y(opts.reference) - 4}" text-anchor="end" fill="${COLORS.bad}">${esc(opts.referenceLabel ?? '')}</text>`;
+  tickLabels(lt).forEach(
+    (label, i) =>
+      (out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(lt[i])}" y2="${y(lt[i])}" stroke="${COLORS.grid}"/><text x="${m.l - 4}" y="${y(lt[i]) + 4}" text-anchor="end" fill="${COLORS.muted}">${label}</text>`),
+  );
+  if (opts.reference !== undefined)
+    out += `<line x1="${m.l}" x2="${W - m.r}" y1="${y(opts.reference)}" y2="${y(opts.reference)}" stroke="${COLORS.bad}" stroke-dasharray="5 4"/><text x="${W - m.r}" y="${y(opts.reference) - 4}" text-anchor="end" fill="${COLORS.bad}">${esc(opts.referenceLabel ?? '')}</text>`;
   const pts = values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean);
   out += `<polyline points="${pts.join(' ')}" fill="none" stroke="${COLORS.int8}" stroke-width="1.5"/>`;
   out += `<text x="${m.l + pw / 2}" y="${H - 6}" text-anchor="middle" fill="${COLORS.text}">${esc(opts.unit ?? '')}</text>`;

@@ -8,7 +8,8 @@ export const usageError = (message: string): OctetError => new OctetError('BAD_U
 /** A whole number ≥ min from a flag's text. */
 export function positiveInt(s: unknown, flag: string, min = 1): number {
   const n = Number(s);
-  if (typeof s !== 'string' || !/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < min) throw usageError(`${flag} takes a whole number ≥ ${min}, got '${String(s)}'`);
+  if (typeof s !== 'string' || !/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw usageError(`${flag} takes a whole number ≥ ${min}, got '${String(s)}'`);
   return n;
 }
 
@@ -54,7 +55,8 @@ export async function readRecipeFile(path: string): Promise<Record<string, unkno
   } catch (e) {
     throw new OctetError('RECIPE_INVALID', `Recipe ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OctetError('RECIPE_INVALID', `Recipe ${path} must be a JSON object of settings`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new OctetError('RECIPE_INVALID', `Recipe ${path} must be a JSON object of settings`);
   return value as Record<string, unknown>;
 }
 

@@ -24,7 +24,28 @@ test('octet bench prints the table and writes --json and --html; exit 0', async 
   await quantizeModel({ model: f.model, output: int8, data: f.data, shapes: f.shapes, recipe: { calib_samples: 4, speed_check: false } });
   const json = join(dir, 'bench.json');
   const html = join(dir, 'bench.html');
-  const r = bench(f.model, int8, '--data', f.data, '--runs', '4', '--min-time', '0', '--samples', '8', '--batch', '1,2', '--throughput-runs', '2', '--layer-samples', '2', '--json', json, '--html', html);
+  const r = bench(
+    f.model,
+    int8,
+    '--data',
+    f.data,
+    '--runs',
+    '4',
+    '--min-time',
+    '0',
+    '--samples',
+    '8',
+    '--batch',
+    '1,2',
+    '--throughput-runs',
+    '2',
+    '--layer-samples',
+    '2',
+    '--json',
+    json,
+    '--html',
+    html,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /latency p50 .* interleaved A\/B rounds/);
   assert.match(r.stdout, /throughput \(symbolic batch dim/);
@@ -47,12 +68,22 @@ test('octet bench prints the table and writes --json and --html; exit 0', async 
   const page = readFileSync(html, 'utf8');
   assert.match(page, /^<!doctype html>/);
   assert.ok(page.includes('<svg') && page.includes(j.latency.ratioMedian.toFixed(3)));
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.octet-tmp-')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.octet-tmp-')),
+    [],
+  );
 });
 
 test('octet bench: bad usage exits 2, a missing model 1 with one error line, nothing written', async (t) => {
   const dir = tempDir(t, 'octet-cli-bench-');
-  for (const args of [['only-one.onnx', '--data', 'mnist'], ['a.onnx', 'b.onnx'], ['a.onnx', 'b.onnx', '--data', 'mnist', '--batch', '1,x'], ['a.onnx', 'b.onnx', '--data', 'mnist', '--runs', '0'], ['a', 'b', '--data', 'mnist', '--frobnicate'], ['a', 'b', '--data', 'mnist', '--json', 'x', '--html', 'x']]) {
+  for (const args of [
+    ['only-one.onnx', '--data', 'mnist'],
+    ['a.onnx', 'b.onnx'],
+    ['a.onnx', 'b.onnx', '--data', 'mnist', '--batch', '1,x'],
+    ['a.onnx', 'b.onnx', '--data', 'mnist', '--runs', '0'],
+    ['a', 'b', '--data', 'mnist', '--frobnicate'],
+    ['a', 'b', '--data', 'mnist', '--json', 'x', '--html', 'x'],
+  ]) {
     await assert.rejects(parseBenchArgs(args), /./, args.join(' '));
   }
   assert.ok((await parseBenchArgs(['--help'])).help);
@@ -63,7 +94,13 @@ test('octet bench: bad usage exits 2, a missing model 1 with one error line, not
   const r = bench(join(dir, 'missing.onnx'), join(dir, 'missing.int8.onnx'), '--data', 'mnist', '--json', json);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^octet: error MODEL_NOT_FOUND: /m);
-  assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('octet:')).length, 1);
+  assert.equal(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('octet:')).length,
+    1,
+  );
   assert.ok(!existsSync(json));
   const r2 = bench(join(dir, 'missing.onnx'), join(dir, 'b.onnx'), '--data', 'mnist', '--json', join(dir, 'no-such-dir', 'x.json'));
   assert.equal(r2.code, 1);
@@ -74,7 +111,9 @@ test('octet bench: Ctrl-C cancels the worker, exits 130 and writes nothing', asy
   const dir = tempDir(t, 'octet-cli-bench-');
   const f = writeSynthetic(dir, 'dynamicBatch', 8);
   const json = join(dir, 'never.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', RUNNER, '--', f.model, f.model, '--data', f.data, '--runs', '100000', '--json', json], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', RUNNER, '--', f.model, f.model, '--data', f.data, '--runs', '100000', '--json', json], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -88,7 +127,27 @@ test('octet bench: Ctrl-C cancels the worker, exits 130 and writes nothing', asy
 });
 
 test('parseBenchArgs maps flags onto BenchParams', async () => {
-  const parsed = await parseBenchArgs(['f.onnx', 'q.onnx', '--data', 'mnist', '--batch', '1,8,32,8', '--threads', '2', '--throughput-threads', '1,2', '--samples', '50', '--no-memory', '--layer-samples', '0', '--shape', 'x=1,3,8,8', '--labels', 'l.csv']);
+  const parsed = await parseBenchArgs([
+    'f.onnx',
+    'q.onnx',
+    '--data',
+    'mnist',
+    '--batch',
+    '1,8,32,8',
+    '--threads',
+    '2',
+    '--throughput-threads',
+    '1,2',
+    '--samples',
+    '50',
+    '--no-memory',
+    '--layer-samples',
+    '0',
+    '--shape',
+    'x=1,3,8,8',
+    '--labels',
+    'l.csv',
+  ]);
   assert.ok(!parsed.help);
   assert.deepEqual(parsed.args.params, {
     fp32: 'f.onnx',

@@ -140,6 +140,9 @@ export const benchCommand = defineCommand({
 function checkLimits(params: BenchParams): void {
   const r = parseBenchSettings(params);
   if (r.success) return;
-  const named = r.error.issues.map((i) => ({ ...i, path: i.path.length ? [SETTING_FLAGS[i.path[0] as keyof BenchSettings] ?? String(i.path[0]), ...i.path.slice(1)] : i.path }));
+  const named = r.error.issues.map((i) => ({
+    ...i,
+    path: i.path.length ? [SETTING_FLAGS[i.path[0] as keyof BenchSettings] ?? String(i.path[0]), ...i.path.slice(1)] : i.path,
+  }));
   throw usageError(issueLines(named, 'bench').join('; '));
 }

@@ -53,7 +53,13 @@ test('bad usage exits 2; bad input exits 1 with a one-line error and no output',
   const r = octet('quantize', bad, '-o', out, '--data', 'mnist');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^octet: error MODEL_UNREADABLE: .*bad\.onnx/m);
-  assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('octet:')).length, 1);
+  assert.equal(
+    r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('octet:')).length,
+    1,
+  );
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
   assert.ok(!existsSync(out));
   const recipe = join(dir, 'recipe.json');

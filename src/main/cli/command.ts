@@ -54,7 +54,10 @@ export function defineCommand<const F extends ParseArgsOptionsConfig, A>(c: Comm
 const COMMON = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
 
 /** Parses argv for a command: `{ help: true }` for --help, else its arguments. Throws BAD_USAGE. */
-export async function parseCommand<F extends ParseArgsOptionsConfig, A>(cmd: Command<F, A>, argv: string[]): Promise<{ help: true } | { help: false; args: A }> {
+export async function parseCommand<F extends ParseArgsOptionsConfig, A>(
+  cmd: Command<F, A>,
+  argv: string[],
+): Promise<{ help: true } | { help: false; args: A }> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...cmd.flags, ...COMMON }, allowPositionals: true, strict: true });

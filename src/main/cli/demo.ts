@@ -33,7 +33,10 @@ export const demoCommand = defineCommand({
     progress.done();
     console.log(formatQuantizeReport(report) + '\n');
     const bench = await runInWorker(
-      { kind: 'bench', params: { fp32: model, int8: output, data: 'mnist', samples: 2000, runs: 60, memory: false, layerSamples: 0, batches: [1, 32], throughputThreads: [1] } },
+      {
+        kind: 'bench',
+        params: { fp32: model, int8: output, data: 'mnist', samples: 2000, runs: 60, memory: false, layerSamples: 0, batches: [1, 32], throughputThreads: [1] },
+      },
       { onProgress: progress.update, signal },
     );
     progress.done();

@@ -7,7 +7,14 @@ export function formatSummary(s: ModelSummary): string {
   const lines = [
     `${s.path}`,
     `  size        ${formatBytes(s.sizeBytes)}, ${s.parameters.toLocaleString('en-US')} parameters, ${s.nodes} nodes${s.subgraphNodes ? ` (${s.subgraphNodes} inside If/Loop/Scan bodies)` : ''}`,
-    `  opset       ${s.opset} (IR ${s.irVersion})${Object.keys(s.opsets).length > 1 ? `; also ${Object.entries(s.opsets).filter(([d]) => d !== 'ai.onnx').map(([d, v]) => `${d} ${v}`).join(', ')}` : ''}`,
+    `  opset       ${s.opset} (IR ${s.irVersion})${
+      Object.keys(s.opsets).length > 1
+        ? `; also ${Object.entries(s.opsets)
+            .filter(([d]) => d !== 'ai.onnx')
+            .map(([d, v]) => `${d} ${v}`)
+            .join(', ')}`
+        : ''
+    }`,
     `  producer    ${s.producer || 'unknown'}`,
     `  quantized   ${s.quantized ? 'yes' : 'no'}`,
     '  inputs',
@@ -25,13 +32,25 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   const lines = [
     `wrote ${r.output.path} (${formatBytes(r.output.sizeBytes)}, was ${formatBytes(r.input.sizeBytes)}; ${r.output.format}, opset ${r.output.opset})`,
     `  calibration  ${r.calibration.samples} samples, ${r.calibration.algo}${r.calibration.choice ? ' (measured, auto)' : ''}, ${r.calibration.tensors} tensors, ${r.calibration.seconds.toFixed(1)} s`,
-    `  fed shapes   ${Object.entries(r.preparation.shapes).map(([k, d]) => `${k} [${d.join(',')}]`).join(', ')}`,
+    `  fed shapes   ${Object.entries(r.preparation.shapes)
+      .map(([k, d]) => `${k} [${d.join(',')}]`)
+      .join(', ')}`,
     ...(r.calibration.notes ?? []).map((n) => `  data         ${n}`),
-    `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${Object.entries(f.int8OpsByType).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'})`,
+    `  int8 compute ${f.int8Ops} of ${f.int8Ops + f.fp32ComputeOps} compute ops (${
+      Object.entries(f.int8OpsByType)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ') || 'none'
+    })`,
   ];
-  if (r.outputFidelity) lines.push(`  fidelity     output cosine ${r.outputFidelity.cosine.toFixed(4)}, SQNR ${r.outputFidelity.sqnrDb.toFixed(1)} dB against fp32 on ${r.outputFidelity.samples} calibration samples`);
+  if (r.outputFidelity)
+    lines.push(
+      `  fidelity     output cosine ${r.outputFidelity.cosine.toFixed(4)}, SQNR ${r.outputFidelity.sqnrDb.toFixed(1)} dB against fp32 on ${r.outputFidelity.samples} calibration samples`,
+    );
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);
-  if (r.compute) lines.push(`  compute      ${(r.compute.macsPerSample / 1e6).toFixed(1)} M multiply-accumulates per sample${r.compute.computeBound ? ' (compute-bound)' : ''}${r.compute.note ? ': int8 measured no faster, see the warning' : ''}`);
+  if (r.compute)
+    lines.push(
+      `  compute      ${(r.compute.macsPerSample / 1e6).toFixed(1)} M multiply-accumulates per sample${r.compute.computeBound ? ' (compute-bound)' : ''}${r.compute.note ? ': int8 measured no faster, see the warning' : ''}`,
+    );
   if (r.preparation.opsetUpgradedFrom !== undefined) lines.push(`  opset        upgraded from ${r.preparation.opsetUpgradedFrom} to ${r.output.opset}`);
   if (r.preparation.foldedBatchNorms) lines.push(`  batchnorm    ${r.preparation.foldedBatchNorms} folded into Conv`);
   if (f.details.length) {

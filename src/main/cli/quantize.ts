@@ -39,7 +39,10 @@ ${describeActAlgos('    ')}
   async parse(v, positionals): Promise<QuantizeParams> {
     if (positionals.length !== 1) throw usageError('quantize takes one MODEL');
     if (!v.output) throw usageError('quantize needs -o OUT');
-    if (!v.data) throw usageError('quantize needs --data SPEC: a .npz (one array per input name), a .npy file or a folder of them (first axis = samples), a folder of images, or mnist (built-in digits)');
+    if (!v.data)
+      throw usageError(
+        'quantize needs --data SPEC: a .npz (one array per input name), a .npy file or a folder of them (first axis = samples), a folder of images, or mnist (built-in digits)',
+      );
     const recipe: Record<string, unknown> = v.recipe ? await readRecipeFile(v.recipe) : {};
     if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
     if (v['act-algo'] !== undefined) recipe.act_algo = oneOf(v['act-algo'], GLOBAL_ACT_ALGO_NAMES, '--act-algo');

@@ -54,7 +54,8 @@ export function parseTolerance(s: string, metric: TuneMetric | undefined): numbe
     return Math.pow(10, -Number(db[1]) / 10);
   }
   const x = Number(s);
-  if (s.trim() === '' || !Number.isFinite(x) || x < 0) throw usageError(`--tolerable-loss takes a number ≥ 0 (e.g. 0.01), or for --metric sqnr a level like 40dB, got '${s}'`);
+  if (s.trim() === '' || !Number.isFinite(x) || x < 0)
+    throw usageError(`--tolerable-loss takes a number ≥ 0 (e.g. 0.01), or for --metric sqnr a level like 40dB, got '${s}'`);
   return x;
 }
 

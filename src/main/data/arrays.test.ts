@@ -105,7 +105,13 @@ test('bad data: wrong dtype, wrong rank, wrong static dim, sample counts that di
   const floatIds = writeNpz(dir, 'f.npz', { ...a, input_ids: { descr: '<f4', shape: [3, 4], data: iota(12) } });
   await rejectsWith(openDataSource(floatIds, BERT), 'DATA_UNREADABLE', `${floatIds} array 'input_ids'`, "is float32 but input 'input_ids' takes int64");
   const rank = writeNpz(dir, 'r.npz', { ...a, attention_mask: { descr: '<i8', shape: [3, 2, 2, 1], data: ids(new Array(12).fill(1)) } });
-  await rejectsWith(openDataSource(rank, BERT), 'SHAPE_MISMATCH', `${rank} array 'attention_mask'`, 'samples of rank 3', "input 'attention_mask' [batch,seq] has rank 2");
+  await rejectsWith(
+    openDataSource(rank, BERT),
+    'SHAPE_MISMATCH',
+    `${rank} array 'attention_mask'`,
+    'samples of rank 3',
+    "input 'attention_mask' [batch,seq] has rank 2",
+  );
   const fixed: ModelInput[] = [{ name: 'x', type: 'float32', dims: [null, 8] }];
   const seven = writeNpz(dir, 's.npz', { x: { descr: '<f4', shape: [2, 7], data: iota(14) } });
   await rejectsWith(openDataSource(seven, fixed), 'SHAPE_MISMATCH', `${seven} array 'x'`, "input 'x' is [?,8]: dim 1 must be 8, not 7");
@@ -122,7 +128,10 @@ test('bad data: NaN/Inf in a float input names the input, the array and the samp
     { name: 'x', type: 'float32', dims: [null, 3] },
     { name: 'scale', type: 'float32', dims: [1] },
   ];
-  const file = writeNpz(dir, 'n.npz', { x: { descr: '<f4', shape: [2, 3], data: Float32Array.from([0, 1, 2, 3, NaN, 5]) }, scale: { descr: '<f4', shape: [2], data: Float32Array.from([1, 2]) } });
+  const file = writeNpz(dir, 'n.npz', {
+    x: { descr: '<f4', shape: [2, 3], data: Float32Array.from([0, 1, 2, 3, NaN, 5]) },
+    scale: { descr: '<f4', shape: [2], data: Float32Array.from([1, 2]) },
+  });
   const src = await openDataSource(file, x);
   assert.deepEqual((await src.read(0)).feeds.scale.dims, [1], 'a 1-D array gives one value per sample (rank-1 input: batch of 1)');
   await rejectsWith(src.read(1), 'DATA_NOT_FINITE', `${file} array 'x' (input 'x') sample 1 holds NaN at element 1`);
@@ -193,7 +202,7 @@ test('symbolic dims are fixed by the data per input: same-rank samples are fed a
   assert.deepEqual((await src.read(15)).feeds.x.dims, [32, 1024]);
   assert.deepEqual(src.feeds?.[0].dims, [32, 1024]);
   // --shape fixes the dim up front; the data must then agree.
-  await rejectsWith(openDataSource(file, [{ ...x[0], dims: [8, 1024] }]), 'SHAPE_MISMATCH', "dim 0 must be 8, not 32");
+  await rejectsWith(openDataSource(file, [{ ...x[0], dims: [8, 1024] }]), 'SHAPE_MISMATCH', 'dim 0 must be 8, not 32');
 });
 
 test('dtypes: float16 both ways, float64 → float32, int32 → int64, bool and int8 → bool', async (t) => {
@@ -239,7 +248,9 @@ test('a folder of images feeds the image input of a model whose other inputs are
   const imgs = join(dir, 'imgs');
   mkdirSync(imgs);
   for (const [i, v] of [10, 200].entries()) {
-    await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: v, g: v, b: v } } }).png().toFile(join(imgs, `${i}.png`));
+    await sharp({ create: { width: 8, height: 6, channels: 3, background: { r: v, g: v, b: v } } })
+      .png()
+      .toFile(join(imgs, `${i}.png`));
   }
   const inputs: ModelInput[] = [
     { name: 'image', type: 'float32', dims: [null, 3, 6, 8], dimNames: ['batch', undefined, undefined, undefined] },
@@ -251,7 +262,10 @@ test('a folder of images feeds the image input of a model whose other inputs are
   assert.deepEqual(s.feeds.image.dims, [1, 3, 6, 8]);
   assert.deepEqual(s.feeds.state.dims, [1, 16]);
   assert.match(src.notes![0], /'state' is not in the data: fed zeros \[1,16\]/);
-  assert.deepEqual(src.feeds?.map((f) => f.source), ['images', 'zeros']);
+  assert.deepEqual(
+    src.feeds?.map((f) => f.source),
+    ['images', 'zeros'],
+  );
   await rejectsWith(openDataSource(imgs, [...inputs, { name: 'ids', type: 'int64', dims: [1, 4] }]), 'BAD_USAGE', "'ids'", 'not recurrent states', '.npz');
 });
 

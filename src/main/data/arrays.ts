@@ -127,7 +127,10 @@ function resolveDims(input: ModelInput, a: ArrayRef): number[] {
   input.dims.forEach((d, i) => {
     if (d !== null && d !== dims[i]) {
       const how = sample.length === r ? 'fed as it is' : 'with a batch dim of 1 added';
-      throw new OctetError('SHAPE_MISMATCH', `${a.origin}: a sample is ${formatDims(dims)} (${how}) but input '${input.name}' is ${showDims(input)}: dim ${i} must be ${d}, not ${dims[i]}`);
+      throw new OctetError(
+        'SHAPE_MISMATCH',
+        `${a.origin}: a sample is ${formatDims(dims)} (${how}) but input '${input.name}' is ${showDims(input)}: dim ${i} must be ${d}, not ${dims[i]}`,
+      );
     }
   });
   return dims;
@@ -165,13 +168,21 @@ interface Bound {
 
 function zerosOf(type: ElemType, n: number): TypedData {
   switch (type) {
-    case 'float32': return new Float32Array(n);
-    case 'float16': return new Uint16Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'float32':
+      return new Float32Array(n);
+    case 'float16':
+      return new Uint16Array(n);
+    case 'float64':
+      return new Float64Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 
@@ -205,7 +216,8 @@ class ArraySource implements DataSource {
       return stored === b.input.type ? b.input.type : `${stored} as ${b.input.type}`;
     };
     if (loneFile && bound.length === 1) this.description = `${from} from ${what} (${typeNote(bound[0])} ${formatDims(bound[0].dims)})`;
-    else this.description = `${from} from ${what} (${bound.map((b) => `${b.input.name} ${b.zeros ? 'zeros ' : ''}${typeNote(b)} ${formatDims(b.dims)}`).join(', ')})`;
+    else
+      this.description = `${from} from ${what} (${bound.map((b) => `${b.input.name} ${b.zeros ? 'zeros ' : ''}${typeNote(b)} ${formatDims(b.dims)}`).join(', ')})`;
     this.feeds = bound.map((b) => ({
       name: b.input.name,
       type: b.input.type,
@@ -277,10 +289,10 @@ export function openArrays(arrays: ArrayRef[], given: ModelInput[], opts: ArrayS
       'DATA_UNREADABLE',
       `${opts.what} is one array, but this model has ${inputs.length} inputs (${names}); give a .npz with one array per input, or a folder of .npy files named after them`,
     );
-  }
-  else {
+  } else {
     for (const a of arrays) {
-      if (byKey.has(a.key)) throw new OctetError('DATA_UNREADABLE', `${opts.what} holds two arrays named '${a.key}' (${byKey.get(a.key)!.origin}, ${a.origin})`);
+      if (byKey.has(a.key))
+        throw new OctetError('DATA_UNREADABLE', `${opts.what} holds two arrays named '${a.key}' (${byKey.get(a.key)!.origin}, ${a.origin})`);
       byKey.set(a.key, a);
     }
   }
@@ -289,7 +301,14 @@ export function openArrays(arrays: ArrayRef[], given: ModelInput[], opts: ArrayS
     const positional = extra.some(([k]) => /^arr_\d+$/.test(k));
     throw new OctetError(
       'DATA_UNREADABLE',
-      `${extra[0][1].origin} is not named after a model input (the model's inputs: ${names})${extra.length > 1 ? `; nor are ${extra.slice(1).map(([k]) => `'${k}'`).join(', ')}` : ''}; ${positional ? 'np.savez(path, a, b) names arrays arr_0, arr_1…; save them by input name: np.savez(path, ' + inputs.map((i) => `${i.name}=…`).join(', ') + ')' : 'name each array after the input it feeds, or remove it'}`,
+      `${extra[0][1].origin} is not named after a model input (the model's inputs: ${names})${
+        extra.length > 1
+          ? `; nor are ${extra
+              .slice(1)
+              .map(([k]) => `'${k}'`)
+              .join(', ')}`
+          : ''
+      }; ${positional ? 'np.savez(path, a, b) names arrays arr_0, arr_1…; save them by input name: np.savez(path, ' + inputs.map((i) => `${i.name}=…`).join(', ') + ')' : 'name each array after the input it feeds, or remove it'}`,
     );
   }
 
@@ -303,7 +322,8 @@ export function openArrays(arrays: ArrayRef[], given: ModelInput[], opts: ArrayS
       continue;
     }
     checkDtype(input, a);
-    if (a.header.shape[0] === 0) throw new OctetError('DATA_EMPTY', `${a.origin} holds no samples (shape ${formatDims(a.header.shape)}); its first axis indexes samples`);
+    if (a.header.shape[0] === 0)
+      throw new OctetError('DATA_EMPTY', `${a.origin} holds no samples (shape ${formatDims(a.header.shape)}); its first axis indexes samples`);
     bound.push({ input, dims: resolveDims(input, a), array: a, idLimit: opts.idLimits?.[input.name] });
   }
   const notStates = missing.filter((i) => !isRecurrentState(i));
@@ -325,7 +345,10 @@ export function openArrays(arrays: ArrayRef[], given: ModelInput[], opts: ArrayS
       const here = `${b.array!.origin} (input '${b.input.name}' dim ${i})`;
       // A batch dim of 1 added to lower-rank samples does not have to match a batched array.
       if (seen && seen.value !== b.dims[i]) {
-        throw new OctetError('SHAPE_MISMATCH', `symbolic dim '${n}' is ${seen.value} in ${seen.from} but ${b.dims[i]} in ${here}; inputs that share a dim must agree on it`);
+        throw new OctetError(
+          'SHAPE_MISMATCH',
+          `symbolic dim '${n}' is ${seen.value} in ${seen.from} but ${b.dims[i]} in ${here}; inputs that share a dim must agree on it`,
+        );
       }
       if (!seen) named.set(n, { value: b.dims[i], from: here });
     });
@@ -340,7 +363,14 @@ export function openArrays(arrays: ArrayRef[], given: ModelInput[], opts: ArrayS
       );
     }
     const fixed = dims as number[];
-    bound.push({ input, dims: fixed, zeros: zerosOf(input.type, fixed.reduce((a, b) => a * b, 1)) });
+    bound.push({
+      input,
+      dims: fixed,
+      zeros: zerosOf(
+        input.type,
+        fixed.reduce((a, b) => a * b, 1),
+      ),
+    });
     notes.push(`input '${input.name}' is not in the data: fed zeros ${formatDims(fixed)} (a recurrent state's initial value)`);
   }
   bound.sort((x, y) => inputs.findIndex((i) => i.name === x.input.name) - inputs.findIndex((i) => i.name === y.input.name));

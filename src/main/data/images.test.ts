@@ -10,7 +10,11 @@ import { SHARED_IMAGES, haveSharedImages, rejectsWith, tempDir } from '../../../
 import type { DataSource, InputSpec, TypedData } from './types';
 
 const skip = haveSharedImages ? false : `sample photos not found at ${SHARED_IMAGES}`;
-const PHOTOS = haveSharedImages ? readdirSync(SHARED_IMAGES).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() : [];
+const PHOTOS = haveSharedImages
+  ? readdirSync(SHARED_IMAGES)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()
+  : [];
 const UF: InputSpec[] = [{ name: 'input', type: 'float32', dims: [1, 3, 240, 320] }];
 const spec = (dims: number[], type: InputSpec['type'] = 'float32'): InputSpec[] => [{ name: 'input', type, dims }];
 
@@ -61,7 +65,7 @@ test('image folder: stretch to [1,3,240,320] gives values in [0,1], deterministi
   assert.deepEqual(s0.feeds.input.dims, [1, 3, 240, 320]);
 });
 
-test('image folder: NCHW planes are sharp\'s RGB pixels / 255, sorted by file name', { skip }, async () => {
+test("image folder: NCHW planes are sharp's RGB pixels / 255, sorted by file name", { skip }, async () => {
   const src = await openImageFolder(SHARED_IMAGES, UF);
   for (const i of [0, 5]) {
     const ref = await sharp(join(SHARED_IMAGES, PHOTOS[i])).resize(320, 240, { fit: 'fill' }).removeAlpha().raw().toBuffer();
@@ -115,7 +119,7 @@ test('image folder: center-crop keeps the aspect ratio (differs from stretch on 
   const ref = await sharp(join(SHARED_IMAGES, 'cat.jpg')).extract({ left: 66, top: 0, width: 168, height: 168 }).resize(64, 64).raw().toBuffer();
   // centre 168×168 of a 300×168 photo: close to an explicit crop (resampling may differ by a step or two)
   let diff = 0;
-  for (let i = 0; i < 64 * 64; i++) diff += Math.abs(center[i] as number - ref[i * 3] / 255);
+  for (let i = 0; i < 64 * 64; i++) diff += Math.abs((center[i] as number) - ref[i * 3] / 255);
   assert.ok(diff / (64 * 64) < 0.02, `mean abs diff ${diff / 4096}`);
 });
 
@@ -196,7 +200,9 @@ test('image folder: corrupt JPEG, 0-byte PNG and truncated JPEG are DATA_UNREADA
   await png(join(dir, 'a.png'), 2, 2, [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]);
   writeFileSync(join(dir, 'b.png'), Buffer.alloc(0));
   writeFileSync(join(dir, 'x.jpg'), randomBytes(2000));
-  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
+    .jpeg()
+    .toBuffer();
   writeFileSync(join(dir, 'y.jpg'), jpeg.subarray(0, jpeg.length >> 1));
   const src = await openImageFolder(dir, spec([1, 3, 2, 2]));
   assert.equal(src.count, 4);

@@ -90,7 +90,9 @@ function perChannel(name: 'mean' | 'std', given: number[] | undefined, fill: num
   }
   if (given.length === 1) return new Array<number>(c).fill(given[0]);
   if (given.length !== c) {
-    throw usage(`preprocess ${name} has ${given.length} values but input '${input.name}' ${formatDims(input.dims)} has ${c} channel${c === 1 ? '' : 's'}; give ${c} value${c === 1 ? '' : 's'} or one for all`);
+    throw usage(
+      `preprocess ${name} has ${given.length} values but input '${input.name}' ${formatDims(input.dims)} has ${c} channel${c === 1 ? '' : 's'}; give ${c} value${c === 1 ? '' : 's'} or one for all`,
+    );
   }
   return given.slice();
 }
@@ -117,7 +119,9 @@ export function planPreprocess(input: InputSpec, partial: Partial<ImagePreproces
   if (!['RGB', 'BGR', 'GRAY'].includes(pp.channels)) throw usage(`preprocess channels must be RGB, BGR or GRAY, got '${pp.channels}'`);
   if (!['NCHW', 'NHWC'].includes(pp.layout)) throw usage(`preprocess layout must be NCHW or NHWC, got '${pp.layout}'`);
   if (!['float32', 'float64', 'uint8'].includes(input.type)) {
-    throw usage(`input '${input.name}' has type ${input.type}; a folder of images feeds float32, float64 or uint8 inputs — give a .npy file of ${input.type} data instead`);
+    throw usage(
+      `input '${input.name}' has type ${input.type}; a folder of images feeds float32, float64 or uint8 inputs — give a .npy file of ${input.type} data instead`,
+    );
   }
 
   const d = input.dims;
@@ -130,14 +134,21 @@ export function planPreprocess(input: InputSpec, partial: Partial<ImagePreproces
   const isC = (n: number): boolean => n === 1 || n === 3;
   let layout: 'NCHW' | 'NHWC';
   if (given.layout) layout = given.layout;
-  else if (isC(d[1])) layout = 'NCHW'; // also the pick when both fit, e.g. [1,3,3,3]
+  else if (isC(d[1]))
+    layout = 'NCHW'; // also the pick when both fit, e.g. [1,3,3,3]
   else if (isC(d[3])) layout = 'NHWC';
   else {
-    throw new OctetError('SHAPE_MISMATCH', `input '${input.name}' ${formatDims(d)} has no 1- or 3-channel axis; a folder of images feeds [1,C,H,W] or [1,H,W,C] with C = 1 or 3`);
+    throw new OctetError(
+      'SHAPE_MISMATCH',
+      `input '${input.name}' ${formatDims(d)} has no 1- or 3-channel axis; a folder of images feeds [1,C,H,W] or [1,H,W,C] with C = 1 or 3`,
+    );
   }
   const [c, h, w] = layout === 'NCHW' ? [d[1], d[2], d[3]] : [d[3], d[1], d[2]];
   if (!isC(c)) {
-    throw new OctetError('SHAPE_MISMATCH', `input '${input.name}' ${formatDims(d)} read as ${layout} has ${c} channels; images give 1 (GRAY) or 3 (RGB/BGR) — check the layout option`);
+    throw new OctetError(
+      'SHAPE_MISMATCH',
+      `input '${input.name}' ${formatDims(d)} read as ${layout} has ${c} channels; images give 1 (GRAY) or 3 (RGB/BGR) — check the layout option`,
+    );
   }
   if (h * w > MAX_IMAGE_PIXELS) {
     throw new OctetError(
@@ -150,7 +161,10 @@ export function planPreprocess(input: InputSpec, partial: Partial<ImagePreproces
     channels = given.channels;
     const need = channels === 'GRAY' ? 1 : 3;
     if (need !== c) {
-      throw new OctetError('SHAPE_MISMATCH', `preprocess channels ${channels} gives ${need} channel${need === 1 ? '' : 's'} but input '${input.name}' ${formatDims(d)} (${layout}) has ${c}; use ${c === 1 ? 'GRAY' : 'RGB or BGR'}`);
+      throw new OctetError(
+        'SHAPE_MISMATCH',
+        `preprocess channels ${channels} gives ${need} channel${need === 1 ? '' : 's'} but input '${input.name}' ${formatDims(d)} (${layout}) has ${c}; use ${c === 1 ? 'GRAY' : 'RGB or BGR'}`,
+      );
     }
   } else {
     channels = c === 1 ? 'GRAY' : 'RGB';
@@ -184,7 +198,12 @@ function hashSeed(seed: number, rel: string, crop: number): number {
   return h;
 }
 
-export interface Region { left: number; top: number; width: number; height: number }
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
 
 /**
  * A seeded random region with the target's aspect ratio: each side is 50–100% of the largest
@@ -209,7 +228,11 @@ async function decodeError(path: string, e: unknown): Promise<OctetError> {
   if (st instanceof Error) return fsError(path, st);
   if ((st as Stats).size === 0) return new OctetError('DATA_UNREADABLE', `image ${path} is empty (0 bytes); remove it or replace it with a valid image`);
   const first = (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
-  return new OctetError('DATA_UNREADABLE', `cannot decode image ${path}: ${first}; the file is corrupt or not an image — remove it or re-save it`, e instanceof Error ? e.stack : undefined);
+  return new OctetError(
+    'DATA_UNREADABLE',
+    `cannot decode image ${path}: ${first}; the file is corrupt or not an image — remove it or re-save it`,
+    e instanceof Error ? e.stack : undefined,
+  );
 }
 
 export class ImageFolderSource implements DataSource {
@@ -331,7 +354,10 @@ export async function openImageFolder(
   const undecodable = [...root.undecodable, ...classes.flatMap((k) => k.listing.undecodable)];
   if (undecodable.length) {
     const shown = undecodable.slice(0, 3).join(', ') + (undecodable.length > 3 ? `, … (${undecodable.length} in all)` : '');
-    throw new OctetError('DATA_UNREADABLE', `Octet cannot decode ${shown}; convert ${undecodable.length === 1 ? 'it' : 'them'} to PNG or JPEG (supported: ${IMAGE_EXTENSIONS.join(' ')})`);
+    throw new OctetError(
+      'DATA_UNREADABLE',
+      `Octet cannot decode ${shown}; convert ${undecodable.length === 1 ? 'it' : 'them'} to PNG or JPEG (supported: ${IMAGE_EXTENSIONS.join(' ')})`,
+    );
   }
 
   const classMode = classes.some((k) => k.listing.images.length > 0);
@@ -340,7 +366,10 @@ export async function openImageFolder(
   if (!classMode) {
     if (root.images.length === 0) {
       const sub = root.subdirs.length ? ` (its ${root.subdirs.length} subfolder${root.subdirs.length === 1 ? '' : 's'} hold none either)` : '';
-      throw new OctetError('DATA_EMPTY', `folder ${folder} holds no images${sub}; add ${IMAGE_EXTENSIONS.join(' ')} files, or one subfolder of images per class`);
+      throw new OctetError(
+        'DATA_EMPTY',
+        `folder ${folder} holds no images${sub}; add ${IMAGE_EXTENSIONS.join(' ')} files, or one subfolder of images per class`,
+      );
     }
     entries = root.images.map((name) => ({ path: join(folder, name), rel: name }));
   } else {
@@ -348,7 +377,10 @@ export async function openImageFolder(
       const shown = root.images.slice(0, 3).join(', ');
       throw new OctetError(
         'DATA_UNREADABLE',
-        `folder ${folder} mixes loose images (${shown}${root.images.length > 3 ? ', …' : ''}) with class subfolders (${classes.map((k) => k.name).slice(0, 5).join(', ')}); move the loose images into a class subfolder or elsewhere`,
+        `folder ${folder} mixes loose images (${shown}${root.images.length > 3 ? ', …' : ''}) with class subfolders (${classes
+          .map((k) => k.name)
+          .slice(0, 5)
+          .join(', ')}); move the loose images into a class subfolder or elsewhere`,
       );
     }
     const empty = classes.find((k) => k.listing.images.length === 0);

@@ -11,19 +11,36 @@ import { OctetError } from '../../shared/errors';
 const input = [{ name: 'x', type: 'float32' as const, dims: [1, 3, 8, 8] }];
 
 async function png(path: string, shade: number): Promise<void> {
-  await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: 255 - shade, b: 90 } } }).png().toFile(path);
+  await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: shade, g: 255 - shade, b: 90 } } })
+    .png()
+    .toFile(path);
 }
 
 test('CSV: header recognised, quotes, tabs and comments handled', () => {
   assert.deepEqual(splitCsvLine('"a, b",2', ','), ['a, b', '2']);
   assert.deepEqual(splitCsvLine('"say ""hi""",cat', ','), ['say "hi"', 'cat']);
   const rows = parseLabelCsv('filename,label\n# comment\nimg1.png,3\n\n"img 2.png", 7\n');
-  assert.deepEqual(rows.map((r) => [r.key, r.value]), [['img1.png', '3'], ['img 2.png', '7']]);
+  assert.deepEqual(
+    rows.map((r) => [r.key, r.value]),
+    [
+      ['img1.png', '3'],
+      ['img 2.png', '7'],
+    ],
+  );
   // no header: the first row is data
   assert.equal(parseLabelCsv('a.png,cat\nb.png,dog').length, 2);
-  assert.deepEqual(parseLabelCsv('0\t5\n1\t6').map((r) => r.value), ['5', '6']);
-  assert.throws(() => parseLabelCsv('just-one-column\n'), (e: unknown) => e instanceof OctetError && /two columns/.test(e.message));
-  assert.throws(() => parseLabelCsv('file,label\n'), (e: unknown) => e instanceof OctetError && /no rows/.test(e.message));
+  assert.deepEqual(
+    parseLabelCsv('0\t5\n1\t6').map((r) => r.value),
+    ['5', '6'],
+  );
+  assert.throws(
+    () => parseLabelCsv('just-one-column\n'),
+    (e: unknown) => e instanceof OctetError && /two columns/.test(e.message),
+  );
+  assert.throws(
+    () => parseLabelCsv('file,label\n'),
+    (e: unknown) => e instanceof OctetError && /no rows/.test(e.message),
+  );
 });
 
 test('CSV labels match a flat image folder by path, file name or stem, in the source order', async (t) => {

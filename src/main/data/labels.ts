@@ -159,7 +159,9 @@ export async function csvLabels(path: string, source: DataSource, cropsPerImage 
       classes = source.labels;
     } else {
       classes = names.sort(byCodeUnit);
-      notes.push(`labels ${basename(path)}: class names numbered in sorted order (${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', …' : ''}); check this matches the model's output order`);
+      notes.push(
+        `labels ${basename(path)}: class names numbered in sorted order (${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', …' : ''}); check this matches the model's output order`,
+      );
     }
     const index = new Map(classes.map((c, i) => [c, i]));
     classOf = (v) => index.get(v)!;
@@ -212,7 +214,13 @@ export async function csvLabels(path: string, source: DataSource, cropsPerImage 
   }
   const matched = labels.filter((l) => l !== undefined).length;
   if (matched === 0) {
-    throw bad(path, `no row matches a sample of ${source.description} (first keys: ${rows.slice(0, 3).map((r) => `'${r.key}'`).join(', ')}); keys are image file names relative to the folder, or 0-based sample indices`);
+    throw bad(
+      path,
+      `no row matches a sample of ${source.description} (first keys: ${rows
+        .slice(0, 3)
+        .map((r) => `'${r.key}'`)
+        .join(', ')}); keys are image file names relative to the folder, or 0-based sample indices`,
+    );
   }
   if (unmatchedCount) notes.push(`labels ${basename(path)}: ${unmatchedCount} row(s) match no sample (e.g. ${unmatched.map((k) => `'${k}'`).join(', ')})`);
   return { labels, classes, matched, unmatched, unmatchedCount, notes };

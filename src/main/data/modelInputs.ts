@@ -18,7 +18,8 @@ export function modelInputs(model: ModelProto, shapes: Record<string, number[]> 
   const g = new GraphView(model.graph!);
   const feeds = g.feedInputs;
   for (const name of Object.keys(shapes)) {
-    if (!feeds.some((f) => f.name === name)) throw new OctetError('BAD_USAGE', `--shape names '${name}', which is not a model input (inputs: ${feeds.map((f) => f.name).join(', ')})`);
+    if (!feeds.some((f) => f.name === name))
+      throw new OctetError('BAD_USAGE', `--shape names '${name}', which is not a model input (inputs: ${feeds.map((f) => f.name).join(', ')})`);
   }
   return feeds.map((v) => {
     const type = elemTypeName(valueElemType(v));
@@ -27,7 +28,8 @@ export function modelInputs(model: ModelProto, shapes: Record<string, number[]> 
     const dimNames = v.type?.tensorType?.shape?.dim.map((d) => (d.dimParam ? d.dimParam : undefined));
     const given = Object.hasOwn(shapes, v.name) ? shapes[v.name] : undefined; // not Object's `constructor`
     if (given) {
-      if (declared && declared.length !== given.length) throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name} has ${given.length} dims, the model input has ${declared.length}`);
+      if (declared && declared.length !== given.length)
+        throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name} has ${given.length} dims, the model input has ${declared.length}`);
       declared?.forEach((d, i) => {
         if (d !== null && d !== given[i]) throw new OctetError('SHAPE_MISMATCH', `--shape ${v.name}: dim ${i} is ${given[i]} but the model fixes it at ${d}`);
       });
@@ -47,7 +49,10 @@ export function staticInput(input: ModelInput): InputSpec {
   const open = dims.findIndex((d) => d === null);
   if (open >= 0) {
     const shown = formatDims(input.dims.map((d, i) => d ?? input.dimNames?.[i] ?? '?'));
-    throw new OctetError('DYNAMIC_SHAPE', `Input '${input.name}' has a dynamic dim ${open} (${shown}); pass --shape ${input.name}=${dims.map((d) => d ?? 'N').join(',')}`);
+    throw new OctetError(
+      'DYNAMIC_SHAPE',
+      `Input '${input.name}' has a dynamic dim ${open} (${shown}); pass --shape ${input.name}=${dims.map((d) => d ?? 'N').join(',')}`,
+    );
   }
   return { name: input.name, type: input.type, dims: dims as number[] };
 }

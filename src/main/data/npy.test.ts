@@ -107,7 +107,12 @@ test('npy bool data feeds bool inputs as 0/1 bytes; 1-byte types accept any byte
 test('npy sample shape that does not fit the input is SHAPE_MISMATCH at open', async (t) => {
   const dir = tempDir(t);
   const file = writeNpy(dir, 's.npy', { descr: '<f4', shape: [4, 3, 2], data: iota(24) });
-  await rejectsWith(openNpy(file, X([1, 2, 3])), 'SHAPE_MISMATCH', file, "a sample is [1,3,2] (with a batch dim of 1 added) but input 'x' is [1,2,3]: dim 1 must be 2, not 3");
+  await rejectsWith(
+    openNpy(file, X([1, 2, 3])),
+    'SHAPE_MISMATCH',
+    file,
+    "a sample is [1,3,2] (with a batch dim of 1 added) but input 'x' is [1,2,3]: dim 1 must be 2, not 3",
+  );
   // A rank-lower sample only gets batch 1, so a batch-2 input does not fit.
   const ok = writeNpy(dir, 'ok.npy', { descr: '<f4', shape: [4, 2, 3], data: iota(24) });
   await rejectsWith(openNpy(ok, X([2, 2, 3])), 'SHAPE_MISMATCH', "input 'x' is [2,2,3]: dim 0 must be 2, not 1");
@@ -125,7 +130,12 @@ test('npy rejects unsupported dtypes, big-endian data and Fortran order with wha
   await rejectsWith(openNpy(be, X([1, 2])), 'DATA_UNREADABLE', be, 'big-endian', "'<f4'");
   const fo = writeNpy(dir, 'fo.npy', { descr: '<f4', shape: [2, 2], data: new Float32Array(4), fortran: true });
   await rejectsWith(openNpy(fo, X([1, 2])), 'DATA_UNREADABLE', fo, 'Fortran', 'ascontiguousarray');
-  const st = writeNpy(dir, 'st.npy', { descr: '', shape: [], header: "{'descr': [('a', '<f4'), ('b', '<i4')], 'fortran_order': False, 'shape': (2,), }", data: new Uint8Array(16) });
+  const st = writeNpy(dir, 'st.npy', {
+    descr: '',
+    shape: [],
+    header: "{'descr': [('a', '<f4'), ('b', '<i4')], 'fortran_order': False, 'shape': (2,), }",
+    data: new Uint8Array(16),
+  });
   await rejectsWith(openNpy(st, X([1])), 'DATA_UNREADABLE', 'structured dtype');
 });
 
@@ -155,7 +165,12 @@ test('npy absurd shapes are rejected from the header without allocating', async 
   const dir = tempDir(t);
   const absurd = writeNpy(dir, 'abs.npy', { descr: '<f4', shape: [1_000_000_000, 1_000_000_000, 1000], data: iota(2) });
   await rejectsWith(openNpy(absurd, X([1, 2])), 'DATA_UNREADABLE', absurd, 'needs 4000000000000000000000 bytes of data but the file holds 8');
-  const huge = writeNpy(dir, 'big.npy', { descr: '<f4', shape: [], header: "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999, 2), }", data: iota(2) });
+  const huge = writeNpy(dir, 'big.npy', {
+    descr: '<f4',
+    shape: [],
+    header: "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999, 2), }",
+    data: iota(2),
+  });
   await rejectsWith(openNpy(huge, X([1, 2])), 'DATA_UNREADABLE', 'absurd shape');
 });
 
@@ -191,14 +206,21 @@ test('npy NaN and Inf are DATA_NOT_FINITE naming the file and the first bad samp
   await rejectsWith(src.read(3), 'DATA_NOT_FINITE', file, 'sample 3 holds NaN at element 1');
   await rejectsWith(src.read(4), 'DATA_NOT_FINITE', 'sample 4 holds Infinity at element 1');
   const progress: number[] = [];
-  await rejectsWith(src.validate!((done) => progress.push(done)), 'DATA_NOT_FINITE', file, 'sample 3 holds NaN');
+  await rejectsWith(
+    src.validate!((done) => progress.push(done)),
+    'DATA_NOT_FINITE',
+    file,
+    'sample 3 holds NaN',
+  );
   const inf = writeNpy(dir, 'inf.npy', { descr: '<f8', shape: [2, 2], data: Float64Array.from([1, 2, -Infinity, 4]), version: 2 });
   await rejectsWith((await openNpy(inf, X([1, 2]))).validate!(), 'DATA_NOT_FINITE', inf, 'sample 1 holds -Infinity at element 0');
   const over = writeNpy(dir, 'over.npy', { descr: '<f8', shape: [1, 2], data: Float64Array.from([1, 1e300]) });
   await rejectsWith((await openNpy(over, X([1, 2]))).read(0), 'DATA_NOT_FINITE', 'overflows float32');
   const clean = writeNpy(dir, 'clean.npy', { descr: '<f4', shape: [5, 2], data: iota(10) });
   const seen: number[] = [];
-  await (await openNpy(clean, X([1, 2]))).validate!((done, total) => seen.push(done, total));
+  await (
+    await openNpy(clean, X([1, 2]))
+  ).validate!((done, total) => seen.push(done, total));
   assert.deepEqual(seen, [5, 5]);
 });
 
@@ -206,8 +228,13 @@ test('npy usage errors: several inputs, no samples, limit, index range, dynamic 
   const dir = tempDir(t);
   const file = writeNpy(dir, 'a.npy', { descr: '<f4', shape: [4, 2], data: iota(8) });
   await rejectsWith(
-    openNpy(file, [{ name: 'ids', type: 'int64', dims: [1, 2] }, { name: 'mask', type: 'int64', dims: [1, 2] }]),
-    'DATA_UNREADABLE', "'ids', 'mask'", 'give a .npz with one array per input',
+    openNpy(file, [
+      { name: 'ids', type: 'int64', dims: [1, 2] },
+      { name: 'mask', type: 'int64', dims: [1, 2] },
+    ]),
+    'DATA_UNREADABLE',
+    "'ids', 'mask'",
+    'give a .npz with one array per input',
   );
   const empty = writeNpy(dir, 'e.npy', { descr: '<f4', shape: [0, 2] });
   await rejectsWith(openNpy(empty, X([1, 2])), 'DATA_EMPTY', empty, 'holds no samples');

@@ -43,8 +43,14 @@ export const DTYPE_INFO: Record<NpyDtype, { size: number; name: ElemType }> = {
 
 /** Friendly names for dtypes people commonly save but we do not read, to make the error obvious. */
 const OTHER_DTYPES: Record<string, string> = {
-  c8: 'complex64', c16: 'complex128', u2: 'uint16', i2: 'int16', u4: 'uint32',
-  u8: 'uint64', f16: 'float128', O: 'Python objects',
+  c8: 'complex64',
+  c16: 'complex128',
+  u2: 'uint16',
+  i2: 'int16',
+  u4: 'uint32',
+  u8: 'uint64',
+  f16: 'float128',
+  O: 'Python objects',
 };
 
 const SUPPORTED = 'float16, float32, float64, uint8, int8, int32, int64, bool';
@@ -74,7 +80,10 @@ function dtypeFromDescr(file: string, descr: string): NpyDtype {
       throw bad(file, `holds big-endian data ('${descr}'), which Octet does not read; re-save it little-endian, e.g. np.save(path, a.astype('<${kind}'))`);
     }
   }
-  throw bad(file, `holds dtype ${describeDescr(descr)}, which Octet does not read (supported: ${SUPPORTED}); convert it first, e.g. np.save(path, a.astype(np.float32))`);
+  throw bad(
+    file,
+    `holds dtype ${describeDescr(descr)}, which Octet does not read (supported: ${SUPPORTED}); convert it first, e.g. np.save(path, a.astype(np.float32))`,
+  );
 }
 
 type PyValue = string | boolean | number[] | { unsupported: string };
@@ -118,14 +127,23 @@ function parseHeaderDict(file: string, text: string): Map<string, PyValue> {
     expect('(');
     const dims: number[] = [];
     ws();
-    if (text[p] === ')') { p++; return dims; }
+    if (text[p] === ')') {
+      p++;
+      return dims;
+    }
     for (;;) {
       dims.push(int());
       ws();
-      if (text[p] === ')') { p++; return dims; }
+      if (text[p] === ')') {
+        p++;
+        return dims;
+      }
       expect(',');
       ws();
-      if (text[p] === ')') { p++; return dims; }
+      if (text[p] === ')') {
+        p++;
+        return dims;
+      }
       if (dims.length > MAX_RANK) throw bad(file, `has an absurd shape with more than ${MAX_RANK} dimensions; the file is corrupt`);
     }
   };
@@ -134,15 +152,27 @@ function parseHeaderDict(file: string, text: string): Map<string, PyValue> {
     const c = text[p];
     if (c === "'" || c === '"') return str();
     if (c === '(') return tuple();
-    if (text.startsWith('True', p)) { p += 4; return true; }
-    if (text.startsWith('False', p)) { p += 5; return false; }
+    if (text.startsWith('True', p)) {
+      p += 4;
+      return true;
+    }
+    if (text.startsWith('False', p)) {
+      p += 5;
+      return false;
+    }
     if (c === '[' || c === '{') {
       // A structured dtype: a list of fields. Skip to its matching bracket so we can name the problem.
       let depth = 0;
       const start = p;
       for (; p < text.length; p++) {
         if (text[p] === '[' || text[p] === '{' || text[p] === '(') depth++;
-        else if (text[p] === ']' || text[p] === '}' || text[p] === ')') { depth--; if (depth === 0) { p++; break; } }
+        else if (text[p] === ']' || text[p] === '}' || text[p] === ')') {
+          depth--;
+          if (depth === 0) {
+            p++;
+            break;
+          }
+        }
       }
       return { unsupported: text.slice(start, p) };
     }
@@ -172,7 +202,12 @@ function parseHeaderDict(file: string, text: string): Map<string, PyValue> {
   return dict;
 }
 
-interface NpyPrefix { major: number; version: string; start: number; headerLen: number }
+interface NpyPrefix {
+  major: number;
+  version: string;
+  start: number;
+  headerLen: number;
+}
 
 /** Checks the fixed prefix (magic, version, header length) before anything is allocated for the header. */
 export function parseNpyPrefix(file: string, prefix: Uint8Array, fileSize: number): NpyPrefix {
@@ -200,7 +235,8 @@ export function parseNpyPrefix(file: string, prefix: Uint8Array, fileSize: numbe
 /** Parses and checks a whole .npy header. `head` holds the file's first bytes, at least through the header. */
 export function parseNpyHeader(file: string, head: Uint8Array, fileSize: number): NpyHeader {
   const { major, version, start, headerLen } = parseNpyPrefix(file, head, fileSize);
-  if (head.length < start + headerLen) throw new OctetError('INTERNAL', `parseNpyHeader(${file}): got ${head.length} bytes, the header needs ${start + headerLen}`);
+  if (head.length < start + headerLen)
+    throw new OctetError('INTERNAL', `parseNpyHeader(${file}): got ${head.length} bytes, the header needs ${start + headerLen}`);
   const headerBytes = head.subarray(start, start + headerLen);
   const text = Buffer.from(headerBytes.buffer, headerBytes.byteOffset, headerBytes.byteLength).toString(major === 3 ? 'utf8' : 'latin1');
 
@@ -268,13 +304,21 @@ export function viewOf(dtype: NpyDtype, bytes: Uint8Array, offset: number, lengt
   const ab = bytes.buffer;
   const at = bytes.byteOffset + offset;
   switch (dtype) {
-    case 'f2': return new Uint16Array(ab, at, length);
-    case 'f4': return new Float32Array(ab, at, length);
-    case 'f8': return new Float64Array(ab, at, length);
-    case 'u1': case 'b1': return new Uint8Array(ab, at, length);
-    case 'i1': return new Int8Array(ab, at, length);
-    case 'i4': return new Int32Array(ab, at, length);
-    case 'i8': return new BigInt64Array(ab, at, length);
+    case 'f2':
+      return new Uint16Array(ab, at, length);
+    case 'f4':
+      return new Float32Array(ab, at, length);
+    case 'f8':
+      return new Float64Array(ab, at, length);
+    case 'u1':
+    case 'b1':
+      return new Uint8Array(ab, at, length);
+    case 'i1':
+      return new Int8Array(ab, at, length);
+    case 'i4':
+      return new Int32Array(ab, at, length);
+    case 'i8':
+      return new BigInt64Array(ab, at, length);
   }
 }
 
@@ -287,7 +331,11 @@ const INT_RANGE: Record<'int32' | 'int8' | 'uint8' | 'bool', [number, number]> =
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
-export interface Where { file: string; sample: number; input: Pick<InputSpec, 'name' | 'type'> }
+export interface Where {
+  file: string;
+  sample: number;
+  input: Pick<InputSpec, 'name' | 'type'>;
+}
 
 function firstNonFinite(a: Float32Array | Float64Array): number {
   for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
@@ -360,7 +408,10 @@ export function convertSample(src: SourceArray, dtype: NpyDtype, w: Where): Type
       const out = new BigInt64Array(n);
       for (let k = 0; k < n; k++) {
         const v = src[k];
-        if (typeof v === 'bigint') { out[k] = v; continue; }
+        if (typeof v === 'bigint') {
+          out[k] = v;
+          continue;
+        }
         if (!Number.isInteger(v)) throw unfit(w, k, v);
         const b = BigInt(v);
         if (b < I64_MIN || b > I64_MAX) throw unfit(w, k, v);
@@ -368,7 +419,10 @@ export function convertSample(src: SourceArray, dtype: NpyDtype, w: Where): Type
       }
       return out;
     }
-    case 'int32': case 'int8': case 'uint8': case 'bool': {
+    case 'int32':
+    case 'int8':
+    case 'uint8':
+    case 'bool': {
       const [lo, hi] = INT_RANGE[target];
       const out = target === 'int32' ? new Int32Array(n) : target === 'int8' ? new Int8Array(n) : new Uint8Array(n);
       for (let k = 0; k < n; k++) {

@@ -28,11 +28,18 @@ test('openDataSource: a .npy file, relative or absolute', async (t) => {
   assert.ok(abs.description.includes(file));
   const rel = await openDataSource(relative(process.cwd(), file), [{ name: 'x', type: 'float32', dims: [1, 784] }]);
   assert.equal(rel.description, abs.description);
-  await rejectsWith(openDataSource(file, [{ name: 'x', type: 'float32', dims: [1, 784] }], { preprocess: { resize: 'center-crop' } }), 'BAD_USAGE', "'resize' applies to folders of images only");
+  await rejectsWith(
+    openDataSource(file, [{ name: 'x', type: 'float32', dims: [1, 784] }], { preprocess: { resize: 'center-crop' } }),
+    'BAD_USAGE',
+    "'resize' applies to folders of images only",
+  );
 });
 
 test('openDataSource: a folder of images', { skip: haveSharedImages ? false : `sample photos not found at ${SHARED_IMAGES}` }, async () => {
-  const src = await openDataSource(SHARED_IMAGES, [{ name: 'input', type: 'float32', dims: [1, 3, 240, 320] }], { preprocess: { resize: 'random-crop', cropsPerImage: 2 }, limit: 5 });
+  const src = await openDataSource(SHARED_IMAGES, [{ name: 'input', type: 'float32', dims: [1, 3, 240, 320] }], {
+    preprocess: { resize: 'random-crop', cropsPerImage: 2 },
+    limit: 5,
+  });
   assert.equal(src.count, 5);
   assert.equal(src.description, `5 of 16 samples (8 images × 2 random crops) from ${SHARED_IMAGES} (random-crop to 240×320, RGB, NCHW, seed 0)`);
 });

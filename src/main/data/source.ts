@@ -44,7 +44,10 @@ export async function openDataSource(spec: string, inputs: ModelInput[], opts: O
   if (Object.prototype.hasOwnProperty.call(BUILT_IN, key)) {
     const fromSpec = BUILT_IN[key];
     if (fromSpec && opts.split && opts.split !== fromSpec) {
-      throw new OctetError('BAD_USAGE', `data '${spec}' selects the ${fromSpec} split of the built-in digits but split '${opts.split}' was requested; use mnist with a split, or drop the split`);
+      throw new OctetError(
+        'BAD_USAGE',
+        `data '${spec}' selects the ${fromSpec} split of the built-in digits but split '${opts.split}' was requested; use mnist with a split, or drop the split`,
+      );
     }
     nonImage('the built-in digits');
     return withStates(inputs, (main) => openDigits([main], { split: fromSpec ?? opts.split, limit: opts.limit }), 'the built-in digits', 'digits');
@@ -81,7 +84,10 @@ export async function openDataSource(spec: string, inputs: ModelInput[], opts: O
   if (IMAGE_EXTENSIONS.includes(ext)) {
     throw new OctetError('DATA_UNREADABLE', `${path} is a single image; pass the folder that holds the images`);
   }
-  throw new OctetError('DATA_UNREADABLE', `${path} is not calibration data Octet reads; give a .npz file, a .npy file, a folder of .npy files or of images, or mnist`);
+  throw new OctetError(
+    'DATA_UNREADABLE',
+    `${path} is not calibration data Octet reads; give a .npz file, a .npy file, a folder of .npy files or of images, or mnist`,
+  );
 }
 
 /**
@@ -89,10 +95,17 @@ export async function openDataSource(spec: string, inputs: ModelInput[], opts: O
  * is a recurrent state (fed zeros, said in `notes`); the image input's symbolic batch dim is 1 and
  * the states' dims must be static or share a symbolic name with a dim the image input fixes.
  */
-async function withStates(inputs: ModelInput[], open: (main: ReturnType<typeof staticInput>) => Promise<DataSource> | DataSource, what: string, kind: InputFeedInfo['source']): Promise<DataSource> {
+async function withStates(
+  inputs: ModelInput[],
+  open: (main: ReturnType<typeof staticInput>) => Promise<DataSource> | DataSource,
+  what: string,
+  kind: InputFeedInfo['source'],
+): Promise<DataSource> {
   if (inputs.length === 1) {
     const src = await open(staticInput(inputs[0]));
-    return Object.assign(Object.create(Object.getPrototypeOf(src)) as DataSource, src, { feeds: src.feeds ?? [{ name: inputs[0].name, type: inputs[0].type, dims: staticInput(inputs[0]).dims, source: kind }] });
+    return Object.assign(Object.create(Object.getPrototypeOf(src)) as DataSource, src, {
+      feeds: src.feeds ?? [{ name: inputs[0].name, type: inputs[0].type, dims: staticInput(inputs[0]).dims, source: kind }],
+    });
   }
   const main = inputs.filter((i) => !isRecurrentState(i));
   if (main.length !== 1) {
@@ -112,7 +125,11 @@ async function withStates(inputs: ModelInput[], open: (main: ReturnType<typeof s
     if (s === main[0]) continue;
     const dims = s.dims.map((d, i) => d ?? named.get(s.dimNames?.[i] ?? '') ?? (i === 0 ? 1 : null));
     const open = dims.findIndex((d) => d === null);
-    if (open >= 0) throw new OctetError('DYNAMIC_SHAPE', `input '${s.name}' is fed zeros (a recurrent state) but its dim ${open} is dynamic; pass --shape ${s.name}=${dims.map((d) => d ?? 'N').join(',')}`);
+    if (open >= 0)
+      throw new OctetError(
+        'DYNAMIC_SHAPE',
+        `input '${s.name}' is fed zeros (a recurrent state) but its dim ${open} is dynamic; pass --shape ${s.name}=${dims.map((d) => d ?? 'N').join(',')}`,
+      );
     const n = (dims as number[]).reduce((a, b) => a * b, 1);
     const data: TypedData = s.type === 'float16' ? new Uint16Array(n) : s.type === 'float64' ? new Float64Array(n) : new Float32Array(n);
     zeros.push({ name: s.name, type: s.type, dims: dims as number[], data });

@@ -104,9 +104,18 @@ export async function readZipDirectory(file: string): Promise<ZipMember[]> {
         const len = cd.readUInt16LE(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
-          if (usize === 0xffffffff) { usize = u64(cd, q); q += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = u64(cd, q); q += 8; }
-          if (localOffset === 0xffffffff) { localOffset = u64(cd, q); q += 8; }
+          if (usize === 0xffffffff) {
+            usize = u64(cd, q);
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = u64(cd, q);
+            q += 8;
+          }
+          if (localOffset === 0xffffffff) {
+            localOffset = u64(cd, q);
+            q += 8;
+          }
         }
         e += 4 + len;
       }
@@ -160,7 +169,8 @@ export function crc32(buf: Uint8Array, crc = 0): number {
  * memory is the output plus zlib's window), checking the size and the CRC-32.
  */
 export async function inflateMember(file: string, m: ZipMember, maxBytes: number): Promise<Uint8Array> {
-  if (m.method !== 8) throw bad(file, `member '${m.name}' uses zip compression method ${m.method}; Octet reads stored or deflated members (np.savez, np.savez_compressed)`);
+  if (m.method !== 8)
+    throw bad(file, `member '${m.name}' uses zip compression method ${m.method}; Octet reads stored or deflated members (np.savez, np.savez_compressed)`);
   if (m.size > maxBytes) {
     throw bad(
       file,

@@ -31,11 +31,23 @@ test('targets Linux AppImage and deb, Windows nsis, macOS dmg', () => {
 test('native binaries are unpacked from the asar archive', () => {
   assert.equal(config.asar, true);
   const unpack = config.asarUnpack ?? [];
-  assert.ok(unpack.some((p) => p.startsWith('node_modules/onnxruntime-node/')), 'onnxruntime-node');
-  assert.ok(unpack.some((p) => p.startsWith('node_modules/sharp')), 'sharp');
-  assert.ok(unpack.some((p) => p.startsWith('node_modules/@img')), "sharp's libvips");
+  assert.ok(
+    unpack.some((p) => p.startsWith('node_modules/onnxruntime-node/')),
+    'onnxruntime-node',
+  );
+  assert.ok(
+    unpack.some((p) => p.startsWith('node_modules/sharp')),
+    'sharp',
+  );
+  assert.ok(
+    unpack.some((p) => p.startsWith('node_modules/@img')),
+    "sharp's libvips",
+  );
   assert.ok(unpack.includes('native/build/Release/*.node'), "Octet's addon");
-  assert.ok(unpack.some((p) => p.startsWith('assets/demo')), 'the demo model, which ONNX Runtime opens by path');
+  assert.ok(
+    unpack.some((p) => p.startsWith('assets/demo')),
+    'the demo model, which ONNX Runtime opens by path',
+  );
   // native/index.ts looks for the addon where asarUnpack puts it.
   assert.match(readFileSync(join(ROOT, 'native', 'index.ts'), 'utf8'), /app\.asar\.unpacked/);
 });

@@ -12,5 +12,8 @@ test('the Go menu lists every step of STEPS in order, Ctrl/Cmd+digit for the fir
   );
   items.forEach((m, i) => assert.equal(m.accelerator, i < 9 ? `CmdOrCtrl+${i + 1}` : undefined, String(m.label)));
   for (const m of items) (m.click as () => void)();
-  assert.deepEqual(sent, STEPS.map((_, i) => i));
+  assert.deepEqual(
+    sent,
+    STEPS.map((_, i) => i),
+  );
 });

@@ -47,8 +47,8 @@ async function pickPath(purpose: ApiArgs<'pickPath'>['purpose']): Promise<string
         : purpose === 'labelsCsv'
           ? { title: 'Choose a CSV of labels', properties: ['openFile'], filters: [{ name: 'CSV', extensions: ['csv', 'txt'] }] }
           : purpose === 'dataFolder'
-          ? { title: 'Choose a folder of images or of .npy files', properties: ['openDirectory'] }
-          : { title: 'Choose a folder to export into', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Export here' };
+            ? { title: 'Choose a folder of images or of .npy files', properties: ['openDirectory'] }
+            : { title: 'Choose a folder to export into', properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Export here' };
   const res = w ? await dialog.showOpenDialog(w, opts) : await dialog.showOpenDialog(opts);
   const chosen = res.canceled ? undefined : res.filePaths[0];
   if (!chosen) return null;
@@ -81,7 +81,16 @@ function buildMenu(): void {
     },
     {
       label: '&View',
-      submenu: [{ role: 'reload' }, ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]), { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+      submenu: [
+        { role: 'reload' },
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
     },
     { role: 'windowMenu' },
     {
@@ -89,7 +98,12 @@ function buildMenu(): void {
       submenu: [
         {
           label: 'About Octet',
-          click: () => void dialog.showMessageBox({ title: 'Octet', message: `Octet ${app.getVersion()}`, detail: 'Post-training static int8 quantization of ONNX models.' }),
+          click: () =>
+            void dialog.showMessageBox({
+              title: 'Octet',
+              message: `Octet ${app.getVersion()}`,
+              detail: 'Post-training static int8 quantization of ONNX models.',
+            }),
         },
         { label: 'Show Settings Folder', click: () => void shell.openPath(app.getPath('userData')) },
       ],

@@ -39,7 +39,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 
 function unwritable(target: string, e: unknown): OctetError {
   const code = (e as { code?: string }).code;
-  const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'ENOENT' ? 'the folder does not exist' : (e as Error).message;
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied' : code === 'ENOENT' ? 'the folder does not exist' : (e as Error).message;
   return new OctetError('OUTPUT_UNWRITABLE', `Cannot write ${target}: ${why}`);
 }
 
@@ -62,7 +63,8 @@ export async function checkOutputPath(output: string, inputs: string[]): Promise
     if (!inStat?.isFile()) continue;
     const realIn = await realpath(input);
     const same = realIn === realOut || realIn === linkTarget || (existing !== undefined && existing.dev === inStat.dev && existing.ino === inStat.ino);
-    if (same) throw new OctetError('OUTPUT_IS_INPUT', `The output path ${out} is the input ${resolve(input)}; choose another path so the input stays unchanged`);
+    if (same)
+      throw new OctetError('OUTPUT_IS_INPUT', `The output path ${out} is the input ${resolve(input)}; choose another path so the input stays unchanged`);
   }
   const probe = join(dir, `.octet-tmp-${randomBytes(6).toString('hex')}-probe`);
   const fh = await open(probe, 'wx').catch((e) => {

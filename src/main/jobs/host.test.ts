@@ -23,7 +23,10 @@ test('a worker killed mid-calibration fails that job only, and leaves no files',
     },
   );
   await assert.rejects(job, (e: unknown) => e instanceof OctetError && e.code === 'WORKER_CRASHED' && /SIGKILL/.test(e.message));
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('out') || n.startsWith('.octet-tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('out') || n.startsWith('.octet-tmp')),
+    [],
+  );
   // The host process goes on: the next job runs.
   const summary = await runInWorker({ kind: 'inspect', params: { model: f.model } });
   assert.equal(summary.inputs[0].name, 'input');

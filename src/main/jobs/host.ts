@@ -118,7 +118,13 @@ export function runInWorker<K extends JobKind>(spec: JobSpecOf<K>, opts: RunOpti
     });
     worker.onExit((code, signal) => {
       const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      failAfterCleanup(new OctetError('WORKER_CRASHED', `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`, worker.stderrTail?.() || undefined));
+      failAfterCleanup(
+        new OctetError(
+          'WORKER_CRASHED',
+          `The worker process died (${why}) while running the ${spec.kind} job; nothing was written`,
+          worker.stderrTail?.() || undefined,
+        ),
+      );
     });
   });
 }

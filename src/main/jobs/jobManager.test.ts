@@ -155,7 +155,13 @@ test('runSide: unlisted, at most 2 at once, waiters abortable (a stale waiter do
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, w.live.size)), 2);
   const aborted = new AbortController();
-  const runs = [jobs.runSide(facts('/a')), jobs.runSide(facts('/b')), jobs.runSide(facts('/c'), { signal: aborted.signal }), jobs.runSide(facts('/d')), jobs.runSide(facts('/e'))];
+  const runs = [
+    jobs.runSide(facts('/a')),
+    jobs.runSide(facts('/b')),
+    jobs.runSide(facts('/c'), { signal: aborted.signal }),
+    jobs.runSide(facts('/d')),
+    jobs.runSide(facts('/e')),
+  ];
   aborted.abort(); // /c leaves the queue; its stale wake-up must not strand /d and /e
   const results = await Promise.allSettled(runs);
   clearInterval(sample);

@@ -162,7 +162,8 @@ export class JobManager {
           abort.signal.addEventListener('abort', () => resolve(), { once: true });
         });
       }
-      if (this.closed || abort.signal.aborted) throw new OctetError('CANCELLED', this.closed ? 'Octet is shutting down' : 'The job was cancelled before it started');
+      if (this.closed || abort.signal.aborted)
+        throw new OctetError('CANCELLED', this.closed ? 'Octet is shutting down' : 'The job was cancelled before it started');
       started = true;
       this.sideRunning++;
       return await runInWorker(spec, { factory: this.opts.factory, signal: abort.signal }).catch((e: unknown) => {
@@ -207,7 +208,8 @@ export class JobManager {
       (result) => this.finish(e, 'succeeded', result),
       (err: unknown) => {
         // A cancel kills the worker, so its exit can race the cancel in host.ts: the user's cancel wins.
-        if (e.abort.signal.aborted) return this.finish(e, 'cancelled', undefined, { code: 'CANCELLED', message: 'Cancelled; the worker was stopped and nothing was written' });
+        if (e.abort.signal.aborted)
+          return this.finish(e, 'cancelled', undefined, { code: 'CANCELLED', message: 'Cancelled; the worker was stopped and nothing was written' });
         const error = toErrorInfo(err);
         this.finish(e, error.code === 'CANCELLED' ? 'cancelled' : 'failed', undefined, error);
       },

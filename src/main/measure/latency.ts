@@ -99,7 +99,20 @@ export async function interleavedLatency(
     const elapsed = performance.now() - t0;
     opts.onRound?.(i + 1, Math.min(cap, Math.max(rounds, i + 1, Math.ceil((minMs / elapsed) * (i + 1)))));
   }
-  return { a: stats(ta), b: stats(tb), ratioMedian: quantile(ratios, 0.5), ratioP10: quantile(ratios, 0.1), ratioP90: quantile(ratios, 0.9), rounds: ratios.length, timesA: ta, timesB: tb, ratios, block, warmup, blockStat: opts.blockStat ?? 'median' };
+  return {
+    a: stats(ta),
+    b: stats(tb),
+    ratioMedian: quantile(ratios, 0.5),
+    ratioP10: quantile(ratios, 0.1),
+    ratioP90: quantile(ratios, 0.9),
+    rounds: ratios.length,
+    timesA: ta,
+    timesB: tb,
+    ratios,
+    block,
+    warmup,
+    blockStat: opts.blockStat ?? 'median',
+  };
 }
 
 export function stats(xs: number[]): LatencyStats {

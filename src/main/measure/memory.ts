@@ -79,7 +79,11 @@ export const MEMORY_METHOD =
   'a fresh child process per model, ONNX Runtime initialised first on a one-op model: session = RSS after creating the session minus RSS before; peak = the kernel high-water mark (ru_maxrss) after the runs minus RSS before creation';
 
 /** Session and peak memory of one model, measured in a child process. */
-export function measureModelMemory(model: string, feeds: Record<string, Feed>, opts: { threads: number; runs: number; signal?: AbortSignal; timeoutMs?: number }): Promise<ModelMemory> {
+export function measureModelMemory(
+  model: string,
+  feeds: Record<string, Feed>,
+  opts: { threads: number; runs: number; signal?: AbortSignal; timeoutMs?: number },
+): Promise<ModelMemory> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '-e', PROBE], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -124,6 +128,14 @@ export function measureModelMemory(model: string, feeds: Record<string, Feed>, o
     });
     child.on('error', (e) => finish(() => reject(e)));
     // IPC messages can still be in flight when 'exit' fires: give them a moment.
-    child.on('exit', (code, signal) => setTimeout(() => finish(() => reject(new Error(`the memory probe exited (${signal ?? `code ${code}`}) before answering${stderr ? `: ${stderr.split('\n')[0]}` : ''}`))), 200));
+    child.on('exit', (code, signal) =>
+      setTimeout(
+        () =>
+          finish(() =>
+            reject(new Error(`the memory probe exited (${signal ?? `code ${code}`}) before answering${stderr ? `: ${stderr.split('\n')[0]}` : ''}`)),
+          ),
+        200,
+      ),
+    );
   });
 }

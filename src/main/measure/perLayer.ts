@@ -80,7 +80,11 @@ function qparamsOf(name: string, g: GraphView, outputScaleOf: OutputScaleOf): { 
 }
 
 /** Tensors to compare, in fp32 graph order, and how many quantized tensors had no fp32 match. */
-export function layerTargets(fp32: ModelProto, int8: ModelProto, outputScaleOf: OutputScaleOf): { targets: Target[]; skipped: number; order: Map<string, { node: NodeProto | undefined; order: number }> } {
+export function layerTargets(
+  fp32: ModelProto,
+  int8: ModelProto,
+  outputScaleOf: OutputScaleOf,
+): { targets: Target[]; skipped: number; order: Map<string, { node: NodeProto | undefined; order: number }> } {
   const fg = new GraphView(fp32.graph!);
   const order = new Map<string, { node: NodeProto | undefined; order: number }>();
   for (const v of fg.feedInputs) order.set(v.name, { node: undefined, order: 0 });
@@ -203,7 +207,13 @@ export async function perLayerError(
   const check = () => {
     if (opts.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');
   };
-  const a = await openSession(withOutputs(fp32, targets.map((t) => t.tensor)), { threads: opts.threads ?? 1 });
+  const a = await openSession(
+    withOutputs(
+      fp32,
+      targets.map((t) => t.tensor),
+    ),
+    { threads: opts.threads ?? 1 },
+  );
   let b: ort.InferenceSession;
   try {
     b = await openSession(withRawOutputs(int8, targets), { threads: opts.threads ?? 1 });
@@ -215,7 +225,11 @@ export async function perLayerError(
   try {
     // Sizes from sample 0 (fp32 side) decide the groups.
     check();
-    const probe = await run(a, samples[0].feeds, targets.map((t) => t.tensor));
+    const probe = await run(
+      a,
+      samples[0].feeds,
+      targets.map((t) => t.tensor),
+    );
     const bytes = new Map(targets.map((t) => [t.tensor, (probe[t.tensor]?.data as { byteLength?: number } | undefined)?.byteLength ?? 0]));
     const groups: Target[][] = [];
     let cur: Target[] = [];
@@ -238,8 +252,16 @@ export async function perLayerError(
       const tests = new Map<string, Float32Array[]>(group.map((t) => [t.tensor, []]));
       for (const s of samples) {
         check();
-        const ra = await run(a, s.feeds, group.map((t) => t.tensor));
-        const rb = await run(b, s.feeds, group.map((t) => t.fetch));
+        const ra = await run(
+          a,
+          s.feeds,
+          group.map((t) => t.tensor),
+        );
+        const rb = await run(
+          b,
+          s.feeds,
+          group.map((t) => t.fetch),
+        );
         for (const t of group) {
           const ref = ra[t.tensor];
           if (!(ref.data instanceof Float32Array)) continue; // not a float tensor in fp32

@@ -49,7 +49,8 @@ export function batchFeeds(samples: Sample[], batch: number): Record<string, Fee
     const per = f.data.length;
     const Ctor = f.data.constructor as new (n: number) => TypedData;
     const data = new Ctor(per * batch);
-    for (let i = 0; i < batch; i++) (data as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(samples[i % samples.length].feeds[name].data as ArrayLike<unknown>, i * per);
+    for (let i = 0; i < batch; i++)
+      (data as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(samples[i % samples.length].feeds[name].data as ArrayLike<unknown>, i * per);
     out[name] = { type: f.type, data, dims: [f.dims[0] * batch, ...f.dims.slice(1)] };
   }
   return out;
@@ -61,9 +62,21 @@ export interface ThroughputRun {
 }
 
 /** A throughput point from an A/B latency measurement already made. */
-export function pointFromLatency(batch: number, threads: number, lat: { a: { p50: number }; b: { p50: number }; ratioMedian: number; rounds: number }): ThroughputPoint {
+export function pointFromLatency(
+  batch: number,
+  threads: number,
+  lat: { a: { p50: number }; b: { p50: number }; ratioMedian: number; rounds: number },
+): ThroughputPoint {
   const rate = (ms: number) => (batch * 1000) / ms;
-  return { batch, threads, fp32: { p50Ms: lat.a.p50, samplesPerSec: rate(lat.a.p50) }, int8: { p50Ms: lat.b.p50, samplesPerSec: rate(lat.b.p50) }, ratioMedian: lat.ratioMedian, speedup: 1 / lat.ratioMedian, rounds: lat.rounds };
+  return {
+    batch,
+    threads,
+    fp32: { p50Ms: lat.a.p50, samplesPerSec: rate(lat.a.p50) },
+    int8: { p50Ms: lat.b.p50, samplesPerSec: rate(lat.b.p50) },
+    ratioMedian: lat.ratioMedian,
+    speedup: 1 / lat.ratioMedian,
+    rounds: lat.rounds,
+  };
 }
 
 /**
@@ -98,10 +111,12 @@ export async function measureThroughput(
     if (todo.length === 0) continue;
     const reuse = opts.reuse?.threads === t ? opts.reuse : undefined;
     const a = reuse?.a ?? (await openSession(paths.fp32, { threads: t }));
-    const b = reuse?.b ?? (await openSession(paths.int8, { threads: t }).catch(async (e) => {
-      await a.release();
-      throw e;
-    }));
+    const b =
+      reuse?.b ??
+      (await openSession(paths.int8, { threads: t }).catch(async (e) => {
+        await a.release();
+        throw e;
+      }));
     try {
       for (const batch of todo) {
         if (opts.signal?.aborted) throw new OctetError('CANCELLED', 'The benchmark was cancelled');

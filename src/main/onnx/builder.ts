@@ -39,7 +39,8 @@ export class ModelBuilder {
   /** Adds a node and returns its output names (one unless `outputs` says more). */
   node(opType: string, inputs: string[], attrs: Record<string, AttrValue | undefined> = {}, outputs: number | string[] = 1, domain = ''): string[] {
     const id = this.counter++;
-    const outs = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => `${opType.toLowerCase()}_${id}${outputs > 1 ? `_${i}` : ''}`) : outputs;
+    const outs =
+      typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => `${opType.toLowerCase()}_${id}${outputs > 1 ? `_${i}` : ''}`) : outputs;
     this.nodes.push(makeNode(opType, inputs, outs, attrs, `${opType}_${id}`, domain));
     return outs;
   }

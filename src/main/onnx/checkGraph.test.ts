@@ -22,7 +22,11 @@ test('a valid graph with an initializer that is also an input, and a body readin
     node: [
       makeNode('Mul', ['x', 'w'], ['m'], {}, 'mul'),
       makeNode('Greater', ['m', 'w'], ['c'], {}, 'gt'),
-      withBody(withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Add', ['m', 'w'], ['t'], {}, 'add')], 't')), 'else_branch', body([], 'm')),
+      withBody(
+        withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Add', ['m', 'w'], ['t'], {}, 'add')], 't')),
+        'else_branch',
+        body([], 'm'),
+      ),
     ],
   });
   assert.deepEqual(graphViolations(g), []);
@@ -52,20 +56,34 @@ test('a body reading an outer value that is defined only after the If', () => {
   const g = graph({
     node: [
       makeNode('Cast', ['x'], ['c'], { to: DT.BOOL }, 'cast'),
-      withBody(withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Relu', ['late'], ['t'], {}, 'r')], 't')), 'else_branch', body([], 'x')),
+      withBody(
+        withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Relu', ['late'], ['t'], {}, 'r')], 't')),
+        'else_branch',
+        body([], 'x'),
+      ),
       makeNode('Neg', ['x'], ['late'], {}, 'late'),
     ],
   });
   const found = graphViolations(g);
-  assert.ok(found.some((f) => f.invariant === 'defined-before-use' && f.graph === 'main graph' && /outer scope/.test(f.message)), JSON.stringify(found));
-  assert.ok(found.some((f) => f.graph === 'if.then_branch'), 'the body itself names the missing value');
+  assert.ok(
+    found.some((f) => f.invariant === 'defined-before-use' && f.graph === 'main graph' && /outer scope/.test(f.message)),
+    JSON.stringify(found),
+  );
+  assert.ok(
+    found.some((f) => f.graph === 'if.then_branch'),
+    'the body itself names the missing value',
+  );
 });
 
 test('a body reading an outer initializer that a rewrite dropped', () => {
   const g = graph({
     node: [
       makeNode('Cast', ['x'], ['c'], { to: DT.BOOL }, 'cast'),
-      withBody(withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Mul', ['x', 'w'], ['t'], {}, 'mul')], 't')), 'else_branch', body([], 'x')),
+      withBody(
+        withBody(makeNode('If', ['c'], ['y'], {}, 'if'), 'then_branch', body([makeNode('Mul', ['x', 'w'], ['t'], {}, 'mul')], 't')),
+        'else_branch',
+        body([], 'x'),
+      ),
     ],
   });
   assert.ok(invariants(g).includes('defined-before-use'));

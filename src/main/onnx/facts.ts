@@ -30,7 +30,10 @@ export async function computeModelFacts(params: FactsParams): Promise<ModelFacts
   const { model } = await loadModel(params.model, { externalData: 'skip' });
   const count = countNodes(model);
   if (count > params.maxNodes) {
-    throw new OctetError('MODEL_UNSUPPORTED', `${params.model} has ${count} nodes (subgraphs included); Octet handles models of at most ${params.maxNodes} nodes`);
+    throw new OctetError(
+      'MODEL_UNSUPPORTED',
+      `${params.model} has ${count} nodes (subgraphs included); Octet handles models of at most ${params.maxNodes} nodes`,
+    );
   }
   const graph = model.graph!;
   // The engine names unnamed nodes the same way, so rule keys typed here mean the same there.

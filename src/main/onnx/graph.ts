@@ -20,13 +20,18 @@ export function makeAttribute(name: string, value: AttrValue): onnx.AttributePro
       : onnx.AttributeProto.create({ name, type: AT.FLOAT, f: value.values });
   }
   if (typeof value === 'number') {
-    return Number.isInteger(value) ? onnx.AttributeProto.create({ name, type: AT.INT, i: value }) : onnx.AttributeProto.create({ name, type: AT.FLOAT, f: value });
+    return Number.isInteger(value)
+      ? onnx.AttributeProto.create({ name, type: AT.INT, i: value })
+      : onnx.AttributeProto.create({ name, type: AT.FLOAT, f: value });
   }
   if (typeof value === 'string') return onnx.AttributeProto.create({ name, type: AT.STRING, s: new TextEncoder().encode(value) });
   if (Array.isArray(value)) {
-    if (value.every((v) => typeof v === 'string')) return onnx.AttributeProto.create({ name, type: AT.STRINGS, strings: (value as string[]).map((s) => new TextEncoder().encode(s)) });
+    if (value.every((v) => typeof v === 'string'))
+      return onnx.AttributeProto.create({ name, type: AT.STRINGS, strings: (value as string[]).map((s) => new TextEncoder().encode(s)) });
     const nums = value as number[];
-    return nums.every(Number.isInteger) ? onnx.AttributeProto.create({ name, type: AT.INTS, ints: nums }) : onnx.AttributeProto.create({ name, type: AT.FLOATS, floats: nums });
+    return nums.every(Number.isInteger)
+      ? onnx.AttributeProto.create({ name, type: AT.INTS, ints: nums })
+      : onnx.AttributeProto.create({ name, type: AT.FLOATS, floats: nums });
   }
   return onnx.AttributeProto.create({ name, type: AT.TENSOR, t: value });
 }
@@ -262,7 +267,7 @@ function freshName(base: string, taken: Set<string>, next: Map<string, number>):
   let name = base;
   if (taken.has(name)) {
     let i = next.get(base) ?? 1;
-    for (name = `${base}_${i}`; taken.has(name); ) name = `${base}_${++i}`;
+    for (name = `${base}_${i}`; taken.has(name);) name = `${base}_${++i}`;
     next.set(base, i + 1);
   }
   taken.add(name);

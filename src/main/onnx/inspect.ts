@@ -6,7 +6,6 @@ import type { ModelSummary, TensorSummary } from '../../shared/model';
 import { isQuantizedOpType } from '../../shared/opTypes';
 import type { onnx } from './proto/onnx';
 
-
 export function summarize(loaded: LoadedModel): ModelSummary {
   const { model } = loaded;
   const graph = model.graph!;

@@ -20,14 +20,22 @@ test('int64 sentinels (INT64_MAX, INT64_MIN) survive decode → encode', () => {
   assert.ok(back.ints[0] > 9e18 && back.ints[1] < -9e18 && back.ints[2] === 2 ** 40);
 });
 
-test('a real model re-encoded gives bit-identical outputs', { skip: !existsSync(join(SHARED_MODELS, 'ultraface-rfb-320.onnx')) && 'shared models absent' }, async () => {
-  const path = join(SHARED_MODELS, 'ultraface-rfb-320.onnx');
-  const x = new ort.Tensor('float32', Float32Array.from({ length: 3 * 240 * 320 }, (_, i) => Math.sin(i)), [1, 3, 240, 320]);
-  const a = await ort.InferenceSession.create(readFileSync(path));
-  const b = await ort.InferenceSession.create(encodeModel((await loadModel(path)).model));
-  const [ra, rb] = [await a.run({ input: x }), await b.run({ input: x })];
-  for (const k of a.outputNames) assert.deepEqual(rb[k].data, ra[k].data);
-});
+test(
+  'a real model re-encoded gives bit-identical outputs',
+  { skip: !existsSync(join(SHARED_MODELS, 'ultraface-rfb-320.onnx')) && 'shared models absent' },
+  async () => {
+    const path = join(SHARED_MODELS, 'ultraface-rfb-320.onnx');
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 3 * 240 * 320 }, (_, i) => Math.sin(i)),
+      [1, 3, 240, 320],
+    );
+    const a = await ort.InferenceSession.create(readFileSync(path));
+    const b = await ort.InferenceSession.create(encodeModel((await loadModel(path)).model));
+    const [ra, rb] = [await a.run({ input: x }), await b.run({ input: x })];
+    for (const k of a.outputNames) assert.deepEqual(rb[k].data, ra[k].data);
+  },
+);
 
 test('corrupt, truncated and empty files are MODEL_UNREADABLE with one-line messages', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'octet-model-'));
@@ -44,7 +52,11 @@ test('corrupt, truncated and empty files are MODEL_UNREADABLE with one-line mess
   ];
   for (const [name, data] of files) {
     writeFileSync(join(dir, name), data);
-    await assert.rejects(loadModel(join(dir, name)), (e: unknown) => e instanceof OctetError && e.code === 'MODEL_UNREADABLE' && !e.message.includes('\n'), name);
+    await assert.rejects(
+      loadModel(join(dir, name)),
+      (e: unknown) => e instanceof OctetError && e.code === 'MODEL_UNREADABLE' && !e.message.includes('\n'),
+      name,
+    );
   }
 });
 
@@ -61,7 +73,10 @@ test('external data: loaded when inside the folder, refused when it escapes', as
     const t0 = m.graph!.initializer[0];
     t0.rawData = new Uint8Array();
     t0.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    t0.externalData = [onnx.StringStringEntryProto.create({ key: 'location', value: location }), onnx.StringStringEntryProto.create({ key: 'length', value: '8' })];
+    t0.externalData = [
+      onnx.StringStringEntryProto.create({ key: 'location', value: location }),
+      onnx.StringStringEntryProto.create({ key: 'length', value: '8' }),
+    ];
     return encodeModel(m);
   };
   writeFileSync(join(dir, 'weights.bin'), Buffer.from(new Float32Array([3, 4]).buffer));

@@ -138,7 +138,30 @@ export async function saveModel(model: ModelProto, path: string): Promise<number
 }
 
 /** Bytes per element of each ONNX data type with a fixed size; 4-bit types are packed two per byte. */
-const ELEMENT_BITS: Partial<Record<number, number>> = { 1: 32, 2: 8, 3: 8, 4: 16, 5: 16, 6: 32, 7: 64, 9: 8, 10: 16, 11: 64, 12: 32, 13: 64, 14: 64, 15: 128, 16: 16, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4 };
+const ELEMENT_BITS: Partial<Record<number, number>> = {
+  1: 32,
+  2: 8,
+  3: 8,
+  4: 16,
+  5: 16,
+  6: 32,
+  7: 64,
+  9: 8,
+  10: 16,
+  11: 64,
+  12: 32,
+  13: 64,
+  14: 64,
+  15: 128,
+  16: 16,
+  17: 8,
+  18: 8,
+  19: 8,
+  20: 8,
+  21: 4,
+  22: 4,
+  23: 4,
+};
 
 const DECIMAL = /^[0-9]{1,16}$/;
 
@@ -186,33 +209,49 @@ async function resolveExternalData(model: ModelProto, dir: string, limits: Exter
     const field = (key: string, dflt: number): number => {
       const v = kv.get(key);
       if (v === undefined) return dflt;
-      if (!DECIMAL.test(v) || !Number.isSafeInteger(Number(v))) throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}': external-data ${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number of bytes`);
+      if (!DECIMAL.test(v) || !Number.isSafeInteger(Number(v)))
+        throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}': external-data ${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number of bytes`);
       return Number(v);
     };
     const offset = field('offset', 0);
     const length = field('length', Math.max(0, size - offset));
     if (offset + length > size) {
-      throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}': external-data offset/length ${offset}/${length} exceed ${location} (${size} bytes); the region must lie inside the file`);
+      throw new OctetError(
+        'EXTERNAL_DATA',
+        `Tensor '${t.name}': external-data offset/length ${offset}/${length} exceed ${location} (${size} bytes); the region must lie inside the file`,
+      );
     }
     const bits = ELEMENT_BITS[t.dataType];
     const count = t.dims.reduce((a: number, d) => a * num(d), 1);
     if (bits !== undefined && Number.isSafeInteger(count) && Math.ceil((count * bits) / 8) !== length) {
-      throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' has dims [${t.dims.join(',')}] (${Math.ceil((count * bits) / 8)} bytes) but its external data in ${location} is ${length} bytes`);
+      throw new OctetError(
+        'EXTERNAL_DATA',
+        `Tensor '${t.name}' has dims [${t.dims.join(',')}] (${Math.ceil((count * bits) / 8)} bytes) but its external data in ${location} is ${length} bytes`,
+      );
     }
     if (length > limits.perTensorBytes) {
-      throw new OctetError('EXTERNAL_DATA', `Tensor '${t.name}' has ${length} bytes of external data; Octet reads at most ${limits.perTensorBytes} bytes per tensor`);
+      throw new OctetError(
+        'EXTERNAL_DATA',
+        `Tensor '${t.name}' has ${length} bytes of external data; Octet reads at most ${limits.perTensorBytes} bytes per tensor`,
+      );
     }
     refs.push({ t, location, file, offset, length });
   }
   const total = refs.reduce((a, r) => a + r.length, 0);
   if (total > limits.totalBytes) {
-    throw new OctetError('EXTERNAL_DATA', `The model's external data adds up to ${total} bytes over ${refs.length} tensors; Octet reads at most ${limits.totalBytes} bytes in all`);
+    throw new OctetError(
+      'EXTERNAL_DATA',
+      `The model's external data adds up to ${total} bytes over ${refs.length} tensors; Octet reads at most ${limits.totalBytes} bytes in all`,
+    );
   }
   const byFile = [...refs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.offset - b.offset));
   for (let i = 1; i < byFile.length; i++) {
     const [a, b] = [byFile[i - 1], byFile[i]];
     if (a.file === b.file && b.offset < a.offset + a.length && b.length > 0) {
-      throw new OctetError('EXTERNAL_DATA', `Tensors '${a.t.name}' and '${b.t.name}' share bytes ${b.offset}..${Math.min(a.offset + a.length, b.offset + b.length)} of ${a.location}; each external tensor must have its own region`);
+      throw new OctetError(
+        'EXTERNAL_DATA',
+        `Tensors '${a.t.name}' and '${b.t.name}' share bytes ${b.offset}..${Math.min(a.offset + a.length, b.offset + b.length)} of ${a.location}; each external tensor must have its own region`,
+      );
     }
   }
   for (const r of refs) {
@@ -234,7 +273,11 @@ export async function readFully(fh: Pick<FileHandle, 'read'>, offset: number, le
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, Math.min(length - done, READ_CHUNK), offset + done);
-    if (bytesRead === 0) throw new OctetError('EXTERNAL_DATA', `${what} ended after ${offset + done} bytes, before the ${length} bytes its tensor needs (the file changed while it was read)`);
+    if (bytesRead === 0)
+      throw new OctetError(
+        'EXTERNAL_DATA',
+        `${what} ended after ${offset + done} bytes, before the ${length} bytes its tensor needs (the file changed while it was read)`,
+      );
     done += bytesRead;
   }
   return buf;

@@ -19,7 +19,15 @@ type Feeds = Record<string, ort.Tensor>;
 type Result = Awaited<ReturnType<ort.InferenceSession['run']>>;
 
 function randomFloat(dims: number[], seed: number, std = 1): ort.Tensor {
-  return new ort.Tensor('float32', randn(dims.reduce((a, b) => a * b, 1), std, rng(seed)), dims);
+  return new ort.Tensor(
+    'float32',
+    randn(
+      dims.reduce((a, b) => a * b, 1),
+      std,
+      rng(seed),
+    ),
+    dims,
+  );
 }
 
 async function run(bytes: Uint8Array, feeds: Feeds): Promise<Result> {
@@ -61,7 +69,13 @@ async function assertUpgradeKeeps(model: onnx.ModelProto, feedSets: Feeds[], tol
 }
 
 /** A one-node model at `opset`: x → op → y. */
-function single(opset: number, op: string, dims: number[], attrs: Parameters<ModelBuilder['op']>[2] = {}, extraInputs: (b: ModelBuilder) => string[] = () => []): onnx.ModelProto {
+function single(
+  opset: number,
+  op: string,
+  dims: number[],
+  attrs: Parameters<ModelBuilder['op']>[2] = {},
+  extraInputs: (b: ModelBuilder) => string[] = () => [],
+): onnx.ModelProto {
   const b = new ModelBuilder(op, opset);
   const x = b.input('x', dims);
   b.op(op, [x, ...extraInputs(b)], attrs, 'y');
@@ -86,7 +100,12 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
   test('BatchNormalization 7: spatial=1, legacy consumed_inputs dropped', async () => {
     const b = new ModelBuilder('bn', 7);
     const x = b.input('x', [2, 3, 4, 4]);
-    const p = (n: string, base: number) => b.init(n, Float32Array.from({ length: 3 }, (_, i) => base + 0.3 * i), [3]);
+    const p = (n: string, base: number) =>
+      b.init(
+        n,
+        Float32Array.from({ length: 3 }, (_, i) => base + 0.3 * i),
+        [3],
+      );
     b.node('BatchNormalization', [x, p('s', 1), p('b', 0.1), p('m', -0.2), p('v', 0.5)], { spatial: 1, epsilon: float(1e-3) }, ['y']);
     b.output('y');
     const m = b.build();
@@ -94,7 +113,9 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     assert.deepEqual(attrNames(nodesOf(m)[0]), ['epsilon']);
     assert.ok(changes.some((c) => /spatial/.test(c)));
 
-    const legacy = single(7, 'BatchNormalization', [1, 3, 2, 2], { consumed_inputs: [0, 0, 0, 1, 1], is_test: 1 }, (bb) => ['s', 'b', 'm', 'v'].map((n) => bb.init(n, new Float32Array([1, 2, 3]), [3])));
+    const legacy = single(7, 'BatchNormalization', [1, 3, 2, 2], { consumed_inputs: [0, 0, 0, 1, 1], is_test: 1 }, (bb) =>
+      ['s', 'b', 'm', 'v'].map((n) => bb.init(n, new Float32Array([1, 2, 3]), [3])),
+    );
     upgradeOpset(legacy);
     assert.deepEqual(attrNames(nodesOf(legacy)[0]), []);
   });
@@ -102,7 +123,12 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
   test('BatchNormalization 7: spatial=0 (per-activation) folds into Mul/Add', async () => {
     const b = new ModelBuilder('bn0', 7);
     const x = b.input('x', [2, 3, 2, 2]);
-    const p = (n: string, base: number) => b.init(n, Float32Array.from({ length: 12 }, (_, i) => base + 0.05 * i), [3, 2, 2]);
+    const p = (n: string, base: number) =>
+      b.init(
+        n,
+        Float32Array.from({ length: 12 }, (_, i) => base + 0.05 * i),
+        [3, 2, 2],
+      );
     b.node('BatchNormalization', [x, p('s', 0.5), p('b', 0.1), p('m', -0.2), p('v', 0.5)], { spatial: 0 }, ['y']);
     b.output('y');
     const m = b.build();
@@ -191,7 +217,10 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     for (const [mode, sc] of cases) {
       const m = single(10, 'Resize', [1, 2, 5, 7], { mode }, (b) => [b.init('sc', new Float32Array(sc), [4])]);
       const changes = await assertUpgradeKeeps(m, [{ x: randomFloat([1, 2, 5, 7], 13) }]);
-      assert.ok(changes.some((c) => /asymmetric/.test(c)), changes.join('\n'));
+      assert.ok(
+        changes.some((c) => /asymmetric/.test(c)),
+        changes.join('\n'),
+      );
       for (const n of nodesOf(m)) assert.equal(n.input!.length, 3);
     }
   });
@@ -228,7 +257,10 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     b.output('y');
     const m = b.build();
     await assertUpgradeKeeps(m, [{ x: randomFloat([1, 3, 1, 4], 16) }]);
-    assert.deepEqual(nodesOf(m).map((n) => n.input!.length), [2, 2, 1]);
+    assert.deepEqual(
+      nodesOf(m).map((n) => n.input!.length),
+      [2, 2, 1],
+    );
   });
 
   test('Split 11: split attribute → input; equal split unchanged', async () => {
@@ -239,7 +271,10 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     for (const o of ['a', 'c', 'd', 'e', 'f']) b.output(o);
     const m = b.build();
     await assertUpgradeKeeps(m, [{ x: randomFloat([2, 6], 17) }]);
-    assert.deepEqual(nodesOf(m).map((n) => n.input!.length), [2, 1]);
+    assert.deepEqual(
+      nodesOf(m).map((n) => n.input!.length),
+      [2, 1],
+    );
   });
 
   test('ReduceSum 11: axes → input; ReduceMean keeps its axes attribute', async () => {
@@ -251,7 +286,10 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     for (const o of ['a', 'c', 'd']) b.output(o);
     const m = b.build();
     await assertUpgradeKeeps(m, [{ x: randomFloat([2, 3, 4], 18) }]);
-    assert.deepEqual(nodesOf(m).map((n) => n.input!.length), [2, 1, 1]);
+    assert.deepEqual(
+      nodesOf(m).map((n) => n.input!.length),
+      [2, 1, 1],
+    );
     assert.deepEqual(attrNames(nodesOf(m)[2]), ['axes']);
   });
 
@@ -268,7 +306,12 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
 
   test('Softmax/LogSoftmax/Hardmax 11 → 13: inner axes keep the 2D-coercion meaning', async () => {
     const x = randomFloat([2, 3, 4], 20);
-    for (const [op, axis] of [['Softmax', 1], ['LogSoftmax', -2], ['Hardmax', 1], ['Softmax', 0]] as const) {
+    for (const [op, axis] of [
+      ['Softmax', 1],
+      ['LogSoftmax', -2],
+      ['Hardmax', 1],
+      ['Softmax', 0],
+    ] as const) {
       const m = single(11, op, [2, 3, 4], { axis });
       const changes = await assertUpgradeKeeps(m, [{ x }]);
       assert.deepEqual(opsOf(m), ['Shape', 'Flatten', op, 'Reshape'], op);
@@ -327,7 +370,11 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     const sum = b.op('Sum', [mx, mn, mp]);
     const mean = b.op('Mean', [sum, mx]);
     const lrn = b.op('LRN', [mean], { size: 3 });
-    const inorm = b.op('InstanceNormalization', [lrn, b.init('is', new Float32Array([1, 0.5, 2, 1]), [4]), b.init('ib', new Float32Array([0, 0.1, 0.2, 0.3]), [4])]);
+    const inorm = b.op('InstanceNormalization', [
+      lrn,
+      b.init('is', new Float32Array([1, 0.5, 2, 1]), [4]),
+      b.init('ib', new Float32Array([0, 0.1, 0.2, 0.3]), [4]),
+    ]);
     const flat = b.op('Flatten', [inorm], { axis: 1 });
     const gemm = b.op('Gemm', [flat, b.init('gw', randn(36 * 5, 0.2, r), [36, 5]), b.init('gc', randn(5, 0.1, r), [5])]);
     const mm = b.op('MatMul', [gemm, b.init('mw', randn(25, 0.3, r), [5, 5])]);
@@ -381,8 +428,16 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
       onnx.GraphProto.create({ name, node: [node], output: [makeValueInfo(node.output[0], DT.FLOAT, undefined)] });
     const ifNode = nodesOf(m)[0];
     ifNode.attribute = [
-      onnx.AttributeProto.create({ name: 'then_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('then', makeNode('Squeeze', [x], ['t'], { axes: [0] }, 'then_squeeze')) }),
-      onnx.AttributeProto.create({ name: 'else_branch', type: onnx.AttributeProto.AttributeType.GRAPH, g: branch('else', makeNode('ReduceSum', [x], ['e'], { axes: [0], keepdims: 0 }, 'else_sum')) }),
+      onnx.AttributeProto.create({
+        name: 'then_branch',
+        type: onnx.AttributeProto.AttributeType.GRAPH,
+        g: branch('then', makeNode('Squeeze', [x], ['t'], { axes: [0] }, 'then_squeeze')),
+      }),
+      onnx.AttributeProto.create({
+        name: 'else_branch',
+        type: onnx.AttributeProto.AttributeType.GRAPH,
+        g: branch('else', makeNode('ReduceSum', [x], ['e'], { axes: [0], keepdims: 0 }, 'else_sum')),
+      }),
     ];
     const feeds = (c: boolean, seed: number): Feeds => ({ x: randomFloat([1, 3, 4], seed), cond: new ort.Tensor('bool', [c], []) });
     const changes = await assertUpgradeKeeps(m, [feeds(true, 31), feeds(false, 32)]);
@@ -413,7 +468,10 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     nodesOf(m)[0].attribute = [onnx.AttributeProto.create({ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body })];
     const changes = await assertUpgradeKeeps(m, [{ v0: randomFloat([2], 36) }]);
     assert.ok(changes.some((c) => c.startsWith('Unsqueeze:')) && changes.some((c) => c.startsWith('ReduceSum:')), changes.join('\n'));
-    assert.deepEqual(body.node.map((n) => n.input.length), [1, 2, 2, 2]);
+    assert.deepEqual(
+      body.node.map((n) => n.input.length),
+      [1, 2, 2, 2],
+    );
   });
 
   test('rank inference follows long chains without recursion limits', () => {
@@ -497,7 +555,13 @@ describe('upgradeOpset adapters (old opset vs 13 in ONNX Runtime)', () => {
     const m = b.build();
     upgradeOpset(m);
     assert.deepEqual(attrNames(nodesOf(m)[0]), ['starts', 'ends']);
-    assert.deepEqual(m.opsetImport.map((o) => [o.domain, num(o.version)]), [['', 13], ['com.example', 1]]);
+    assert.deepEqual(
+      m.opsetImport.map((o) => [o.domain, num(o.version)]),
+      [
+        ['', 13],
+        ['com.example', 1],
+      ],
+    );
   });
 });
 
@@ -570,7 +634,10 @@ describe('upgradeOpset on real models', () => {
     const changes = upgradeOpset(model);
     assert.equal(opsetOf(model), TARGET_OPSET);
     assert.ok(num(model.irVersion) >= 7);
-    assert.deepEqual(model.opsetImport.map((o) => o.domain ?? ''), domains);
+    assert.deepEqual(
+      model.opsetImport.map((o) => o.domain ?? ''),
+      domains,
+    );
     assertSame(before, await run(encodeModel(model), feeds), 1e-5);
     return { model, changes };
   };
@@ -578,12 +645,18 @@ describe('upgradeOpset on real models', () => {
   test('mnist-8 (opset 8, IR 3)', { skip: noModels }, async () => {
     const { model, changes } = await realCase('mnist-8.onnx', 'Input3', [1, 1, 28, 28]);
     assert.ok(changes.includes('IR version 3 → 7'));
-    assert.deepEqual(model.graph!.input!.map((i) => i.name), ['Input3']);
+    assert.deepEqual(
+      model.graph!.input!.map((i) => i.name),
+      ['Input3'],
+    );
   });
 
   test('ultraface-rfb-320 (opset 9, extra domains kept, Slice adapted, Softmax on the last axis untouched)', { skip: noModels }, async () => {
     const { model, changes } = await realCase('ultraface-rfb-320.onnx', 'input', [1, 3, 240, 320]);
-    assert.ok(changes.some((c) => /^Slice: .*4 nodes/.test(c)), changes.join('\n'));
+    assert.ok(
+      changes.some((c) => /^Slice: .*4 nodes/.test(c)),
+      changes.join('\n'),
+    );
     assert.equal(opsOf(model).filter((o) => o === 'Softmax').length, 1);
     assert.ok(!opsOf(model).includes('Flatten'));
   });

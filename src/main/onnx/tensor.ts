@@ -194,7 +194,11 @@ export function floatTensor(name: string, values: readonly number[], dims: reado
 }
 
 export function int64Tensor(name: string, values: readonly number[], dims: readonly number[] = [values.length]): TensorProto {
-  return makeTensor(name, BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  return makeTensor(
+    name,
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 }
 
 const ELEM_NAMES: Record<number, string> = {

@@ -74,7 +74,8 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
       const res = await run(session, sample.feeds, fetches);
       for (const name of fetches) {
         const data = res[name].data;
-        if (!(data instanceof Float32Array)) throw new OctetError('MODEL_UNSUPPORTED', `Tensor '${name}' is ${res[name].type}, not float32; only float activations can be quantized`);
+        if (!(data instanceof Float32Array))
+          throw new OctetError('MODEL_UNSUPPORTED', `Tensor '${name}' is ${res[name].type}, not float32; only float activations can be quantized`);
         await hists.get(name)!.updateAsync(data);
         if (wantChannels.has(name)) addChannelStats(channels, name, data, res[name].dims);
       }
@@ -114,7 +115,8 @@ export async function calibrate(model: ModelProto, tensors: TensorQuant[], sourc
   }
 
   const warnings: string[] = [];
-  for (const [name, h] of hists) if (h.nonFinite > 0) warnings.push(`Tensor '${name}' produced ${h.nonFinite} NaN/Inf values during calibration; they were ignored`);
+  for (const [name, h] of hists)
+    if (h.nonFinite > 0) warnings.push(`Tensor '${name}' produced ${h.nonFinite} NaN/Inf values during calibration; they were ignored`);
   const ranges = rangesFrom(hists, tensors, opts);
   return { ranges, samples: n, passes, seconds: (performance.now() - started) / 1000, warnings, channels, histograms: hists };
 }
@@ -196,7 +198,8 @@ export function withPassthroughRanges(graph: GraphProto, plan: QuantPlan, ranges
   const out = new Map(ranges);
   for (const t of missing) {
     let name = t.name;
-    for (let producer = g.producer.get(name); producer && !out.has(name) && handlerFor(producer)?.kind === 'passthrough'; producer = g.producer.get(name)) name = producer.input[0];
+    for (let producer = g.producer.get(name); producer && !out.has(name) && handlerFor(producer)?.kind === 'passthrough'; producer = g.producer.get(name))
+      name = producer.input[0];
     const r = out.get(name);
     if (r) out.set(t.name, r);
   }

@@ -22,7 +22,13 @@ export function divByConstantToMul(graph: GraphProto): string[] {
     if (!t || t.dataType !== DT.FLOAT) continue;
     const values = tensorFloat32(t);
     if (values.length === 0 || values.some((v) => v === 0 || !Number.isFinite(v))) continue;
-    const reciprocal = g.addInitializer(makeTensor(g.uniqueName(`${n.input[1]}_reciprocal`), values.map((v) => 1 / v), dimsOf(t)));
+    const reciprocal = g.addInitializer(
+      makeTensor(
+        g.uniqueName(`${n.input[1]}_reciprocal`),
+        values.map((v) => 1 / v),
+        dimsOf(t),
+      ),
+    );
     n.opType = 'Mul';
     n.input = [n.input[0], reciprocal];
     rewritten.push(n.name || n.output[0]);

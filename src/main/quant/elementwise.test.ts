@@ -23,7 +23,11 @@ function lcnetBlock() {
   const conv1 = b.op('Conv', [x, b.init('w1', randn(C * C * 9, 0.15, r), [C, C, 3, 3]), b.init('b1', randn(C, 0.1, r), [C])], { pads: [1, 1, 1, 1] });
   const scaled = b.op('Mul', [b.init('lab_scale', Float32Array.of(1.7), [1]), conv1]);
   const lab = b.op('Add', [scaled, b.init('lab_bias', Float32Array.of(-0.3), [1])]);
-  const clip = b.op('Clip', [b.op('Add', [lab, b.init('three', Float32Array.of(3), [])]), b.init('lo', Float32Array.of(0), []), b.init('hi', Float32Array.of(6), [])]);
+  const clip = b.op('Clip', [
+    b.op('Add', [lab, b.init('three', Float32Array.of(3), [])]),
+    b.init('lo', Float32Array.of(0), []),
+    b.init('hi', Float32Array.of(6), []),
+  ]);
   const hswish = b.op('Div', [b.op('Mul', [lab, clip]), b.init('six', Float32Array.of(6), [])]);
   b.output(b.op('Conv', [hswish, b.init('w2', randn(C * C, 0.25, r), [C, C, 1, 1]), b.init('b2', randn(C, 0.1, r), [C])], {}, 'y'), [1, C, S, S]);
   return b.build();

@@ -60,7 +60,11 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
       } else if (FP32_COMPUTE.has(t)) {
         fp32Compute++;
         fp32Ops[t] = (fp32Ops[t] ?? 0) + 1;
-        details.push({ node: `${where}/${originalName(n.name || n.output[0] || t)}`, opType: t, reason: `inside the ${where} body: Octet calibrates only the main graph's values, so compute in If/Loop/Scan bodies stays fp32` });
+        details.push({
+          node: `${where}/${originalName(n.name || n.output[0] || t)}`,
+          opType: t,
+          reason: `inside the ${where} body: Octet calibrates only the main graph's values, so compute in If/Loop/Scan bodies stays fp32`,
+        });
       }
     }
     const bodyCompute = bodies.filter((b) => FP32_COMPUTE.has(b.node.opType)).length;
@@ -72,7 +76,7 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
       warnings.push(
         int8Weights
           ? // ORT keeps u8s8 unless the session sets session.x64quantprecision=1 (kOrtSessionOptionsAvx2PrecisionMode).
-            "This CPU has no VNNI instructions: ONNX Runtime's u8s8 int8 kernels add pairs of products in 16 bits here, so speed-ups are smaller than on VNNI CPUs and full-range 8-bit weights can saturate (recipe option reduce_range: 7-bit weights cannot saturate, and its default \"auto\" measures both; w_dtype uint8 runs exact u8u8 kernels, slower)."
+            'This CPU has no VNNI instructions: ONNX Runtime\'s u8s8 int8 kernels add pairs of products in 16 bits here, so speed-ups are smaller than on VNNI CPUs and full-range 8-bit weights can saturate (recipe option reduce_range: 7-bit weights cannot saturate, and its default "auto" measures both; w_dtype uint8 runs exact u8u8 kernels, slower).'
           : "This CPU has no VNNI instructions: ONNX Runtime's int8 kernels gain less here than on VNNI CPUs.",
       );
     }
@@ -87,7 +91,10 @@ export async function fusionReport(modelPath: string, plan?: QuantPlan): Promise
  * `/<Name>Fusion/` (MatMul_24/MatMulScaleFusion/); `_float` is our renamed output.
  */
 function originalName(name: string): string {
-  return name.replace(/(\/\w+Fusion\/?)+$/, '').replace(/_nchwc$/, '').replace(/_float$/, '');
+  return name
+    .replace(/(\/\w+Fusion\/?)+$/, '')
+    .replace(/_nchwc$/, '')
+    .replace(/_float$/, '');
 }
 
 function guessReason(n: { opType: string; input: string[] }, nodes: { opType: string; output: string[] }[]): string {

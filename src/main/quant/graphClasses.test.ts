@@ -189,7 +189,14 @@ test('hard-swish written as x * Clip(x + 3, 0, 6) / 6 runs in int8 between the c
   const b = new ModelBuilder('hard-swish');
   const x = b.input('x', DIMS);
   const h = conv(b, x, weight(b));
-  const gate = b.op('Div', [b.op('Clip', [b.op('Add', [h, b.init('three', new Float32Array([3]), [])]), b.init('lo', new Float32Array([0]), []), b.init('hi', new Float32Array([6]), [])]), b.init('six', new Float32Array([6]), [])]);
+  const gate = b.op('Div', [
+    b.op('Clip', [
+      b.op('Add', [h, b.init('three', new Float32Array([3]), [])]),
+      b.init('lo', new Float32Array([0]), []),
+      b.init('hi', new Float32Array([6]), []),
+    ]),
+    b.init('six', new Float32Array([6]), []),
+  ]);
   b.output(conv(b, b.op('Mul', [h, gate]), weight(b)), DIMS);
   const { report, cosine } = await quantizeAndCompare(b.build());
   assert.equal(report.preparation.divisionsAsMul, 1);

@@ -106,7 +106,12 @@ async function latencyRatio(a: Uint8Array, b: Uint8Array, feeds: Record<string, 
  * per-channel weights, 38.2 dB with 7-bit). 7-bit weights cannot saturate but are coarser, so the
  * choice is measured: both int8 models against fp32 on a few calibration samples.
  */
-export async function chooseWeightBits(fp32: Uint8Array, full: Uint8Array, reduced: Uint8Array, samples: Record<string, Feed>[]): Promise<{ reduceRange: boolean; sqnrDb: { full: number; reduced: number } }> {
+export async function chooseWeightBits(
+  fp32: Uint8Array,
+  full: Uint8Array,
+  reduced: Uint8Array,
+  samples: Record<string, Feed>[],
+): Promise<{ reduceRange: boolean; sqnrDb: { full: number; reduced: number } }> {
   const [f, r] = await outputSqnr(fp32, [full, reduced], samples);
   return { reduceRange: r > f, sqnrDb: { full: f, reduced: r } };
 }
@@ -215,7 +220,9 @@ export async function checkElementwise(
   feeds: Record<string, Feed>,
   samples: Record<string, Feed>[],
 ): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['elementwise']> } | undefined> {
-  const nodes = base.plan.decisions.filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise').map((d) => d.node.name);
+  const nodes = base.plan.decisions
+    .filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise')
+    .map((d) => d.node.name);
   if (!nodes.length) return undefined;
   let variant: Converted;
   try {
@@ -262,13 +269,29 @@ export async function checkGranularity(
     if (!w || !t) continue;
     const data = tensorFloat32(t);
     const dims = dimsOf(t);
-    const sqnr = (axis?: number) => fidelity(data, dequantize(quantizeWeightTensor(data, dims, { dtype: d.rule.w_dtype === 'uint8' ? 'uint8' : 'int8', symmetric: d.rule.w_sym, axis, reduceRange }), dims, axis)).sqnrDb;
+    const sqnr = (axis?: number) =>
+      fidelity(
+        data,
+        dequantize(
+          quantizeWeightTensor(data, dims, { dtype: d.rule.w_dtype === 'uint8' ? 'uint8' : 'int8', symmetric: d.rule.w_sym, axis, reduceRange }),
+          dims,
+          axis,
+        ),
+      ).sqnrDb;
     ops.push({ node: d.node.name, opType: d.node.opType, weightSqnrDb: { perChannel: round1(sqnr(w.axis)), perTensor: round1(sqnr()) } });
   }
   if (!ops.length) return undefined;
   const picked = ops.filter((o) => o.weightSqnrDb.perTensor >= o.weightSqnrDb.perChannel - WEIGHT_SQNR_LOSS_DB).map((o) => o.node);
   const of = `${picked.length} of ${ops.length} MatMul/Gemm`;
-  if (!picked.length) return { converted: base, report: { perTensor: [], reason: `auto: per-channel (per-tensor weights lose more than ${WEIGHT_SQNR_LOSS_DB} dB of weight SQNR on every MatMul/Gemm)`, ops } };
+  if (!picked.length)
+    return {
+      converted: base,
+      report: {
+        perTensor: [],
+        reason: `auto: per-channel (per-tensor weights lose more than ${WEIGHT_SQNR_LOSS_DB} dB of weight SQNR on every MatMul/Gemm)`,
+        ops,
+      },
+    };
   const variant = convert({ keepFloat, perTensor: new Set(picked) });
   const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
   const [sqnrPc, sqnrVariant] = await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples);

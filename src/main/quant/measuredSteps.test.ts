@@ -46,7 +46,11 @@ test('a step runs only when it applies, and what it returns lands in the report'
   const steps: MeasuredStep[] = [
     { name: 'first', when: () => true, run: async (s) => (ran.push('first'), (s.reduceRange = true), { weightBits: { reduceRange: true, reason: 'first' } }) },
     { name: 'never', when: () => false, run: async () => (ran.push('never'), {}) },
-    { name: 'after first', when: (s) => s.reduceRange, run: async (s) => (ran.push('after first'), { weightGranularity: { perTensor: [], reason: `saw ${s.report.weightBits.reason}`, ops: [] } }) },
+    {
+      name: 'after first',
+      when: (s) => s.reduceRange,
+      run: async (s) => (ran.push('after first'), { weightGranularity: { perTensor: [], reason: `saw ${s.report.weightBits.reason}`, ops: [] } }),
+    },
   ];
   const s = choices();
   const converted = await runMeasuredSteps(s, steps);
@@ -59,7 +63,10 @@ test('a step runs only when it applies, and what it returns lands in the report'
 
 test('with nothing to measure (speed_check off, reduce_range set, nothing to smooth) no step applies and the model converts once', async () => {
   const s = choices({ speed_check: false, reduce_range: false });
-  assert.deepEqual(MEASURED_STEPS.filter((st) => st.when(s)).map((st) => st.name), []);
+  assert.deepEqual(
+    MEASURED_STEPS.filter((st) => st.when(s)).map((st) => st.name),
+    [],
+  );
   await runMeasuredSteps(s);
   assert.equal(s.conversions, 1);
   assert.deepEqual(Object.keys(s.report), ['weightBits']);

@@ -98,7 +98,12 @@ const rangeAlgorithm: MeasuredStep = {
     const choice = await chooseRangeAlgo(
       {
         ranges: (algo) => rangesFrom(hists, observed(algo), s.recipe),
-        sqnr: (sets) => outputSqnr(s.fp32Bytes, sets.map((r) => encodeModel(s.convertModel(s.prepared, r, s.reduceRange, { keepFloat: new Map(s.smoothKeep) }).model)), samples),
+        sqnr: (sets) =>
+          outputSqnr(
+            s.fp32Bytes,
+            sets.map((r) => encodeModel(s.convertModel(s.prepared, r, s.reduceRange, { keepFloat: new Map(s.smoothKeep) }).model)),
+            samples,
+          ),
       },
       samples.length,
     );
@@ -146,11 +151,18 @@ const speedCheck: MeasuredStep = {
   name: 'speed_check',
   when: (s) => s.recipe.speed_check && current(s).plan.decisions.some((d) => d.int8 && d.handler?.kind === 'compute'),
   async run(s) {
-    const checked = await checkSpeed(s.prepared, current(s), (m) => convert(s, m), await timedSample(s), (done, total) => s.progress(done, total + 1));
+    const checked = await checkSpeed(
+      s.prepared,
+      current(s),
+      (m) => convert(s, m),
+      await timedSample(s),
+      (done, total) => s.progress(done, total + 1),
+    );
     s.converted = checked.converted;
     s.keepFloat = checked.keepFloat;
     const report = checked.report;
-    if (report.keptFloat.length) s.log(`speed check: ${report.keptFloat.length} leading compute ops kept in fp32 (${report.variantRatio?.toFixed(2)}x the all-int8 latency)`);
+    if (report.keptFloat.length)
+      s.log(`speed check: ${report.keptFloat.length} leading compute ops kept in fp32 (${report.variantRatio?.toFixed(2)}x the all-int8 latency)`);
     return { speedCheck: report };
   },
 };
@@ -165,7 +177,9 @@ const activationMatMuls: MeasuredStep = {
     s.converted = attention.converted;
     s.keepFloat = attention.keepFloat;
     const r = attention.report;
-    s.log(`speed check: ${r.nodes.length} MatMul(s) of two activations ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency with them in fp32)`);
+    s.log(
+      `speed check: ${r.nodes.length} MatMul(s) of two activations ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency with them in fp32)`,
+    );
     return { speedCheck: { ...s.report.speedCheck!, activationMatMuls: r } };
   },
 };
@@ -180,7 +194,9 @@ const elementwise: MeasuredStep = {
     s.converted = e.converted;
     s.keepFloat = e.keepFloat;
     const r = e.report;
-    s.log(`speed check: ${r.nodes.length} Add/Mul between int8 ops ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${r.sqnrDb.fp32} dB in fp32, ${r.sqnrDb.int8} dB in int8)`);
+    s.log(
+      `speed check: ${r.nodes.length} Add/Mul between int8 ops ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${r.sqnrDb.fp32} dB in fp32, ${r.sqnrDb.int8} dB in int8)`,
+    );
     return { speedCheck: { ...s.report.speedCheck!, elementwise: r } };
   },
 };
@@ -230,7 +246,15 @@ const weightGranularity: MeasuredStep = {
   name: 'w_granularity',
   when: (s) => s.report.speedCheck !== undefined,
   async run(s) {
-    const granularity = await checkGranularity(s.prepared, current(s), s.keepFloat, (m) => convert(s, m), s.reduceRange, await timedSample(s), await sqnrSamples(s));
+    const granularity = await checkGranularity(
+      s.prepared,
+      current(s),
+      s.keepFloat,
+      (m) => convert(s, m),
+      s.reduceRange,
+      await timedSample(s),
+      await sqnrSamples(s),
+    );
     if (!granularity) return {};
     s.converted = granularity.converted;
     s.log(`weights: ${granularity.report.reason}`);

@@ -49,7 +49,12 @@ function toyData(dir: string, name: string, n: number, seq: number, maxId = 50):
   const r = rng(3);
   const ids = BigInt64Array.from({ length: n * seq }, () => BigInt(Math.floor(r() * maxId)));
   const mask = BigInt64Array.from({ length: n * seq }, (_, i) => (i % seq < seq - 2 ? 1n : 0n));
-  return writeNpz(dir, name, { input_ids: { descr: '<i8', shape: [n, seq], data: ids }, attention_mask: { descr: '<i8', shape: [n, seq], data: mask } }, { compress: true });
+  return writeNpz(
+    dir,
+    name,
+    { input_ids: { descr: '<i8', shape: [n, seq], data: ids }, attention_mask: { descr: '<i8', shape: [n, seq], data: mask } },
+    { compress: true },
+  );
 }
 
 test('same-rank batched .npy without --shape: x:[N,16] with [4,32,16] calibrates on batches of 32; the model keeps N', async (t) => {
@@ -75,17 +80,47 @@ test('multi-input .npz: quantize and bench a toy encoder with int64 ids and mask
   assert.deepEqual(report.preparation.shapes, { input_ids: [1, 6], attention_mask: [1, 6] });
   assert.match(report.calibration.data, /input_ids int64 \[1,6\], attention_mask int64 \[1,6\]/);
   const q = (await loadModel(out)).model;
-  assert.deepEqual(q.graph!.input.map((i) => i.type!.tensorType!.shape!.dim.map((d) => d.dimParam)), [['batch', 'seq'], ['batch', 'seq']]);
-  const r = await compareModels({ fp32: model, int8: out, data: evalData, samples: 6, runs: 4, minSeconds: 0, batches: [1, 2], throughputThreads: [1], throughputRuns: 2, layerSamples: 1, memory: false });
+  assert.deepEqual(
+    q.graph!.input.map((i) => i.type!.tensorType!.shape!.dim.map((d) => d.dimParam)),
+    [
+      ['batch', 'seq'],
+      ['batch', 'seq'],
+    ],
+  );
+  const r = await compareModels({
+    fp32: model,
+    int8: out,
+    data: evalData,
+    samples: 6,
+    runs: 4,
+    minSeconds: 0,
+    batches: [1, 2],
+    throughputThreads: [1],
+    throughputRuns: 2,
+    layerSamples: 1,
+    memory: false,
+  });
   assert.equal(r.samples, 6);
   assert.ok(r.fidelity.cosine > 0.9, `cosine ${r.fidelity.cosine}`);
-  assert.deepEqual(r.throughput!.points.map((p) => p.batch), [1, 2]);
+  assert.deepEqual(
+    r.throughput!.points.map((p) => p.batch),
+    [1, 2],
+  );
   // Token ids beyond the embedding table are refused before calibration, naming input, array and table.
   const bad = toyData(dir, 'bad.npz', 4, 6, 60);
-  await rejectsWith(quantizeModel({ model, output: join(dir, 'bad.int8.onnx'), data: bad, recipe: RECIPE }), 'DATA_UNREADABLE', "array 'input_ids'", "input 'input_ids'", 'word_embeddings', '50 rows');
+  await rejectsWith(
+    quantizeModel({ model, output: join(dir, 'bad.int8.onnx'), data: bad, recipe: RECIPE }),
+    'DATA_UNREADABLE',
+    "array 'input_ids'",
+    "input 'input_ids'",
+    'word_embeddings',
+    '50 rows',
+  );
   // --shape still works for every input (and must agree with the data).
   await rejectsWith(
     quantizeModel({ model, output: join(dir, 's.int8.onnx'), data: calib, recipe: RECIPE, shapes: { attention_mask: [1, 8] } }),
-    'SHAPE_MISMATCH', "input 'attention_mask'", 'dim 1 must be 8, not 6',
+    'SHAPE_MISMATCH',
+    "input 'attention_mask'",
+    'dim 1 must be 8, not 6',
   );
 });

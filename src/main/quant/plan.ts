@@ -163,7 +163,11 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       // With a Relu/Clip after it and no Quantize, ORT fuses the op and the activation in fp32
       // (FusedGemm) and dequantizes the int8 weights on every run: the Q keeps it int8.
       if (h.outputQuantizedForFusion || readByInt8 || d.absorbed) {
-        add(effectiveOut, d, { fixedRange: h.fixedOutputRange, startsAtZero: d.absorbed ? startsAtZero(d.absorbed, g) : undefined, within: d.absorbed ? clipBounds(d.absorbed, g) : undefined });
+        add(effectiveOut, d, {
+          fixedRange: h.fixedOutputRange,
+          startsAtZero: d.absorbed ? startsAtZero(d.absorbed, g) : undefined,
+          within: d.absorbed ? clipBounds(d.absorbed, g) : undefined,
+        });
       }
     }
   }

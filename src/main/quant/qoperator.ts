@@ -46,13 +46,14 @@ export function toQOperator(model: ModelProto, plan: QuantPlan): void {
 
   graph.node = [...graph.node.filter((n) => !remove.has(n)), ...add];
   // Drop DequantizeLinear/QuantizeLinear nodes nobody reads any more.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     g = new GraphView(graph);
     const outputs = g.outputNames;
     const before = graph.node.length;
     graph.node = graph.node.filter(
-      (n) => !((n.opType === 'DequantizeLinear' || n.opType === 'QuantizeLinear') && n.output.every((o) => !outputs.has(o) && !(g.consumers.get(o)?.length ?? 0))),
+      (n) =>
+        !((n.opType === 'DequantizeLinear' || n.opType === 'QuantizeLinear') && n.output.every((o) => !outputs.has(o) && !(g.consumers.get(o)?.length ?? 0))),
     );
     changed = graph.node.length !== before;
   }

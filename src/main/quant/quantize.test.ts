@@ -19,26 +19,33 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'octet-q-'));
 const NO_EXTRAS = { minSeconds: 0, memory: false, layerSamples: 0, throughputThreads: [1] };
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-test('mnist-8: int8 top-1 within 0.3 points of fp32 on 2,000 held-out digits, all compute in int8', { skip: !haveShared && 'shared models absent' }, async () => {
-  const dir = tmp();
-  try {
-    const model = join(SHARED_MODELS, 'mnist-8.onnx');
-    const before = sha(model);
-    const out = join(dir, 'mnist8.int8.onnx');
-    const report = await quantizeModel({ model, output: out, data: 'mnist', recipe: { calib_samples: 200 } });
-    assert.equal(sha(model), before, 'input model must be unchanged');
-    assert.equal(report.input.opset, 8);
-    assert.ok(report.output.opset >= 13);
-    assert.equal(report.fusion.int8Ops + report.fusion.fp32ComputeOps, 3);
-    assert.ok(report.fusion.details.every((d) => /speed check/.test(d.reason)), JSON.stringify(report.fusion.details));
-    const bench = await compareModels({ fp32: model, int8: out, data: 'mnist', samples: 2000, runs: 5, ...NO_EXTRAS });
-    assert.equal(bench.accuracy!.samples, 2000);
-    assert.ok(bench.accuracy!.fp32 > 0.99);
-    assert.ok(bench.accuracy!.fp32 - bench.accuracy!.int8 <= 0.003, `top-1 ${bench.accuracy!.fp32} → ${bench.accuracy!.int8}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'mnist-8: int8 top-1 within 0.3 points of fp32 on 2,000 held-out digits, all compute in int8',
+  { skip: !haveShared && 'shared models absent' },
+  async () => {
+    const dir = tmp();
+    try {
+      const model = join(SHARED_MODELS, 'mnist-8.onnx');
+      const before = sha(model);
+      const out = join(dir, 'mnist8.int8.onnx');
+      const report = await quantizeModel({ model, output: out, data: 'mnist', recipe: { calib_samples: 200 } });
+      assert.equal(sha(model), before, 'input model must be unchanged');
+      assert.equal(report.input.opset, 8);
+      assert.ok(report.output.opset >= 13);
+      assert.equal(report.fusion.int8Ops + report.fusion.fp32ComputeOps, 3);
+      assert.ok(
+        report.fusion.details.every((d) => /speed check/.test(d.reason)),
+        JSON.stringify(report.fusion.details),
+      );
+      const bench = await compareModels({ fp32: model, int8: out, data: 'mnist', samples: 2000, runs: 5, ...NO_EXTRAS });
+      assert.equal(bench.accuracy!.samples, 2000);
+      assert.ok(bench.accuracy!.fp32 > 0.99);
+      assert.ok(bench.accuracy!.fp32 - bench.accuracy!.int8 <= 0.003, `top-1 ${bench.accuracy!.fp32} → ${bench.accuracy!.int8}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('ultraface: calibrated on photo crops, output cosine >= 0.995', { skip: !haveShared && 'shared models absent' }, async () => {
   const dir = tmp();
@@ -67,7 +74,10 @@ for (const name of ['mlp', 'resnetCnn', 'transformerBlock', 'mobilenetBlock', 'u
       const report = await quantizeModel({ model: f.model, output: out, data: f.data, shapes: f.shapes, recipe: { calib_samples: 16, speed_check: false } });
       const unexpected = report.fusion.details.filter((d) => d.opType !== 'ConvTranspose');
       assert.deepEqual(unexpected, [], 'compute ops left in fp32');
-      assert.ok(report.fusion.details.every((d) => /no int8 kernel/.test(d.reason)), JSON.stringify(report.fusion.details));
+      assert.ok(
+        report.fusion.details.every((d) => /no int8 kernel/.test(d.reason)),
+        JSON.stringify(report.fusion.details),
+      );
       const bench = await compareModels({ fp32: f.model, int8: out, data: f.data, samples: 8, runs: 3, ...NO_EXTRAS, shapes: f.shapes });
       assert.ok(bench.fidelity.cosine >= 0.99, `cosine ${bench.fidelity.cosine}`);
     } finally {
@@ -96,7 +106,12 @@ test('rules: an op-type override to fp32 leaves those ops in fp32 with the reaso
   try {
     const f = writeSynthetic(dir, 'resnetCnn');
     const out = join(dir, 'q.onnx');
-    const report = await quantizeModel({ model: f.model, output: out, data: f.data, recipe: { calib_samples: 4, speed_check: false, local: { Linear: { w_dtype: 'fp32' } } } });
+    const report = await quantizeModel({
+      model: f.model,
+      output: out,
+      data: f.data,
+      recipe: { calib_samples: 4, speed_check: false, local: { Linear: { w_dtype: 'fp32' } } },
+    });
     assert.equal(report.fusion.fp32ComputeOps, 1);
     assert.match(report.fusion.details[0].reason, /excluded by rule "Linear"/);
     assert.ok(report.fusion.int8Ops >= 9);
@@ -228,7 +243,10 @@ test('w_granularity auto: MatMul/Gemm go per-tensor only when the measured varia
     }
     assert.deepEqual(auto.scales, { perChannel: 6 - g.perTensor.length, perTensor: g.perTensor.length }, 'the saved model holds what the report says');
 
-    for (const [name, recipe] of [['explicit', { w_granularity: 'per_channel' }], ['unmeasured', { speed_check: false }]] as const) {
+    for (const [name, recipe] of [
+      ['explicit', { w_granularity: 'per_channel' }],
+      ['unmeasured', { speed_check: false }],
+    ] as const) {
       const r = await run(name, recipe);
       assert.equal(r.report.weightGranularity, undefined, name);
       assert.deepEqual(r.scales, { perChannel: 6, perTensor: 0 }, name);
@@ -272,7 +290,11 @@ test('bad input: unloadable ops, NaN data, empty and corrupt image folders', asy
     ['corrupt image', { model: f.model, output: join(dir, 'o4.onnx'), data: corrupt }, 'DATA_UNREADABLE', /a\.jpg/],
   ];
   for (const [what, req, code, pattern] of cases) {
-    await assert.rejects(quantizeModel(req), (e: unknown) => e instanceof OctetError && e.code === code && pattern.test(e.message) && !e.message.includes('\n'), what);
+    await assert.rejects(
+      quantizeModel(req),
+      (e: unknown) => e instanceof OctetError && e.code === code && pattern.test(e.message) && !e.message.includes('\n'),
+      what,
+    );
     assert.ok(!existsSync(req.output), `${what}: no output`);
   }
 });

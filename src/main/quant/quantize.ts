@@ -78,13 +78,19 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const log = (line: string) => ctx.onLog?.(line);
   const loaded = await loadModel(req.model);
   const quantizedOp = loaded.model.graph!.node.find((n) => isQuantizedOpType(n.opType));
-  if (quantizedOp) throw new OctetError('MODEL_ALREADY_QUANTIZED', `${loaded.path} is already quantized (it contains ${quantizedOp.opType}); start from the fp32 model`);
+  if (quantizedOp)
+    throw new OctetError('MODEL_ALREADY_QUANTIZED', `${loaded.path} is already quantized (it contains ${quantizedOp.opType}); start from the fp32 model`);
   await (await openSession(loaded.path, { threads: 1, level: 'disabled' })).release();
   const inputOpset = opsetOf(loaded.model);
   // Symbolic dims stay open here: the data fixes them per input (a [N,32,1024] array feeds
   // x:[batch,1024] batches of 32); the written model keeps them symbolic.
   const specs = modelInputs(loaded.model, req.shapes ?? {});
-  const source = await openDataSource(req.data, specs, { preprocess: recipe.preprocess, split: 'calibration', limit: recipe.calib_samples, idLimits: embeddingLimits(loaded.model) });
+  const source = await openDataSource(req.data, specs, {
+    preprocess: recipe.preprocess,
+    split: 'calibration',
+    limit: recipe.calib_samples,
+    idLimits: embeddingLimits(loaded.model),
+  });
   log(`data: ${source.description}`);
   for (const note of source.notes ?? []) log(`data: ${note}`);
   // Every calibration sample is decoded and checked (NaN/Inf, shape, unreadable image) before
@@ -109,11 +115,16 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
 
   const sqGroups = recipe.smooth_quant === false ? [] : smoothGroups(plan, new GraphView(model.graph!));
   const calOpts = { samples: recipe.calib_samples, bins: recipe.calib_bins, percentile: recipe.percentile, signal: ctx.signal };
-  const cal = await (ctx.calibrate ?? calibrate)(model, plan.observed.map((n) => plan.tensors.get(n)!), source, {
-    ...calOpts,
-    channelStats: sqGroups.map((gr) => gr.input),
-    onProgress: (done, total) => progress('calibrate', done, total),
-  });
+  const cal = await (ctx.calibrate ?? calibrate)(
+    model,
+    plan.observed.map((n) => plan.tensors.get(n)!),
+    source,
+    {
+      ...calOpts,
+      channelStats: sqGroups.map((gr) => gr.input),
+      onProgress: (done, total) => progress('calibrate', done, total),
+    },
+  );
   warnings.push(...cal.warnings);
   if (ctx.signal?.aborted) throw new OctetError('CANCELLED', 'The job was cancelled');
 
@@ -136,7 +147,9 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     smoothKeep: new Map(),
     reduceRange: recipe.reduce_range === true,
     keepFloat: new Map(),
-    report: { weightBits: { reduceRange: recipe.reduce_range === true, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' } },
+    report: {
+      weightBits: { reduceRange: recipe.reduce_range === true, reason: recipe.reduce_range ? 'set by the recipe' : 'set by the recipe (8-bit weights)' },
+    },
   };
   const converted = await runMeasuredSteps(choices);
   const { ranges } = choices;
@@ -144,7 +157,9 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (choices.report.speedCheck) progress('convert', 1, 1);
   const { speedCheck, smoothQuant, weightBits, weightGranularity, rangeChoice } = choices.report;
   const { model: quantized, plan: finalPlan } = converted;
-  const rounding = cal.histograms ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3) : [];
+  const rounding = cal.histograms
+    ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3)
+    : [];
   const samples = await Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((x) => x.feeds)));
   const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), samples, rounding);
   if (fidelity.note) log(`fidelity: ${fidelity.note}`);

@@ -49,7 +49,13 @@ test('act_algo auto: measured, written in the report with the output fidelity, a
   const src = join(dir, 'm.onnx');
   writeFileSync(src, encodeModel(model()));
   writeFileSync(join(dir, 'x.npy'), npyBytes({ descr: '<f4', shape: [64, 1, H], data: data(64, 3) }));
-  const quantize = (act_algo: ActAlgo | 'auto') => quantizeModel({ model: src, output: join(dir, `${act_algo}.onnx`), data: join(dir, 'x.npy'), recipe: { speed_check: false, smooth_quant: false, act_algo } });
+  const quantize = (act_algo: ActAlgo | 'auto') =>
+    quantizeModel({
+      model: src,
+      output: join(dir, `${act_algo}.onnx`),
+      data: join(dir, 'x.npy'),
+      recipe: { speed_check: false, smooth_quant: false, act_algo },
+    });
   const auto = await quantize('auto');
   const choice = auto.calibration.choice!;
   assert.ok(choice, 'no range choice in the report');
@@ -60,5 +66,8 @@ test('act_algo auto: measured, written in the report with the output fidelity, a
   assert.ok(Math.abs(auto.outputFidelity!.sqnrDb - choice.sqnrDb[choice.chosen]!) < 0.2, `${auto.outputFidelity!.sqnrDb} vs ${choice.reason}`);
   const pinned = await quantize(choice.chosen);
   assert.equal(pinned.calibration.choice, undefined);
-  assert.ok(readFileSync(join(dir, 'auto.onnx')).equals(readFileSync(join(dir, `${choice.chosen}.onnx`))), 'auto and its pinned algorithm wrote different bytes');
+  assert.ok(
+    readFileSync(join(dir, 'auto.onnx')).equals(readFileSync(join(dir, `${choice.chosen}.onnx`))),
+    'auto and its pinned algorithm wrote different bytes',
+  );
 });

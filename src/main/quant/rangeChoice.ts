@@ -19,7 +19,10 @@ export interface RangeCandidates {
   sqnr: (sets: Map<string, TensorRange>[]) => Promise<number[]>;
 }
 
-export async function chooseRangeAlgo(c: RangeCandidates, samples: number): Promise<{ algo: ActAlgo; ranges: Map<string, TensorRange>; report: RangeChoiceReport }> {
+export async function chooseRangeAlgo(
+  c: RangeCandidates,
+  samples: number,
+): Promise<{ algo: ActAlgo; ranges: Map<string, TensorRange>; report: RangeChoiceReport }> {
   const algos: ActAlgo[] = ['minmax', ...AUTO_CANDIDATES];
   const sets = algos.map((a) => c.ranges(a));
   const db = await c.sqnr(sets);

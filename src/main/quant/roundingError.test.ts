@@ -22,6 +22,19 @@ test('own rounding SQNR: uniform data keeps ~48 dB in int8, a rare large value c
   assert.ok(ownSqnrDb(hs, range(hs)) < 15, `${ownSqnrDb(hs, range(hs))}`);
   // Clipping at half the range loses the values beyond it.
   assert.ok(ownSqnrDb(h, { lo: -0.5, hi: 0.5, min: -1, max: 1 }) < 12);
-  const worst = worstRounding(new Map([['u', h], ['s', hs]]), new Map([['u', range(h)], ['s', range(hs)]]), 1);
-  assert.deepEqual(worst.map((w) => w.tensor), ['s']);
+  const worst = worstRounding(
+    new Map([
+      ['u', h],
+      ['s', hs],
+    ]),
+    new Map([
+      ['u', range(h)],
+      ['s', range(hs)],
+    ]),
+    1,
+  );
+  assert.deepEqual(
+    worst.map((w) => w.tensor),
+    ['s'],
+  );
 });

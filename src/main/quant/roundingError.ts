@@ -26,7 +26,11 @@ export function ownSqnrDb(h: Histogram, r: TensorRange): number {
 }
 
 /** The tensors with the lowest own SQNR, worst first. */
-export function worstRounding(hists: ReadonlyMap<string, Histogram>, ranges: ReadonlyMap<string, TensorRange>, n: number): { tensor: string; sqnrDb: number }[] {
+export function worstRounding(
+  hists: ReadonlyMap<string, Histogram>,
+  ranges: ReadonlyMap<string, TensorRange>,
+  n: number,
+): { tensor: string; sqnrDb: number }[] {
   const all: { tensor: string; sqnrDb: number }[] = [];
   for (const [tensor, r] of ranges) {
     const h = hists.get(tensor);

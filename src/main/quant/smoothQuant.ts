@@ -91,7 +91,13 @@ export function applySmoothQuant(prepared: ModelProto, groups: SmoothGroup[], st
       const xMax = Math.max(Math.abs(st.min[j]), Math.abs(st.max[j]), MIN_SCALE);
       s[j] = Math.max(MIN_SCALE, xMax ** alpha / Math.max(wMax[j], MIN_SCALE) ** (1 - alpha));
     }
-    const inv = g.addInitializer(makeTensor(g.uniqueName(`${group.input}_smooth_scale`), s.map((v) => 1 / v), [k]));
+    const inv = g.addInitializer(
+      makeTensor(
+        g.uniqueName(`${group.input}_smooth_scale`),
+        s.map((v) => 1 / v),
+        [k],
+      ),
+    );
     const smoothed = g.uniqueName(`${group.input}_smoothed`);
     const mulName = g.uniqueName(`${group.input}_SmoothQuant`);
     model.graph!.node.push(makeNode('Mul', [group.input, inv], [smoothed], {}, mulName));
@@ -171,7 +177,10 @@ export async function chooseSmoothQuant(x: SmoothQuantInputs): Promise<SmoothQua
   if (x.needsRecalibration) {
     const { smoothed } = variants[best];
     const observed = x.convert(smoothed.model, new Map([...x.ranges, ...smoothed.ranges]), smoothed.keepFloat).observed;
-    const fresh = await x.calibrate(smoothed.model, observed.filter((t) => smoothed.ranges.has(t)));
+    const fresh = await x.calibrate(
+      smoothed.model,
+      observed.filter((t) => smoothed.ranges.has(t)),
+    );
     for (const [k, r] of fresh) smoothed.ranges.set(k, r);
     [sqnr[best]] = await x.sqnr([x.convert(smoothed.model, new Map([...x.ranges, ...smoothed.ranges]), smoothed.keepFloat).bytes]);
   }
@@ -184,7 +193,13 @@ export async function chooseSmoothQuant(x: SmoothQuantInputs): Promise<SmoothQua
   }
   return {
     smoothed: { ...chosen.smoothed, ranges: new Map([...x.ranges, ...chosen.smoothed.ranges]) },
-    report: { applied: true, alpha: chosen.alpha, groups: groups.length, reason: `${x.setting === 'auto' ? 'auto: ' : ''}${groups.length} MatMul/Gemm input(s) smoothed (${measured})`, sqnrDb },
+    report: {
+      applied: true,
+      alpha: chosen.alpha,
+      groups: groups.length,
+      reason: `${x.setting === 'auto' ? 'auto: ' : ''}${groups.length} MatMul/Gemm input(s) smoothed (${measured})`,
+      sqnrDb,
+    },
   };
 }
 

@@ -92,7 +92,13 @@ interface TrialState {
  */
 export function cachedCalibrate(cache = new Map<string, Awaited<ReturnType<typeof calibrate>>>()): typeof calibrate {
   return async (model, tensors, source, opts) => {
-    const key = JSON.stringify([tensors.map((t) => [t.name, t.algo, t.symmetric && !t.startsAtZero]).sort(), opts.samples, opts.bins, opts.percentile, [...(opts.channelStats ?? [])].sort()]);
+    const key = JSON.stringify([
+      tensors.map((t) => [t.name, t.algo, t.symmetric && !t.startsAtZero]).sort(),
+      opts.samples,
+      opts.bins,
+      opts.percentile,
+      [...(opts.channelStats ?? [])].sort(),
+    ]);
     const hit = cache.get(key);
     if (hit) return { ...hit, ranges: new Map(hit.ranges), warnings: [...hit.warnings] };
     const res = await calibrate(model, tensors, source, opts);
@@ -123,7 +129,10 @@ function looseCalibrate(): typeof calibrate {
  * ops as `local` fp32 rules, w_granularity and reduce_range resolved, and speed_check off, so
  * that converting it again measures nothing and gives the same model.
  */
-export function pinRecipe(recipe: Recipe, report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits' | 'smoothQuant' | 'calibration'>): Recipe {
+export function pinRecipe(
+  recipe: Recipe,
+  report: Pick<QuantizeReport, 'speedCheck' | 'weightGranularity' | 'weightBits' | 'smoothQuant' | 'calibration'>,
+): Recipe {
   const local: Record<string, OpConfig> = {};
   for (const [k, v] of Object.entries(recipe.local)) local[k] = v.w_granularity === 'auto' ? { ...v, w_granularity: 'per_channel' } : v;
   const set = (node: string, cfg: OpConfig) => (local[`name:${node}`] = { ...local[`name:${node}`], ...cfg });
@@ -178,7 +187,9 @@ export function structureKey(r: TuneTrial['recipe']): string {
 /** A trial's int8/fp32 ratio as the median over all trials of its graph structure. */
 export function structureSpeed(trials: TuneTrial[]): (t: TuneTrial) => number {
   const groups = new Map<string, number[]>();
-  for (const t of trials) if (t.latencyRatio !== undefined && t.loss !== undefined) groups.set(structureKey(t.recipe), [...(groups.get(structureKey(t.recipe)) ?? []), t.latencyRatio]);
+  for (const t of trials)
+    if (t.latencyRatio !== undefined && t.loss !== undefined)
+      groups.set(structureKey(t.recipe), [...(groups.get(structureKey(t.recipe)) ?? []), t.latencyRatio]);
   return (t) => {
     const xs = [...(groups.get(structureKey(t.recipe)) ?? [])].sort((a, b) => a - b);
     return xs.length ? (xs[(xs.length - 1) >> 1] + xs[xs.length >> 1]) / 2 : Infinity;
@@ -212,7 +223,6 @@ function toRecipe(input: unknown): Recipe {
   return parseRecipe(input ?? {}); // a bad recipe throws RecipeError, an OctetError (RECIPE_INVALID)
 }
 
-
 export async function tuneModel(p: TuneParams, ctx: JobContext = {}): Promise<TuneResult> {
   const started = performance.now();
   const base = toRecipe(p.recipe);
@@ -220,7 +230,8 @@ export async function tuneModel(p: TuneParams, ctx: JobContext = {}): Promise<Tu
   const inputs = [p.model, p.data, ...(p.eval ? [p.eval] : []), ...(p.labels ? [p.labels] : [])];
   const outs = [p.output, recipePath, ...(p.reportPath ? [p.reportPath] : [])];
   const reals = await Promise.all(outs.map((o) => realTarget(o)));
-  if (new Set(reals).size !== reals.length) throw new OctetError('BAD_USAGE', `The model, recipe and report outputs must be different files (${outs.map((o) => resolve(o)).join(', ')})`);
+  if (new Set(reals).size !== reals.length)
+    throw new OctetError('BAD_USAGE', `The model, recipe and report outputs must be different files (${outs.map((o) => resolve(o)).join(', ')})`);
   for (let i = 0; i < outs.length; i++) await checkOutputPath(outs[i], [...inputs, ...outs.slice(0, i)]);
   const unlock: (() => Promise<void>)[] = [];
   const work = await mkdtemp(join(tmpdir(), 'octet-tune-'));
@@ -260,7 +271,10 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     const explicit = typeof (p.recipe as { calib_samples?: unknown } | undefined)?.calib_samples === 'number';
     if (calibSource.count - calibSamples < MIN_EVAL) {
       if (explicit || calibSource.count < 2 * MIN_EVAL) {
-        throw new OctetError('DATA_EMPTY', `--data holds ${calibSource.count} samples: after ${calibSamples} for calibration fewer than ${MIN_EVAL} are left to measure the loss on; pass --eval SPEC or a smaller calib_samples`);
+        throw new OctetError(
+          'DATA_EMPTY',
+          `--data holds ${calibSource.count} samples: after ${calibSamples} for calibration fewer than ${MIN_EVAL} are left to measure the loss on; pass --eval SPEC or a smaller calib_samples`,
+        );
       }
       calibSamples = Math.floor(calibSource.count / 2);
       log(`tune: --data holds ${calibSource.count} samples; calib_samples lowered to ${calibSamples} so the other half measures the loss`);
@@ -292,7 +306,8 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   }
   const labelled = labels.filter((l) => l !== undefined).length;
   const metric: TuneMetric = p.metric ?? base.tuning?.metric ?? (labelled > 0 ? 'top1' : 'cosine');
-  if (metric === 'top1' && labelled === 0) throw new OctetError('BAD_USAGE', 'metric top1 needs labels: class folders, the built-in digits, or --labels FILE.csv; or use --metric cosine');
+  if (metric === 'top1' && labelled === 0)
+    throw new OctetError('BAD_USAGE', 'metric top1 needs labels: class folders, the built-in digits, or --labels FILE.csv; or use --metric cosine');
   const tolerableLoss = p.tolerableLoss ?? base.tuning?.tolerable_loss ?? TUNE_DEFAULTS.tolerableLoss[metric];
   const maxTrials = p.maxTrials ?? base.tuning?.max_trials ?? TUNE_DEFAULTS.maxTrials;
   const latencyMs = (p.latencySeconds ?? TUNE_DEFAULTS.latencySeconds) * 1000;
@@ -326,7 +341,9 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     throw new OctetError('MODEL_UNSUPPORTED', 'The model has no float output to compare int8 against');
   }
   const ref = new Map([...refs].map(([o, parts]) => [o, concatFloats(parts)]));
-  log(`tune: metric ${metric} (loss = ${LOSS_MEANING[metric]}), tolerable loss ${tolerableLoss}, at most ${maxTrials} trials${fp32Top1 !== undefined ? `; fp32 top-1 ${(fp32Top1 * 100).toFixed(2)}% on ${labelled} samples` : ''}`);
+  log(
+    `tune: metric ${metric} (loss = ${LOSS_MEANING[metric]}), tolerable loss ${tolerableLoss}, at most ${maxTrials} trials${fp32Top1 !== undefined ? `; fp32 top-1 ${(fp32Top1 * 100).toFixed(2)}% on ${labelled} samples` : ''}`,
+  );
   ctx.onProgress?.({ phase: 'load', done: 1, total: 1 });
 
   const measure = async (bytes: Uint8Array): Promise<Measured> => {
@@ -373,7 +390,16 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   const progress = (): TuneProgress => ({ metric, tolerableLoss, maxTrials, trials: trials(), best, fp32Top1 });
   const emit = () => ctx.onProgress?.({ phase: 'tune', done: states.length, total: maxTrials, tune: progress() });
   const writeRecipe = (r: Recipe) => writeFileAtomic(recipePath, JSON.stringify({ ...r, tuning }, null, 2) + '\n');
-  const report = () => ({ ...progress(), split, evalSamples: samples.length, lossMeaning: LOSS_MEANING[metric], sensitivity: SENSITIVITY, model: resolve(p.model), data: p.data, eval: p.eval });
+  const report = () => ({
+    ...progress(),
+    split,
+    evalSamples: samples.length,
+    lossMeaning: LOSS_MEANING[metric],
+    sensitivity: SENSITIVITY,
+    model: resolve(p.model),
+    data: p.data,
+    eval: p.eval,
+  });
   const writeReport = () => (p.reportPath ? writeFileAtomic(p.reportPath, JSON.stringify(report(), null, 2) + '\n') : Promise.resolve());
 
   const convert = async (recipe: Recipe, file: string, cached = true) => {
@@ -441,7 +467,8 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     const was = best;
     best = pickBest(trials());
     const b = best !== undefined ? states[best].trial : undefined;
-    const fmt = (t: TuneTrial) => (t.loss === undefined ? `failed: ${t.error}` : `loss ${fmtLoss(t.loss)}${t.meets ? ' (meets)' : ''}, ${t.latencyRatio?.toFixed(2)}x fp32 latency`);
+    const fmt = (t: TuneTrial) =>
+      t.loss === undefined ? `failed: ${t.error}` : `loss ${fmtLoss(t.loss)}${t.meets ? ' (meets)' : ''}, ${t.latencyRatio?.toFixed(2)}x fp32 latency`;
     log(`trial ${index + 1}/${maxTrials} ${delta}: ${fmt(trial)}, ${trial.seconds.toFixed(1)} s${b ? `; best: trial ${b.index + 1}, ${fmt(b)}` : ''}`);
     if (best !== undefined && best !== was) {
       // The best so far is always on disk, so a cancel (which kills the worker) keeps it.
@@ -449,16 +476,18 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       await writeRecipe(states[best].trial.recipe);
     }
     // Keep only the files later steps may need.
-    for (const s of states) if (s.file && s !== states[best ?? -1] && s !== state && s !== lowest()) {
-      await rm(s.file, { force: true });
-      s.file = undefined;
-      s.bytes = undefined;
-    }
+    for (const s of states)
+      if (s.file && s !== states[best ?? -1] && s !== state && s !== lowest()) {
+        await rm(s.file, { force: true });
+        s.file = undefined;
+        s.bytes = undefined;
+      }
     await writeReport();
     emit();
     return state;
   };
-  const lowest = (): TrialState | undefined => states.filter((s) => s.trial.loss !== undefined).reduce<TrialState | undefined>((a, s) => (!a || s.trial.loss! < a.trial.loss! ? s : a), undefined);
+  const lowest = (): TrialState | undefined =>
+    states.filter((s) => s.trial.loss !== undefined).reduce<TrialState | undefined>((a, s) => (!a || s.trial.loss! < a.trial.loss! ? s : a), undefined);
   const met = () => states.some((s) => s.trial.meets);
   let stoppedBy: TuneResult['stoppedBy'] | undefined;
   const canRun = () => {
@@ -472,7 +501,10 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     // 1. The base recipe; the speed check (if on) measures once and its decisions are pinned.
     const first = await convert(base, join(work, 'measure.onnx'));
     pinnedBase = pinRecipe(base, first.report);
-    if (first.report.speedCheck) log(`tune: speed check pinned: ${first.report.speedCheck.keptFloat.length + (first.report.speedCheck.activationMatMuls?.keptFloat ? first.report.speedCheck.activationMatMuls.nodes.length : 0)} op(s) kept fp32, weights ${pinnedBase.w_granularity}, reduce_range ${pinnedBase.reduce_range}`);
+    if (first.report.speedCheck)
+      log(
+        `tune: speed check pinned: ${first.report.speedCheck.keptFloat.length + (first.report.speedCheck.activationMatMuls?.keptFloat ? first.report.speedCheck.activationMatMuls.nodes.length : 0)} op(s) kept fp32, weights ${pinnedBase.w_granularity}, reduce_range ${pinnedBase.reduce_range}`,
+      );
     await runTrial('base', `base (act_algo ${pinnedBase.act_algo})`, pinnedBase);
 
     // 2. Other range algorithms, globally.
@@ -490,7 +522,10 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
           if (algo === from!.trial.recipe.act_algo || !canRun()) continue;
           const local = { ...from!.trial.recipe.local };
           for (const n of worst) local[`name:${n}`] = { ...local[`name:${n}`], act_algo: algo };
-          await runTrial('local_algo', `act_algo ${algo} for ${worst.length} worst layer(s) (${worst.join(', ')}), over trial ${from!.trial.index + 1}`, { ...from!.trial.recipe, local });
+          await runTrial('local_algo', `act_algo ${algo} for ${worst.length} worst layer(s) (${worst.join(', ')}), over trial ${from!.trial.index + 1}`, {
+            ...from!.trial.recipe,
+            local,
+          });
         }
       }
     }
@@ -508,7 +543,11 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       const from = lowest() ?? states[0];
       if (from) {
         const on = !from.trial.recipe.smooth_quant;
-        await runTrial('smooth_quant', on ? `smooth_quant on (alpha chosen by output SQNR), over trial ${from.trial.index + 1}` : `smooth_quant off, over trial ${from.trial.index + 1}`, { ...from.trial.recipe, smooth_quant: on, smooth_quant_alpha: on ? 'auto' : from.trial.recipe.smooth_quant_alpha });
+        await runTrial(
+          'smooth_quant',
+          on ? `smooth_quant on (alpha chosen by output SQNR), over trial ${from.trial.index + 1}` : `smooth_quant off, over trial ${from.trial.index + 1}`,
+          { ...from.trial.recipe, smooth_quant: on, smooth_quant_alpha: on ? 'auto' : from.trial.recipe.smooth_quant_alpha },
+        );
       }
     }
 
@@ -532,7 +571,8 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
     }
     if (!met() && canRun() && !stoppedBy) stoppedBy = 'exhausted';
   }
-  if (best === undefined) throw new OctetError('INTERNAL', `No trial produced a model: ${states.map((s) => s.trial.error).filter(Boolean)[0] ?? 'unknown error'}`);
+  if (best === undefined)
+    throw new OctetError('INTERNAL', `No trial produced a model: ${states.map((s) => s.trial.error).filter(Boolean)[0] ?? 'unknown error'}`);
   stoppedBy ??= met() ? 'goal' : 'exhausted';
   if (met() && stoppedBy !== 'timeout') stoppedBy = 'goal';
 
@@ -554,14 +594,24 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
         }
         return st.bytes;
       };
-      const [sa, sb] = [await openSession(await bytesOf(states[chosen.index]), { threads: 1 }), await openSession(await bytesOf(states[rival.index]), { threads: 1 })];
+      const [sa, sb] = [
+        await openSession(await bytesOf(states[chosen.index]), { threads: 1 }),
+        await openSession(await bytesOf(states[rival.index]), { threads: 1 }),
+      ];
       try {
         const lat = await interleavedLatency(sa, sb, samples[0].feeds, 20, { blockStat: 'min', minMs: 3 * latencyMs, warmup: 3, signal: ctx.signal });
-        runoff = { chosen: chosen.index, rival: rival.index, ratio: round(lat.ratioMedian, 3), kept: lat.ratioMedian < FASTER_IN_RUNOFF ? rival.index : chosen.index };
+        runoff = {
+          chosen: chosen.index,
+          rival: rival.index,
+          ratio: round(lat.ratioMedian, 3),
+          kept: lat.ratioMedian < FASTER_IN_RUNOFF ? rival.index : chosen.index,
+        };
       } finally {
         await Promise.all([sa.release(), sb.release()]);
       }
-      log(`tune: run-off, trial ${rival.index + 1} against trial ${chosen.index + 1}: ${runoff.ratio.toFixed(2)}x its latency; keeping trial ${runoff.kept + 1}`);
+      log(
+        `tune: run-off, trial ${rival.index + 1} against trial ${chosen.index + 1}: ${runoff.ratio.toFixed(2)}x its latency; keeping trial ${runoff.kept + 1}`,
+      );
       if (runoff.kept !== best) {
         best = runoff.kept;
         await writeFileAtomic(p.output, states[best].bytes!);
@@ -614,7 +664,11 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   /** Per-layer error of a trial's model against the prepared fp32 model, on a few evaluation samples. */
   async function layersOf(s: TrialState) {
     if (!prepared || !s.bytes) return [];
-    const r = await perLayerError(prepared, decodeModel(s.bytes), samples.slice(0, LAYER_SAMPLES), { outputScaleOf: outputScaleInput, threads: 1, signal: ctx.signal });
+    const r = await perLayerError(prepared, decodeModel(s.bytes), samples.slice(0, LAYER_SAMPLES), {
+      outputScaleOf: outputScaleInput,
+      threads: 1,
+      signal: ctx.signal,
+    });
     return r.layers;
   }
 
@@ -633,7 +687,11 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
   /** The int8 node whose rule sets a tensor's range: its producer (a Relu absorbed into a Conv counts as the Conv), else an int8 reader. */
   function ownerOf(s: TrialState, tensor: string): string | undefined {
     const ops = s.ops ?? [];
-    return (ops.find((o) => o.int8 && o.output === tensor) ?? ops.find((o) => o.int8 && o.outputs.includes(tensor)) ?? ops.find((o) => o.int8 && o.compute && o.inputs.includes(tensor)))?.name;
+    return (
+      ops.find((o) => o.int8 && o.output === tensor) ??
+      ops.find((o) => o.int8 && o.outputs.includes(tensor)) ??
+      ops.find((o) => o.int8 && o.compute && o.inputs.includes(tensor))
+    )?.name;
   }
 
   /**
@@ -651,9 +709,15 @@ async function tuneLocked(p: TuneParams, base: Recipe, recipePath: string, work:
       if (!canRun()) break;
       cancelled();
       const t0 = performance.now();
-      const local = { ...s.trial.recipe.local, [`name:${r.name}`]: { ...s.trial.recipe.local[`name:${r.name}`], w_dtype: 'fp32' as const, act_dtype: 'fp32' as const } };
+      const local = {
+        ...s.trial.recipe.local,
+        [`name:${r.name}`]: { ...s.trial.recipe.local[`name:${r.name}`], w_dtype: 'fp32' as const, act_dtype: 'fp32' as const },
+      };
       try {
-        await quantizeModel({ model: p.model, output: file, data: p.data, recipe: { ...s.trial.recipe, local }, shapes: p.shapes }, { signal: ctx.signal, calibrate: loose });
+        await quantizeModel(
+          { model: p.model, output: file, data: p.data, recipe: { ...s.trial.recipe, local }, shapes: p.shapes },
+          { signal: ctx.signal, calibrate: loose },
+        );
         const loss = lossOf(metric, await measure(new Uint8Array(await readFile(file))), fp32Top1);
         probes.push({ node: r.name, loss: round(loss, 8), seconds: round((performance.now() - t0) / 1000, 2) });
         log(`probe: ${r.name} alone in fp32 over trial ${s.trial.index + 1}: loss ${fmtLoss(loss)} (trial ${s.trial.index + 1}: ${fmtLoss(s.trial.loss!)})`);

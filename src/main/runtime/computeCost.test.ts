@@ -19,6 +19,9 @@ test('multiply-accumulates of Conv (grouped), ConvTranspose, MatMul and Gemm fro
   const cost = await computeCost(b.build(), { x: { type: 'float32', data: randn(256, 1, r), dims: [1, 4, 8, 8] } }, macCountFor);
   const expected = { conv: 8 * 4 * 4 * 18, convT: 8 * 4 * 4 * 16, matmul: 2 * 16 * 128, gemm: 2 * 5 * 16 };
   assert.deepEqual([...cost.byNode.values()], Object.values(expected));
-  assert.equal(cost.macs, Object.values(expected).reduce((a, v) => a + v, 0));
+  assert.equal(
+    cost.macs,
+    Object.values(expected).reduce((a, v) => a + v, 0),
+  );
   assert.ok(cost.macs < COMPUTE_BOUND_MACS);
 });

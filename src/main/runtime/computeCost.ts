@@ -31,7 +31,11 @@ const FETCH_GROUP = 32;
  * shapes of the compute ops' inputs and outputs: exporters leave most intermediate shapes out,
  * and ONNX Runtime's optimized graph does not always write them back.
  */
-export async function computeCost(model: ModelProto, feeds: Record<string, Feed>, counterFor: (node: NodeProto) => MacCounter | undefined): Promise<ComputeCost> {
+export async function computeCost(
+  model: ModelProto,
+  feeds: Record<string, Feed>,
+  counterFor: (node: NodeProto) => MacCounter | undefined,
+): Promise<ComputeCost> {
   const g = new GraphView(model.graph!);
   const nodes = model.graph!.node.flatMap((node) => {
     const counter = counterFor(node);

@@ -18,7 +18,11 @@ export interface NodeProfile {
  * Runs a model with ORT's profiler on one thread and returns each node's mean kernel time,
  * together with the optimized graph the times refer to.
  */
-export async function profileNodes(model: Uint8Array, feeds: Record<string, Feed>, opts: { runs: number; warmup?: number; budgetMs?: number }): Promise<NodeProfile> {
+export async function profileNodes(
+  model: Uint8Array,
+  feeds: Record<string, Feed>,
+  opts: { runs: number; warmup?: number; budgetMs?: number },
+): Promise<NodeProfile> {
   const dir = await mkdtemp(join(tmpdir(), 'octet-profile-'));
   try {
     const optimizedPath = join(dir, 'optimized.onnx');

@@ -66,5 +66,8 @@ export async function run(session: ort.InferenceSession, feeds: Record<string, F
 export function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   // ORT prefixes messages with "[ONNXRuntimeError] : 1 : FAIL : "; the rest is the useful part.
-  return msg.replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*[A-Z_]+\s*:\s*/, '').split('\n')[0].slice(0, 400);
+  return msg
+    .replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*[A-Z_]+\s*:\s*/, '')
+    .split('\n')[0]
+    .slice(0, 400);
 }

@@ -79,7 +79,12 @@ function queryTokens(query: string): string[] {
 /** The values offered in Sec-WebSocket-Protocol (a repeated header arrives joined by commas). */
 function offeredProtocols(req: GateRequest): string[] {
   const raw = header(req, 'sec-websocket-protocol');
-  return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw === undefined
+    ? []
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export type Verdict = { ok: true } | { ok: false; status: number; reason: string };

@@ -34,12 +34,23 @@ export async function runServe(args: ServeArgs): Promise<number> {
   const roots = (args.roots?.length ? args.roots : [process.cwd()]).map((r) => ({ path: resolve(r), writable: true }));
   const api = await setupApi({ mode: 'browser', roots, stateDir: resolve(args.state ?? defaultStateDir()), concurrency });
   for (const m of api.missingRoots) console.error(`octet: warning: --root ${m} does not exist; ignored`);
-  const server = await startServer({ handlers: api.handlers, jobs: api.host.jobs, rendererDir: join(packageRoot(), 'dist', 'renderer'), token: newToken(), port }).catch((e) => {
+  const server = await startServer({
+    handlers: api.handlers,
+    jobs: api.host.jobs,
+    rendererDir: join(packageRoot(), 'dist', 'renderer'),
+    token: newToken(),
+    port,
+  }).catch((e) => {
     api.close();
     throw e;
   });
   console.log(`Octet ${api.host.mode} mode, listening on 127.0.0.1:${server.port} only.`);
-  console.log(`Allowed folders: ${api.host.guard.roots().map((r) => `${r.path}${r.writable ? '' : ' (read-only)'}`).join(', ')}`);
+  console.log(
+    `Allowed folders: ${api.host.guard
+      .roots()
+      .map((r) => `${r.path}${r.writable ? '' : ' (read-only)'}`)
+      .join(', ')}`,
+  );
   console.log(`Open this URL (it carries this run's access token):\n\n  ${server.url}\n`);
   console.log(`On a remote machine, forward the port first (ssh -L ${server.port}:127.0.0.1:${server.port} HOST). Ctrl-C stops.`);
   await new Promise<void>((done) => {

@@ -33,7 +33,9 @@ function get(path: string, headers: Record<string, string> = {}, method = 'GET')
   });
 }
 
-function connect(opts: { token?: string; origin?: string; host?: string; path?: string; protocols?: string[]; headers?: Record<string, string> } = {}): Promise<WebSocket> {
+function connect(
+  opts: { token?: string; origin?: string; host?: string; path?: string; protocols?: string[]; headers?: Record<string, string> } = {},
+): Promise<WebSocket> {
   const protocols = opts.protocols ?? (opts.token === undefined ? wsProtocols(TOKEN) : opts.token ? wsProtocols(opts.token) : []);
   const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/api'}`, protocols, {
     origin: opts.origin ?? `http://127.0.0.1:${port}`,

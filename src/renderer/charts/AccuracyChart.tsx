@@ -23,10 +23,16 @@ export function toleranceRows(r: BenchResult): ToleranceRow[] {
   const points = (x: number) => Math.round(x * 1e6) / 1e4;
   const a = r.accuracy;
   if (a) {
-    const topK = (name: string, k: { fp32: number; int8: number; delta: number }) => ({ name, points: points(k.delta), detail: `fp32 ${pct(k.fp32)}, int8 ${pct(k.int8)}` });
+    const topK = (name: string, k: { fp32: number; int8: number; delta: number }) => ({
+      name,
+      points: points(k.delta),
+      detail: `fp32 ${pct(k.fp32)}, int8 ${pct(k.int8)}`,
+    });
     return [topK('top-1', a), ...(a.top5 ? [topK('top-5', a.top5)] : [])];
   }
-  return r.fidelity.perOutput.flatMap((o) => (o.top1Agreement === undefined ? [] : [{ name: o.output, points: points(o.top1Agreement - 1), detail: `top-1 agreement ${pct(o.top1Agreement)}` }]));
+  return r.fidelity.perOutput.flatMap((o) =>
+    o.top1Agreement === undefined ? [] : [{ name: o.output, points: points(o.top1Agreement - 1), detail: `top-1 agreement ${pct(o.top1Agreement)}` }],
+  );
 }
 
 export const withinTolerance = (row: ToleranceRow, tolerance: number): boolean => row.points >= -tolerance;
@@ -41,7 +47,10 @@ export function AccuracyChart({ rows, tolerance }: { rows: ToleranceRow[]; toler
           <XAxis dataKey="name" tick={{ fontSize: 12 }} />
           {/* Room above and below for the value labels, whichever way the bars point. */}
           <YAxis tick={{ fontSize: 11 }} unit=" pt" width={60} padding={{ top: 16, bottom: 16 }} />
-          <Tooltip formatter={(v, _n, item) => [`${signed(Number(v))} points (${(item.payload as ToleranceRow).detail})`, 'int8 vs fp32']} cursor={{ fill: '#f0f3f9' }} />
+          <Tooltip
+            formatter={(v, _n, item) => [`${signed(Number(v))} points (${(item.payload as ToleranceRow).detail})`, 'int8 vs fp32']}
+            cursor={{ fill: '#f0f3f9' }}
+          />
           <ReferenceLine y={0} stroke="#b8bfcc" ifOverflow="extendDomain" />
           <ReferenceLine
             y={-tolerance}

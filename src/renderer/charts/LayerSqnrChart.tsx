@@ -21,8 +21,19 @@ export function LayerSqnrChart({ layers }: { layers: LayerError[] }) {
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 56, bottom: 4, left: 8 }}>
           <CartesianGrid horizontal={false} stroke="#e6e9f0" />
           <XAxis type="number" tick={{ fontSize: 11 }} unit=" dB" />
-          <YAxis type="category" dataKey="tensor" width={160} interval={0} tick={{ fontSize: 11 }} tickFormatter={(t: string) => (t.length > NAME_CHARS ? `${t.slice(0, NAME_CHARS - 1)}…` : t)} />
-          <Tooltip formatter={(v) => `${v} dB`} labelFormatter={(t, items) => `${t} (${(items[0]?.payload as { op?: string } | undefined)?.op ?? ''})`} cursor={{ fill: '#f0f3f9' }} />
+          <YAxis
+            type="category"
+            dataKey="tensor"
+            width={160}
+            interval={0}
+            tick={{ fontSize: 11 }}
+            tickFormatter={(t: string) => (t.length > NAME_CHARS ? `${t.slice(0, NAME_CHARS - 1)}…` : t)}
+          />
+          <Tooltip
+            formatter={(v) => `${v} dB`}
+            labelFormatter={(t, items) => `${t} (${(items[0]?.payload as { op?: string } | undefined)?.op ?? ''})`}
+            cursor={{ fill: '#f0f3f9' }}
+          />
           <Bar dataKey="sqnr" name="SQNR" fill={INT8_COLOR} radius={[0, 3, 3, 0]} isAnimationActive={false}>
             <LabelList dataKey="sqnr" position="right" formatter={(v) => `${v} dB`} style={{ fontSize: 11, fill: '#4a5468' }} />
           </Bar>

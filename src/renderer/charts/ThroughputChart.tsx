@@ -24,9 +24,22 @@ export function ThroughputChart({ points }: { points: ThroughputPoint[] }) {
           <YAxis tick={{ fontSize: 11 }} unit="×" width={50} />
           <Tooltip formatter={(v) => `${v}×`} cursor={{ fill: '#f0f3f9' }} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <ReferenceLine y={1} stroke="#687187" strokeDasharray="4 3" ifOverflow="extendDomain" label={{ value: '1× (same speed)', position: 'insideTopRight', fontSize: 11, fill: '#687187' }} />
+          <ReferenceLine
+            y={1}
+            stroke="#687187"
+            strokeDasharray="4 3"
+            ifOverflow="extendDomain"
+            label={{ value: '1× (same speed)', position: 'insideTopRight', fontSize: 11, fill: '#687187' }}
+          />
           {threads.map((t, i) => (
-            <Bar key={t} dataKey={`t${t}`} name={`${t} thread${t === 1 ? '' : 's'}`} fill={THREAD_COLORS[i % THREAD_COLORS.length]} radius={[3, 3, 0, 0]} isAnimationActive={false} />
+            <Bar
+              key={t}
+              dataKey={`t${t}`}
+              name={`${t} thread${t === 1 ? '' : 's'}`}
+              fill={THREAD_COLORS[i % THREAD_COLORS.length]}
+              radius={[3, 3, 0, 0]}
+              isAnimationActive={false}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>

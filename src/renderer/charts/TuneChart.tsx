@@ -19,11 +19,36 @@ export function TuneChart({ trials, tolerance, best }: { trials: TuneTrial[]; to
       <ResponsiveContainer>
         <ScatterChart margin={{ top: 12, right: 24, bottom: 20, left: 12 }}>
           <CartesianGrid stroke="#e6e9f0" />
-          <XAxis type="number" dataKey="x" name="int8/fp32 latency" domain={['auto', 'auto']} tick={{ fontSize: 11 }} label={{ value: 'int8/fp32 latency (lower is faster)', position: 'insideBottom', offset: -12, fontSize: 12 }} />
-          <YAxis type="number" dataKey="y" name="loss" domain={[0, maxY]} tick={{ fontSize: 11 }} width={70} tickFormatter={fmt} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 12 }} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            name="int8/fp32 latency"
+            domain={['auto', 'auto']}
+            tick={{ fontSize: 11 }}
+            label={{ value: 'int8/fp32 latency (lower is faster)', position: 'insideBottom', offset: -12, fontSize: 12 }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            name="loss"
+            domain={[0, maxY]}
+            tick={{ fontSize: 11 }}
+            width={70}
+            tickFormatter={fmt}
+            label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 12 }}
+          />
           <ZAxis range={[60, 60]} />
-          <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v, name) => (name === 'loss' ? fmt(Number(v)) : Number(v).toFixed(3))} labelFormatter={() => ''} />
-          <ReferenceLine y={tolerance} stroke={CHOSEN} strokeDasharray="6 4" label={{ value: `tolerance ${fmt(tolerance)}`, position: 'insideTopRight', fontSize: 11, fill: CHOSEN }} />
+          <Tooltip
+            cursor={{ strokeDasharray: '3 3' }}
+            formatter={(v, name) => (name === 'loss' ? fmt(Number(v)) : Number(v).toFixed(3))}
+            labelFormatter={() => ''}
+          />
+          <ReferenceLine
+            y={tolerance}
+            stroke={CHOSEN}
+            strokeDasharray="6 4"
+            label={{ value: `tolerance ${fmt(tolerance)}`, position: 'insideTopRight', fontSize: 11, fill: CHOSEN }}
+          />
           <Scatter name="misses" data={misses} fill={MISS} isAnimationActive={false} />
           <Scatter name="meets" data={meets} fill={MEETS} isAnimationActive={false} />
           <Scatter name="chosen" data={chosen} fill={CHOSEN} shape="star" isAnimationActive={false} />

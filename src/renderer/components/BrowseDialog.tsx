@@ -21,7 +21,21 @@ function Icon({ kind }: { kind: 'dir' | 'file' | 'up' }) {
 }
 
 /** Browser mode's file picker: lists folders on the server, inside the allowed roots only. */
-export function BrowseDialog({ title, pick, extensions, start, onPick, onClose }: { title: string; pick: 'file' | 'dir'; extensions?: string[]; start?: string; onPick: (path: string) => void; onClose: () => void }) {
+export function BrowseDialog({
+  title,
+  pick,
+  extensions,
+  start,
+  onPick,
+  onClose,
+}: {
+  title: string;
+  pick: 'file' | 'dir';
+  extensions?: string[];
+  start?: string;
+  onPick: (path: string) => void;
+  onClose: () => void;
+}) {
   const [dir, setDir] = useState<string | undefined>(start || undefined);
   const [listing, setListing] = useState<{ dir?: string; parent?: string; entries: BrowseEntry[] }>();
   const [error, setError] = useState<ErrorInfo>();

@@ -40,7 +40,14 @@ export function JobProgress({ job, phases, onCancel }: { job: JobInfo; phases: P
         ))}
       </ol>
       <div className="bar-row">
-        <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={progress?.total ?? 1} aria-valuenow={progress?.done ?? 0} aria-label={`${current ?? 'waiting'} progress`}>
+        <div
+          className="bar"
+          role="progressbar"
+          aria-valuemin={0}
+          aria-valuemax={progress?.total ?? 1}
+          aria-valuenow={progress?.done ?? 0}
+          aria-label={`${current ?? 'waiting'} progress`}
+        >
           <div className="bar-fill" style={{ width: `${(job.state === 'succeeded' ? 1 : frac) * 100}%` }} />
         </div>
         {live && (
@@ -51,7 +58,13 @@ export function JobProgress({ job, phases, onCancel }: { job: JobInfo; phases: P
       </div>
       <div className="progress-facts">
         <span data-testid="progress-phase">
-          {job.state === 'queued' ? 'Waiting for a free worker…' : current ? `${PHASE_LABEL[current]}: ${progress!.done} / ${progress!.total}` : live ? 'Starting a worker…' : ''}
+          {job.state === 'queued'
+            ? 'Waiting for a free worker…'
+            : current
+              ? `${PHASE_LABEL[current]}: ${progress!.done} / ${progress!.total}`
+              : live
+                ? 'Starting a worker…'
+                : ''}
         </span>
         {live && progress?.etaMs !== undefined && progress.etaMs > 0 && <span>about {duration(progress.etaMs)} left in this phase</span>}
         {started && <span>elapsed {duration((job.finishedAt ? Date.parse(job.finishedAt) : now) - started)}</span>}

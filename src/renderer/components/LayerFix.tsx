@@ -42,7 +42,11 @@ export function LayerFix({ layer, onClose }: { layer: LayerError; onClose: () =>
         <Fact label="Cumulative SQNR" value={db(layer.sqnrDb)} sub="all the error reaching it (measured)" />
         <Fact label="Added here" value={db(layer.dropDb)} sub="drop since the nearest compared tensors" />
         <Fact label="Isolated SQNR" value={db(detail?.isolatedSqnrDb)} sub="this tensor's own quantization, on fp32 values" testid="isolated-sqnr" />
-        <Fact label="Clipped" value={detail?.clippedFraction === undefined ? '—' : `${(detail.clippedFraction * 100).toFixed(3)}%`} sub="values outside the chosen range" />
+        <Fact
+          label="Clipped"
+          value={detail?.clippedFraction === undefined ? '—' : `${(detail.clippedFraction * 100).toFixed(3)}%`}
+          sub="values outside the chosen range"
+        />
       </div>
       {error && <p className="warn-text">{error}</p>}
       {!detail && !error && <p className="muted">Reading the tensor on calibration samples…</p>}
@@ -50,7 +54,9 @@ export function LayerFix({ layer, onClose }: { layer: LayerError; onClose: () =>
       {detail && (
         <p className="muted small">
           {detail.values.toLocaleString('en-US')} values from {detail.samples} calibration samples, {detail.min.toPrecision(4)} to {detail.max.toPrecision(4)}
-          {detail.range ? `; range chosen ${detail.range.lo.toPrecision(4)} to ${detail.range.hi.toPrecision(4)} (scale ${detail.range.scale.toPrecision(4)}, zero point ${detail.range.zeroPoint})` : '; not quantized by a DequantizeLinear of that name'}
+          {detail.range
+            ? `; range chosen ${detail.range.lo.toPrecision(4)} to ${detail.range.hi.toPrecision(4)} (scale ${detail.range.scale.toPrecision(4)}, zero point ${detail.range.zeroPoint})`
+            : '; not quantized by a DequantizeLinear of that name'}
           {owner ? `. Rules for it go on node ${owner} (${detail.owner!.opType}).` : ''}
         </p>
       )}
@@ -83,8 +89,12 @@ function RangeHistogram({ d }: { d: LayerDetail }) {
           <YAxis scale="sqrt" tick={{ fontSize: 11 }} width={50} />
           <Tooltip formatter={(v) => [v, 'values']} labelFormatter={(v) => `≈ ${Number(v).toPrecision(4)}`} />
           <Bar dataKey="count" fill={INT8_COLOR} isAnimationActive={false} />
-          {d.range && <ReferenceLine x={d.range.lo} stroke="#e0632b" strokeWidth={2} label={{ value: 'range', position: 'top', fontSize: 11, fill: '#e0632b' }} />}
-          {d.range && <ReferenceLine x={d.range.hi} stroke="#e0632b" strokeWidth={2} label={{ value: 'range', position: 'top', fontSize: 11, fill: '#e0632b' }} />}
+          {d.range && (
+            <ReferenceLine x={d.range.lo} stroke="#e0632b" strokeWidth={2} label={{ value: 'range', position: 'top', fontSize: 11, fill: '#e0632b' }} />
+          )}
+          {d.range && (
+            <ReferenceLine x={d.range.hi} stroke="#e0632b" strokeWidth={2} label={{ value: 'range', position: 'top', fontSize: 11, fill: '#e0632b' }} />
+          )}
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -26,7 +26,9 @@ export function TunePanel({ step }: { step: StepId }) {
     <section className="card" data-testid="tune-panel">
       <h3>Tune to a tolerance</h3>
       <p className="hint">
-        Tries recipes one by one (the other range algorithms, globally and then on the worst layers; the other weight granularity; then ops back to fp32, most sensitive first), measures each on held-out samples and against fp32 in interleaved timing, and keeps the fastest within the tolerance. Cancel keeps the best so far.
+        Tries recipes one by one (the other range algorithms, globally and then on the worst layers; the other weight granularity; then ops back to fp32, most
+        sensitive first), measures each on held-out samples and against fp32 in interleaved timing, and keeps the fastest within the tolerance. Cancel keeps the
+        best so far.
       </p>
       <div className="form-grid">
         <div className="field">
@@ -42,15 +44,37 @@ export function TunePanel({ step }: { step: StepId }) {
         </div>
         <div className="field">
           <label htmlFor="tune-tolerance">Tolerable loss</label>
-          <input id="tune-tolerance" type="number" min={0} step="any" value={tune.tolerableLoss} disabled={live} onChange={(e) => Number(e.target.value) >= 0 && s.setTune({ tolerableLoss: Number(e.target.value) })} />
+          <input
+            id="tune-tolerance"
+            type="number"
+            min={0}
+            step="any"
+            value={tune.tolerableLoss}
+            disabled={live}
+            onChange={(e) => Number(e.target.value) >= 0 && s.setTune({ tolerableLoss: Number(e.target.value) })}
+          />
         </div>
         <div className="field">
           <label htmlFor="tune-trials">Trial budget</label>
-          <input id="tune-trials" type="number" min={1} max={200} value={tune.maxTrials} disabled={live} onChange={(e) => Number(e.target.value) >= 1 && s.setTune({ maxTrials: Math.min(200, Math.round(Number(e.target.value))) })} />
+          <input
+            id="tune-trials"
+            type="number"
+            min={1}
+            max={200}
+            value={tune.maxTrials}
+            disabled={live}
+            onChange={(e) => Number(e.target.value) >= 1 && s.setTune({ maxTrials: Math.min(200, Math.round(Number(e.target.value))) })}
+          />
         </div>
       </div>
       <div className="row gap actions-row">
-        <button type="button" className="btn large" onClick={() => void runTune(step)} disabled={live || quantizing || !dataSpec(s.data)} data-testid="run-tune">
+        <button
+          type="button"
+          className="btn large"
+          onClick={() => void runTune(step)}
+          disabled={live || quantizing || !dataSpec(s.data)}
+          data-testid="run-tune"
+        >
           {job ? 'Tune again' : 'Tune to a tolerance'}
         </button>
       </div>
@@ -60,8 +84,16 @@ export function TunePanel({ step }: { step: StepId }) {
           {progress && (
             <p className="small" data-testid="tune-status">
               {trials.length} of {progress.maxTrials} trials
-              {best !== undefined && trials[best] ? `; best: trial ${best + 1}, loss ${fmt(trials[best].loss!)}, ${trials[best].latencyRatio?.toFixed(2)}x the fp32 latency` : ''}
-              {result ? (result.met ? ' — tolerance met' : ' — no candidate met the tolerance; the lowest loss is kept') : job.state === 'cancelled' ? ' — cancelled; the best so far is kept' : ''}
+              {best !== undefined && trials[best]
+                ? `; best: trial ${best + 1}, loss ${fmt(trials[best].loss!)}, ${trials[best].latencyRatio?.toFixed(2)}x the fp32 latency`
+                : ''}
+              {result
+                ? result.met
+                  ? ' — tolerance met'
+                  : ' — no candidate met the tolerance; the lowest loss is kept'
+                : job.state === 'cancelled'
+                  ? ' — cancelled; the best so far is kept'
+                  : ''}
             </p>
           )}
           {job.state === 'failed' && <ErrorPanel error={job.error} />}
@@ -97,7 +129,11 @@ function TrialTable({ trials, best }: { trials: TuneTrial[]; best?: number }) {
       </thead>
       <tbody>
         {trials.map((t) => (
-          <tr key={t.index} style={t.index === best ? { background: '#fff1e8', fontWeight: 600 } : undefined} data-testid={t.index === best ? 'tune-best-row' : undefined}>
+          <tr
+            key={t.index}
+            style={t.index === best ? { background: '#fff1e8', fontWeight: 600 } : undefined}
+            data-testid={t.index === best ? 'tune-best-row' : undefined}
+          >
             <td>
               {t.index + 1}
               {t.index === best ? ' ★' : ''}

@@ -59,20 +59,41 @@ export function CalibrateStep() {
         <div className="form-grid">
           <div className="field">
             <label htmlFor="cal-samples">Calibration samples</label>
-            <input id="cal-samples" type="number" min={1} max={100000} value={recipe.calib_samples ?? 100} onChange={(e) => Number(e.target.value) >= 1 && setRecipe({ calib_samples: Math.round(Number(e.target.value)) })} disabled={live} />
+            <input
+              id="cal-samples"
+              type="number"
+              min={1}
+              max={100000}
+              value={recipe.calib_samples ?? 100}
+              onChange={(e) => Number(e.target.value) >= 1 && setRecipe({ calib_samples: Math.round(Number(e.target.value)) })}
+              disabled={live}
+            />
           </div>
           <div className="field">
             <label htmlFor="cal-algo">Range algorithm</label>
-            <select id="cal-algo" value={globalActAlgoOf(recipe.act_algo) ?? 'auto'} onChange={(e) => s.editRecipe(`algorithm ${e.target.value}`, (r) => ({ ...r, act_algo: e.target.value as RecipeInput['act_algo'] }))} disabled={live}>
+            <select
+              id="cal-algo"
+              value={globalActAlgoOf(recipe.act_algo) ?? 'auto'}
+              onChange={(e) => s.editRecipe(`algorithm ${e.target.value}`, (r) => ({ ...r, act_algo: e.target.value as RecipeInput['act_algo'] }))}
+              disabled={live}
+            >
               {GLOBAL_ACT_ALGOS.map((a) => (
                 <option key={a}>{a}</option>
               ))}
             </select>
           </div>
         </div>
-        <p className="hint">One job does both: it runs the samples through the model to measure activation ranges, then writes the int8 model and checks what ONNX Runtime fuses.</p>
+        <p className="hint">
+          One job does both: it runs the samples through the model to measure activation ranges, then writes the int8 model and checks what ONNX Runtime fuses.
+        </p>
         <div className="row gap actions-row">
-          <button type="button" className="btn primary large" onClick={() => void runQuantize('calibrate')} disabled={live || !dataSpec(data)} data-testid="run-quantize">
+          <button
+            type="button"
+            className="btn primary large"
+            onClick={() => void runQuantize('calibrate')}
+            disabled={live || !dataSpec(data)}
+            data-testid="run-quantize"
+          >
             {job ? 'Calibrate and convert again' : 'Calibrate and convert'}
           </button>
           {stale && !live && <span className="warn-text">Settings changed since the last run.</span>}
@@ -89,7 +110,16 @@ export function CalibrateStep() {
             <span className="muted small">{job.label}</span>
           </div>
           <JobProgress job={job} phases={QUANTIZE_PHASES} onCancel={() => void cancelJob(job, 'calibrate')} />
-          {job.state !== 'succeeded' && !live && <ErrorPanel error={job.error} action={<button type="button" className="btn small" onClick={() => void runQuantize('calibrate')}>Try again</button>} />}
+          {job.state !== 'succeeded' && !live && (
+            <ErrorPanel
+              error={job.error}
+              action={
+                <button type="button" className="btn small" onClick={() => void runQuantize('calibrate')}>
+                  Try again
+                </button>
+              }
+            />
+          )}
           {result && (
             <div className="stats" data-testid="calibration-summary">
               <Fact label="Samples" value={count(result.calibration.samples)} />

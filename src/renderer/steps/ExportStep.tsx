@@ -33,7 +33,14 @@ export function ExportStep() {
     <div className="step-body">
       <section className="card">
         <h3>Save the results</h3>
-        <PathField id="export-folder" label="Folder" purpose="exportFolder" value={ex.folder} onChange={(folder) => setEx({ folder })} onError={(e) => setError('export', e)} />
+        <PathField
+          id="export-folder"
+          label="Folder"
+          purpose="exportFolder"
+          value={ex.folder}
+          onChange={(folder) => setEx({ folder })}
+          onError={(e) => setError('export', e)}
+        />
         <div className="form-grid">
           <div className="field">
             <label htmlFor="export-base">File names start with</label>
@@ -51,11 +58,21 @@ export function ExportStep() {
             </label>
           ))}
         </fieldset>
-        {benchJob?.state === 'succeeded' ? <p className="hint">The reports include the benchmark.</p> : <p className="hint">Run the benchmark first to include it in the reports.</p>}
+        {benchJob?.state === 'succeeded' ? (
+          <p className="hint">The reports include the benchmark.</p>
+        ) : (
+          <p className="hint">Run the benchmark first to include it in the reports.</p>
+        )}
         <div className="actions-row">
-        <button type="button" className="btn primary large" onClick={() => void run()} disabled={busy || !any || !ex.folder.trim() || !ex.baseName.trim()} data-testid="run-export">
-          Export
-        </button>
+          <button
+            type="button"
+            className="btn primary large"
+            onClick={() => void run()}
+            disabled={busy || !any || !ex.folder.trim() || !ex.baseName.trim()}
+            data-testid="run-export"
+          >
+            Export
+          </button>
         </div>
         <ErrorPanel error={errors.export} onDismiss={() => setError('export', undefined)} />
       </section>
@@ -81,7 +98,8 @@ export function ExportStep() {
           </table>
           <p className="muted small">The same conversion from the command line:</p>
           <pre className="cmd">
-            octet quantize {basename(s.modelPath)} -o {ex.baseName}.int8.onnx --data {dataSpec(s.data) === 'mnist' ? 'mnist' : basename(dataSpec(s.data))} --recipe {recipeName}
+            octet quantize {basename(s.modelPath)} -o {ex.baseName}.int8.onnx --data {dataSpec(s.data) === 'mnist' ? 'mnist' : basename(dataSpec(s.data))}{' '}
+            --recipe {recipeName}
           </pre>
         </section>
       )}

@@ -19,7 +19,10 @@ export function ModelStep() {
   const [demoPath, setDemoPath] = useState<string>();
 
   useEffect(() => {
-    call('demoDefaults', {}).then((d) => setDemoPath(d.model), () => undefined);
+    call('demoDefaults', {}).then(
+      (d) => setDemoPath(d.model),
+      () => undefined,
+    );
   }, []);
 
   useEffect(() => {
@@ -60,7 +63,8 @@ export function ModelStep() {
           <div className="grow">
             <h3>New to Octet? Start with the demo</h3>
             <p>
-              A small digit classifier that ships with Octet, calibrated and evaluated on the built-in MNIST digits. Every step works offline, and you can switch to your own model at any time.
+              A small digit classifier that ships with Octet, calibrated and evaluated on the built-in MNIST digits. Every step works offline, and you can
+              switch to your own model at any time.
             </p>
           </div>
           <button type="button" className="btn primary large" onClick={() => void demo()} disabled={busy} data-testid="use-demo">
@@ -78,8 +82,21 @@ export function ModelStep() {
         onDragLeave={() => setDragging(false)}
         onDrop={(e) => void onDrop(e)}
       >
-        <PathField id="model-path" label="ONNX model" purpose="model" value={typed} onChange={setTyped} onSubmit={(p) => void open(p)} placeholder={caps?.dialogs ? 'Choose a model, or drop a .onnx file here' : '/path/on/the/server/model.onnx'} onError={(e) => setError('model', e)} />
-        <p className="hint">{caps?.dialogs ? 'Or drop a .onnx file anywhere on this card.' : `Paths are on the machine running octet serve, inside: ${caps?.roots.map((r) => r.path).join(', ') ?? '…'}`}</p>
+        <PathField
+          id="model-path"
+          label="ONNX model"
+          purpose="model"
+          value={typed}
+          onChange={setTyped}
+          onSubmit={(p) => void open(p)}
+          placeholder={caps?.dialogs ? 'Choose a model, or drop a .onnx file here' : '/path/on/the/server/model.onnx'}
+          onError={(e) => setError('model', e)}
+        />
+        <p className="hint">
+          {caps?.dialogs
+            ? 'Or drop a .onnx file anywhere on this card.'
+            : `Paths are on the machine running octet serve, inside: ${caps?.roots.map((r) => r.path).join(', ') ?? '…'}`}
+        </p>
         {model && demoPath && model.path !== demoPath && (
           <button type="button" className="btn ghost small switch-demo" onClick={() => void demo()} disabled={busy}>
             Switch to the demo model
@@ -105,7 +122,9 @@ export function ModelStep() {
 
       {model && (
         <>
-          {model.quantized && <ErrorPanel error={{ code: 'MODEL_ALREADY_QUANTIZED', message: 'This model already contains quantized operators; open the fp32 model instead.' }} />}
+          {model.quantized && (
+            <ErrorPanel error={{ code: 'MODEL_ALREADY_QUANTIZED', message: 'This model already contains quantized operators; open the fp32 model instead.' }} />
+          )}
           <div className="stats" data-testid="model-summary">
             <Stat label="Size" value={bytes(model.sizeBytes)} />
             <Stat label="Parameters" value={count(model.parameters)} />

@@ -36,7 +36,10 @@ export const STEP_VIEWS = {
   },
   data: {
     view: DataStep,
-    status: (s) => (dataSpec(s.data) && s.model ? { text: s.data.kind === 'digits' ? 'built-in digits' : basename(dataSpec(s.data)), done: true } : { text: 'not chosen', done: false }),
+    status: (s) =>
+      dataSpec(s.data) && s.model
+        ? { text: s.data.kind === 'digits' ? 'built-in digits' : basename(dataSpec(s.data)), done: true }
+        : { text: 'not chosen', done: false },
   },
   rules: {
     view: RulesStep,

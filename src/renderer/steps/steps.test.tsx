@@ -16,7 +16,11 @@ before(async () => {
   const g = globalThis as Record<string, unknown>;
   g.window = { octet: { api: {}, onEvent: () => () => undefined, droppedFile: async () => null } };
   const stored = new Map<string, string>();
-  g.localStorage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v), removeItem: (k: string) => void stored.delete(k) };
+  g.localStorage = {
+    getItem: (k: string) => stored.get(k) ?? null,
+    setItem: (k: string, v: string) => void stored.set(k, v),
+    removeItem: (k: string) => void stored.delete(k),
+  };
   ({ STEP_VIEWS } = await import('./index'));
   ({ StepNav } = await import('./common'));
   ({ App } = await import('../App'));

@@ -86,7 +86,8 @@ export async function useTunedRecipe(index: number, step: StepId): Promise<void>
   const trial = s.tuneJob?.progress?.tune?.trials[index];
   if (!trial) return;
   const origins = { ...s.ruleOrigins };
-  for (const key of Object.keys(trial.recipe.local)) if (!(key in (s.recipe.local ?? {}))) origins[key] = { origin: `tuner, trial ${index + 1}: ${trial.delta}`, at: new Date().toISOString() };
+  for (const key of Object.keys(trial.recipe.local))
+    if (!(key in (s.recipe.local ?? {}))) origins[key] = { origin: `tuner, trial ${index + 1}: ${trial.delta}`, at: new Date().toISOString() };
   s.editRecipe(`tuned recipe (trial ${index + 1})`, () => ({ ...trial.recipe, preprocess: undefined }));
   s.patch({ ruleOrigins: origins });
   await runQuantize(step);
@@ -114,7 +115,14 @@ export async function loadLayerDetail(tensor: string): Promise<LayerDetail> {
   const s = get();
   const q = s.quantizeJob;
   if (q?.kind !== 'quantize' || !q.result) throw new Error('Convert the model first');
-  return call('layerDetail', { fp32: s.modelPath, int8: q.result.output.path, data: dataSpec(s.data), tensor, samples: Math.min(32, s.recipe.calib_samples ?? 100), preprocess: preprocessFor(s.data) });
+  return call('layerDetail', {
+    fp32: s.modelPath,
+    int8: q.result.output.path,
+    data: dataSpec(s.data),
+    tensor,
+    samples: Math.min(32, s.recipe.calib_samples ?? 100),
+    preprocess: preprocessFor(s.data),
+  });
 }
 
 /** A fix-loop action: adds the `local` rule, converts and benchmarks again; Keep or Undo follow. */
@@ -125,7 +133,10 @@ export async function applyFix(tensor: string, owner: string, action: 'fp32' | A
   const cfg = action === 'fp32' ? { w_dtype: 'fp32' as const, act_dtype: 'fp32' as const } : { act_algo: action };
   const before = { quantizeJob: s.quantizeJob, benchJob: s.benchJob };
   s.editRecipe(`fix: ${label} (${owner})`, (r) => ({ ...r, local: { ...r.local, [key]: { ...r.local?.[key], ...cfg } } }));
-  s.patch({ ruleOrigins: { ...s.ruleOrigins, [key]: { origin: `fix loop on the Benchmark step (${label}, tensor ${tensor})`, at: new Date().toISOString() } }, fix: { tensor, key, action: label, before, state: 'converting' } });
+  s.patch({
+    ruleOrigins: { ...s.ruleOrigins, [key]: { origin: `fix loop on the Benchmark step (${label}, tensor ${tensor})`, at: new Date().toISOString() } },
+    fix: { tensor, key, action: label, before, state: 'converting' },
+  });
   const fail = (error: string) => get().patch({ fix: { ...get().fix!, state: 'failed', error } });
   await runQuantize('benchmark');
   const q = await settled('quantizeJob');

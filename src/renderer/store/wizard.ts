@@ -134,7 +134,8 @@ export const dataSpec = (d: DataSettings): string => (d.kind === 'digits' ? 'mni
 export const benchDataSpec = (d: DataSettings): string => (d.kind === 'digits' ? 'mnist' : d.evalPath?.trim() || d.path.trim());
 
 /** Preprocessing applies to image folders only; the engine refuses it for other data. */
-export const preprocessFor = (d: DataSettings): PreprocessConfig | undefined => (d.kind === 'folder' && Object.keys(d.preprocess).length ? d.preprocess : undefined);
+export const preprocessFor = (d: DataSettings): PreprocessConfig | undefined =>
+  d.kind === 'folder' && Object.keys(d.preprocess).length ? d.preprocess : undefined;
 
 export const quantizeKeyOf = (s: Pick<WizardState, 'modelPath' | 'data' | 'recipe'>): string =>
   JSON.stringify({ model: s.modelPath, data: dataSpec(s.data), pre: preprocessFor(s.data) ?? null, recipe: s.recipe });
@@ -161,7 +162,11 @@ export const useWizard = create<WizardState>()(
 
       setStep: (step) => set({ step: Math.max(0, Math.min(STEPS.length - 1, step)) }),
       setModel: (path, model) => {
-        const stem = path.split(/[\\/]/).pop()?.replace(/\.onnx$/i, '') ?? 'model';
+        const stem =
+          path
+            .split(/[\\/]/)
+            .pop()
+            ?.replace(/\.onnx$/i, '') ?? 'model';
         set((s) => ({ modelPath: path, model, export: { ...s.export, baseName: stem }, exported: undefined }));
       },
       setData: (patch) => set((s) => ({ data: { ...s.data, ...patch } })),
@@ -177,7 +182,11 @@ export const useWizard = create<WizardState>()(
         set((s) => {
           // A preset sets the global fields; sample count and per-node rules stay as they are.
           const keep: RecipeInput = { calib_samples: s.recipe.calib_samples, local: s.recipe.local, preprocess: s.recipe.preprocess };
-          return { history: [...s.history, { recipe: s.recipe, preset: s.preset, label: `preset ${PRESETS[key].label}` }].slice(-MAX_HISTORY), recipe: { ...PRESETS[key].recipe, ...keep }, preset: key };
+          return {
+            history: [...s.history, { recipe: s.recipe, preset: s.preset, label: `preset ${PRESETS[key].label}` }].slice(-MAX_HISTORY),
+            recipe: { ...PRESETS[key].recipe, ...keep },
+            preset: key,
+          };
         }),
       undo: () =>
         set((s) => {
@@ -201,8 +210,7 @@ export const useWizard = create<WizardState>()(
           // A tune job's trials ride on its progress; keep the last ones on the job so a cancel keeps them.
           if (which === 'tuneJob' && e.progress.tune) set({ progress: { ...s.progress, [id]: e.progress }, tuneJob: { ...job, progress: e.progress } });
           else set({ progress: { ...s.progress, [id]: e.progress } });
-        }
-        else if (e.type === 'log') set({ [which]: { ...job, logs: [...job.logs, e.line].slice(-200) } } as Partial<WizardState>);
+        } else if (e.type === 'log') set({ [which]: { ...job, logs: [...job.logs, e.line].slice(-200) } } as Partial<WizardState>);
         else if (which === 'tuneJob' && !e.job.progress?.tune && job.progress?.tune) set({ tuneJob: { ...e.job, progress: job.progress } });
         else set({ [which]: e.job } as Partial<WizardState>);
       },

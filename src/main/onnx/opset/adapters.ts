@@ -2,7 +2,20 @@
 // `op@version`, like ONNX's version converter (onnx/version_converter/adapters). Each rewrites
 // the node in place (replacing arrays, never mutating them, so that a refusal can roll back) and
 // may add nodes before or after it.
-import { attrFloat, attrFloats, attrInt, attrInt64s, attrString, getAttr, hasAttr, makeAttribute, makeNode, removeAttr, setAttr, type NodeProto } from '../graph';
+import {
+  attrFloat,
+  attrFloats,
+  attrInt,
+  attrInt64s,
+  attrString,
+  getAttr,
+  hasAttr,
+  makeAttribute,
+  makeNode,
+  removeAttr,
+  setAttr,
+  type NodeProto,
+} from '../graph';
 import { DT, dimsOf, int64Of, tensorFloats } from '../tensor';
 import type { Rewrite, Scope } from './scope';
 
@@ -47,7 +60,10 @@ const softmaxFamily13: Adapter = (n, s, rw) => {
   n.output = [y2, ...n.output.slice(1)];
   setAttr(n, 'axis', -1);
   rw.after.unshift(makeNode('Reshape', [y2, shape], [y], {}, s.freshName(`${base}_Reshape`)));
-  s.up.note(n, `${op}: kept the opset-<13 "flatten to 2D at axis" meaning with Flatten/${op}/Reshape (axis ${axis}${rank === undefined ? ', input rank unknown' : ` of rank ${rank}`}) [opset 13]`);
+  s.up.note(
+    n,
+    `${op}: kept the opset-<13 "flatten to 2D at axis" meaning with Flatten/${op}/Reshape (axis ${axis}${rank === undefined ? ', input rank unknown' : ` of rank ${rank}`}) [opset 13]`,
+  );
 };
 
 /** Resize 10 (and Upsample) → 11+: roi input, and the asymmetric coordinates opset 10 implied. */
@@ -70,9 +86,27 @@ const resize11: Adapter = (n, s, rw) => {
   if (sc && up && down) {
     // Nearest resizing is separable per axis: upscale axes first (floor), then downscale axes (ceil).
     const mid = s.freshName(`${n.output[0]}_up`);
-    const upScales = s.floatConst(n, 'scales_up', sc.map((v) => (v > 1 ? v : 1)), [sc.length], DT.FLOAT);
-    const downScales = s.floatConst(n, 'scales_down', sc.map((v) => (v < 1 ? v : 1)), [sc.length], DT.FLOAT);
-    const first = makeNode('Resize', [x, s.emptyRoi(n), upScales], [mid], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, s.freshName(`${n.name || 'Resize'}_up`));
+    const upScales = s.floatConst(
+      n,
+      'scales_up',
+      sc.map((v) => (v > 1 ? v : 1)),
+      [sc.length],
+      DT.FLOAT,
+    );
+    const downScales = s.floatConst(
+      n,
+      'scales_down',
+      sc.map((v) => (v < 1 ? v : 1)),
+      [sc.length],
+      DT.FLOAT,
+    );
+    const first = makeNode(
+      'Resize',
+      [x, s.emptyRoi(n), upScales],
+      [mid],
+      { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+      s.freshName(`${n.name || 'Resize'}_up`),
+    );
     rw.before.push(first);
     n.input = [mid, s.emptyRoi(n), downScales];
     setAttr(n, 'nearest_mode', 'ceil');
@@ -82,7 +116,10 @@ const resize11: Adapter = (n, s, rw) => {
   const rounding = down && !fromUpsample ? 'ceil' : 'floor';
   setAttr(n, 'nearest_mode', rounding);
   const caveat = !sc && !fromUpsample ? ' (scales not constant: assumed upscaling)' : '';
-  s.up.note(n, `${fromUpsample ? 'Upsample → Resize' : 'Resize (opset 10)'}: roi input, coordinate_transformation_mode=asymmetric, nearest_mode=${rounding}${caveat} [opset 11]`);
+  s.up.note(
+    n,
+    `${fromUpsample ? 'Upsample → Resize' : 'Resize (opset 10)'}: roi input, coordinate_transformation_mode=asymmetric, nearest_mode=${rounding}${caveat} [opset 11]`,
+  );
 };
 
 /** Nodes that were Upsample: ONNX Runtime requires Upsample scales >= 1, so nearest is floor. */

@@ -36,7 +36,10 @@ export function upgradeOpset(model: onnx.ModelProto, target: number = TARGET_OPS
     // No default-domain import: legal only while no node uses that domain.
     if (anyDefaultNode(graph as GraphProto)) throw new OctetError('MODEL_UNSUPPORTED', 'The model uses ONNX operators but declares no ai.onnx opset import');
   } else if (from < MIN_OPSET) {
-    throw new OctetError('MODEL_UNSUPPORTED', `The model uses ONNX opset ${from}; Octet can upgrade models from opset ${MIN_OPSET} or newer (re-export it with a newer exporter)`);
+    throw new OctetError(
+      'MODEL_UNSUPPORTED',
+      `The model uses ONNX opset ${from}; Octet can upgrade models from opset ${MIN_OPSET} or newer (re-export it with a newer exporter)`,
+    );
   }
 
   const up = new Upgrader(model, entry ? from : target, target);
@@ -78,7 +81,6 @@ export function upgradeOpset(model: onnx.ModelProto, target: number = TARGET_OPS
 function anyDefaultNode(g: GraphProto): boolean {
   return g.node.some((n) => isDefaultDomain(n.domain) || bodies(n).some(anyDefaultNode));
 }
-
 
 /** The bodies of an If/Loop/Scan: decoded (or built) messages, so full GraphProtos. */
 const bodies = (n: NodeProto): GraphProto[] => subgraphsOf(n) as GraphProto[];
@@ -131,10 +133,7 @@ class Upgrader implements Upgrade {
   }
 
   reject(n: NodeProto, why: string): never {
-    throw new OctetError(
-      'MODEL_UNSUPPORTED',
-      `Cannot upgrade ${n.opType} node ${label(n)} from opset ${this.from} to ${this.target}: ${why}`,
-    );
+    throw new OctetError('MODEL_UNSUPPORTED', `Cannot upgrade ${n.opType} node ${label(n)} from opset ${this.from} to ${this.target}: ${why}`);
   }
 
   rollback(): void {

@@ -31,7 +31,11 @@ ParametricSoftplus Crop DynamicSlice Cast Not IsNaN IsInf`.split(/\s+/),
 /** Of the SAME_RANK ops, those whose every output (not just the first) has the input's rank. */
 const ALL_OUTPUTS_SAME_RANK = new Set(['Split', 'TopK', 'MaxPool', 'Dropout']);
 const BROADCAST = new Set('Add Sub Mul Div Pow Max Min Sum Mean Equal Less Greater LessOrEqual GreaterOrEqual And Or Xor Where Mod BitShift'.split(' '));
-const SAME_TYPE_EXTRA = new Set('Add Sub Mul Div Pow Max Min Sum Mean Mod MatMul Gemm Transpose Reshape Flatten Squeeze Unsqueeze Expand Concat Gather GatherElements ReduceMax ReduceMin ReduceMean ReduceSum ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare'.split(' '));
+const SAME_TYPE_EXTRA = new Set(
+  'Add Sub Mul Div Pow Max Min Sum Mean Mod MatMul Gemm Transpose Reshape Flatten Squeeze Unsqueeze Expand Concat Gather GatherElements ReduceMax ReduceMin ReduceMean ReduceSum ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare'.split(
+    ' ',
+  ),
+);
 const REDUCE = new Set('ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceMax ReduceMean ReduceMin ReduceProd ReduceSum ReduceSumSquare'.split(' '));
 
 export class Scope {

@@ -64,4 +64,3 @@ Unsqueeze@11`.split(/\s+/),
 
 /** The IR version each opset first shipped with (ONNX's versioning table). */
 export const IR_FOR_OPSET: Record<number, number> = { 7: 3, 8: 3, 9: 4, 10: 5, 11: 6, 12: 7, 13: 7 };
-

@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeNode, type NodeProto } from '../../onnx/graph';
 import { OP_TYPES, INT8_COMPUTE_OP_TYPES, isQuantizedOpType, opTypesOf, type OpType } from '../../../shared/opTypes';
-import { REGISTRY, isHandler, handlerFor, opFactsFor, FP32_COMPUTE_KERNELS, INT8_COMPUTE_KERNELS, INT8_OTHER_KERNELS, int8Kernel, macCountFor } from './registry';
+import {
+  REGISTRY,
+  isHandler,
+  handlerFor,
+  opFactsFor,
+  FP32_COMPUTE_KERNELS,
+  INT8_COMPUTE_KERNELS,
+  INT8_OTHER_KERNELS,
+  int8Kernel,
+  macCountFor,
+} from './registry';
 import type { QTensor } from './types';
 import { isFusedActivation } from './activation';
 
@@ -13,7 +23,12 @@ const name = (op: { opTypes: readonly string[] }) => op.opTypes.join('/');
 test('src/shared/opTypes.ts (the UI list) and the registry name the same op types, kinds and int8 forms', () => {
   const fromRegistry = Object.fromEntries(REGISTRY.flatMap((op) => op.opTypes.map((t) => [t, { kind: op.kind, int8: isHandler(op) }])));
   assert.deepEqual(fromRegistry, OP_TYPES, 'add the new op type to OP_TYPES in src/shared/opTypes.ts with its kind (or remove the stale entry)');
-  assert.deepEqual([...INT8_COMPUTE_OP_TYPES].sort(), REGISTRY.filter((op) => op.kind === 'compute' && isHandler(op)).flatMap((op) => op.opTypes).sort());
+  assert.deepEqual(
+    [...INT8_COMPUTE_OP_TYPES].sort(),
+    REGISTRY.filter((op) => op.kind === 'compute' && isHandler(op))
+      .flatMap((op) => op.opTypes)
+      .sort(),
+  );
   for (const t of Object.keys(OP_TYPES) as OpType[]) {
     assert.equal(opFactsFor({ opType: t, domain: '' })?.kind, OP_TYPES[t].kind);
     assert.equal(!!handlerFor({ opType: t, domain: '' }), OP_TYPES[t].int8, t);
@@ -30,12 +45,16 @@ test('every op names its ORT kernels; compute ops name float and int8 ones and c
       assert.ok(!seen.has(k), `${k} is claimed by ${seen.get(k)} and ${name(op)}`);
       seen.set(k, name(op));
     }
-    for (const k of Object.keys(op.kernels.int8)) assert.ok(isQuantizedOpType(k), `${k}: a model with it must count as already quantized (src/shared/opTypes.ts)`);
+    for (const k of Object.keys(op.kernels.int8))
+      assert.ok(isQuantizedOpType(k), `${k}: a model with it must count as already quantized (src/shared/opTypes.ts)`);
     for (const k of op.kernels.fp32) assert.ok(!isQuantizedOpType(k), k);
     if (op.kind === 'compute') {
       assert.ok(op.kernels.fp32.length > 0, `${name(op)}: float kernels (the fusion report counts them as fp32 compute)`);
       const int8 = Object.values(op.kernels.int8);
-      assert.ok(int8.some((k) => k.yScale !== undefined || k.floatOutput), `${name(op)}: an int8 kernel the speed check can match (yScale or floatOutput)`);
+      assert.ok(
+        int8.some((k) => k.yScale !== undefined || k.floatOutput),
+        `${name(op)}: an int8 kernel the speed check can match (yScale or floatOutput)`,
+      );
       assert.ok(op.macs, `${name(op)}: a MAC count`);
       for (const t of op.opTypes) assert.equal(macCountFor({ opType: t, domain: '' }), op.macs);
     } else {

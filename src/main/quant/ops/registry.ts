@@ -15,19 +15,7 @@ import { pool, sigmoid, softmax } from './unary';
 import { where } from './where';
 import { passthrough } from './passthrough';
 
-export const REGISTRY: readonly RegisteredOp[] = [
-  conv,
-  convTranspose,
-  matmul,
-  gemm,
-  binary,
-  concat,
-  pool,
-  sigmoid,
-  softmax,
-  where,
-  passthrough,
-];
+export const REGISTRY: readonly RegisteredOp[] = [conv, convTranspose, matmul, gemm, binary, concat, pool, sigmoid, softmax, where, passthrough];
 
 /** Whether Octet can run the op in int8 (it has Q/DQ placement and a QOperator form). */
 export function isHandler(op: RegisteredOp): op is OpHandler {

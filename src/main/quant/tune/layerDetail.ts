@@ -57,7 +57,12 @@ export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
   // The tensor's values on calibration samples.
   const m = cloneModel(ref);
   if (!m.graph!.output.some((o) => o.name === p.tensor)) m.graph!.output.push(makeValueInfo(p.tensor, DT.FLOAT, undefined));
-  const source = await openDataSource(p.data, modelInputs(ref, p.shapes ?? {}), { preprocess: p.preprocess, split: 'calibration', limit: p.samples, idLimits: embeddingLimits(ref) });
+  const source = await openDataSource(p.data, modelInputs(ref, p.shapes ?? {}), {
+    preprocess: p.preprocess,
+    split: 'calibration',
+    limit: p.samples,
+    idLimits: embeddingLimits(ref),
+  });
   const session = await openSession(encodeModel(m), { threads: 1 });
   const parts: Float32Array[] = [];
   try {
@@ -71,11 +76,13 @@ export async function layerDetail(p: LayerDetailParams): Promise<LayerDetail> {
   let min = Infinity;
   let max = -Infinity;
   let n = 0;
-  for (const x of parts) for (const v of x) if (Number.isFinite(v)) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-    n++;
-  }
+  for (const x of parts)
+    for (const v of x)
+      if (Number.isFinite(v)) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+        n++;
+      }
   if (!n) throw new OctetError('DATA_EMPTY', `Tensor '${p.tensor}' had no finite values on the calibration samples`);
   const lo = Math.min(min, range?.lo ?? min);
   const hi = Math.max(max, range?.hi ?? max, lo + 1e-12);

@@ -35,15 +35,36 @@ function BenchSummary({ r, verdict }: { r: BenchResult; verdict: boolean | undef
   const speedup = 1 / r.latency.ratioMedian;
   return (
     <div className="stats" data-testid="bench-summary">
-      <Stat label="int8 speed-up" value={`${speedup.toFixed(2)}×`} sub={`${speedup >= 1 ? 'faster' : 'slower'} · median of ${r.latency.rounds} rounds, ${r.latency.threads} thread${r.latency.threads === 1 ? '' : 's'}`} tone={speedup >= 1 ? 'good' : 'bad'} testId="speedup" />
-      <Stat label="int8 size" value={bytes(r.size.int8)} sub={`${Math.round((1 - r.size.int8 / r.size.fp32) * 100)}% smaller than fp32 (${bytes(r.size.fp32)})`} />
+      <Stat
+        label="int8 speed-up"
+        value={`${speedup.toFixed(2)}×`}
+        sub={`${speedup >= 1 ? 'faster' : 'slower'} · median of ${r.latency.rounds} rounds, ${r.latency.threads} thread${r.latency.threads === 1 ? '' : 's'}`}
+        tone={speedup >= 1 ? 'good' : 'bad'}
+        testId="speedup"
+      />
+      <Stat
+        label="int8 size"
+        value={bytes(r.size.int8)}
+        sub={`${Math.round((1 - r.size.int8 / r.size.fp32) * 100)}% smaller than fp32 (${bytes(r.size.fp32)})`}
+      />
       {r.accuracy ? (
         <>
           <Stat label="fp32 accuracy" value={pct(r.accuracy.fp32)} sub={`top-1 on ${r.accuracy.samples} samples`} testId="acc-fp32" />
-          <Stat label="int8 accuracy" value={pct(r.accuracy.int8)} sub={`${r.accuracy.delta >= 0 ? '+' : ''}${(r.accuracy.delta * 100).toFixed(2)} points`} tone={verdict ? 'good' : 'bad'} testId="acc-int8" />
+          <Stat
+            label="int8 accuracy"
+            value={pct(r.accuracy.int8)}
+            sub={`${r.accuracy.delta >= 0 ? '+' : ''}${(r.accuracy.delta * 100).toFixed(2)} points`}
+            tone={verdict ? 'good' : 'bad'}
+            testId="acc-int8"
+          />
         </>
       ) : (
-        <Stat label="Top-1 agreement" value={pct(r.fidelity.top1Agreement)} sub="no labels: int8 vs fp32 argmax" tone={verdict === undefined ? undefined : verdict ? 'good' : 'bad'} />
+        <Stat
+          label="Top-1 agreement"
+          value={pct(r.fidelity.top1Agreement)}
+          sub="no labels: int8 vs fp32 argmax"
+          tone={verdict === undefined ? undefined : verdict ? 'good' : 'bad'}
+        />
       )}
     </div>
   );
@@ -89,11 +110,14 @@ function ToleranceCard({ r, tol, tolerance, verdict }: { r: BenchResult; tol: To
         <>
           <AccuracyChart rows={tol} tolerance={tolerance} />
           <p className={verdict ? 'good-text' : 'warn-text'} data-testid="accuracy-verdict" data-ok={verdict}>
-            {r.accuracy ? 'Top-1 accuracy' : `Top-1 agreement on ${tol[0].name}`}: {signed(tol[0].points)} points, {verdict ? 'within' : 'beyond'} your {tolerance}-point tolerance.
+            {r.accuracy ? 'Top-1 accuracy' : `Top-1 agreement on ${tol[0].name}`}: {signed(tol[0].points)} points, {verdict ? 'within' : 'beyond'} your{' '}
+            {tolerance}-point tolerance.
           </p>
         </>
       ) : (
-        <p className="hint">No labels and no output with one score per class, so there is nothing to hold to a tolerance in points; see the SQNR per output below.</p>
+        <p className="hint">
+          No labels and no output with one score per class, so there is nothing to hold to a tolerance in points; see the SQNR per output below.
+        </p>
       )}
       {!r.accuracy && <OutputTable outputs={r.fidelity.perOutput} />}
     </section>
@@ -131,7 +155,11 @@ function CpuCard({ cpu }: { cpu: BenchResult['cpu'] }) {
         <span className={`tag ${cpu.avx512 ? 'good' : ''}`}>AVX-512 {cpu.avx512 ? 'yes' : 'no'}</span>
         <span className={`tag ${cpu.vnni ? 'good' : 'warn'}`}>VNNI {cpu.vnni ? 'yes' : 'no'}</span>
       </div>
-      {!cpu.vnni && <p className="hint">Without VNNI, ONNX Runtime's int8 kernels gain much less than on VNNI CPUs; the Convert step's speed check shows which ops still pay.</p>}
+      {!cpu.vnni && (
+        <p className="hint">
+          Without VNNI, ONNX Runtime's int8 kernels gain much less than on VNNI CPUs; the Convert step's speed check shows which ops still pay.
+        </p>
+      )}
     </section>
   );
 }

@@ -45,7 +45,12 @@ export function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'
                     <td className="right">{db(l.dropDb, '—')}</td>
                     <td className="right">{l.cosine.toFixed(5)}</td>
                     <td>
-                      <button type="button" className="btn small" onClick={() => setOpen(open === l.tensor ? undefined : l.tensor)} data-testid="layer-fix-open">
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => setOpen(open === l.tensor ? undefined : l.tensor)}
+                        data-testid="layer-fix-open"
+                      >
                         {open === l.tensor ? 'Close' : 'Fix…'}
                       </button>
                     </td>
@@ -59,7 +64,8 @@ export function PerLayerCard({ perLayer: p }: { perLayer: BenchResult['perLayer'
       {selected && <LayerFix layer={selected} onClose={() => setOpen(undefined)} />}
       {p && !p.error && p.layers.length > 0 && (
         <p className="hint">
-          SQNR is cumulative: all the error that reaches a tensor, over {p.samples} sample{p.samples === 1 ? '' : 's'}. Drop is what the stretch of graph since the nearest compared tensors upstream adds.{p.skipped ? ` ${p.skipped} int8 tensors had no fp32 counterpart.` : ''}
+          SQNR is cumulative: all the error that reaches a tensor, over {p.samples} sample{p.samples === 1 ? '' : 's'}. Drop is what the stretch of graph since
+          the nearest compared tensors upstream adds.{p.skipped ? ` ${p.skipped} int8 tensors had no fp32 counterpart.` : ''}
         </p>
       )}
     </section>

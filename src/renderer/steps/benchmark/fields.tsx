@@ -1,7 +1,25 @@
 // The Benchmark step's number inputs.
 
 /** A number input that only reports values in [min, max], so a half-typed value never reaches the store. */
-export function NumberField({ id, label, value, min, max, step, disabled, onChange }: { id: string; label: string; value: number; min: number; max: number; step?: number; disabled?: boolean; onChange: (v: number) => void }) {
+export function NumberField({
+  id,
+  label,
+  value,
+  min,
+  max,
+  step,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step?: number;
+  disabled?: boolean;
+  onChange: (v: number) => void;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -23,7 +41,21 @@ export function NumberField({ id, label, value, min, max, step, disabled, onChan
 }
 
 /** A set of numbers as checkboxes. `none` says what an empty set means; without it, the last one cannot be unticked. */
-export function NumberChecks({ legend, options, value, onChange, disabled, none }: { legend: string; options: number[]; value: number[]; onChange: (v: number[]) => void; disabled: boolean; none?: string }) {
+export function NumberChecks({
+  legend,
+  options,
+  value,
+  onChange,
+  disabled,
+  none,
+}: {
+  legend: string;
+  options: number[];
+  value: number[];
+  onChange: (v: number[]) => void;
+  disabled: boolean;
+  none?: string;
+}) {
   return (
     <fieldset className="checks inline" disabled={disabled}>
       <legend>{legend}</legend>
@@ -31,7 +63,12 @@ export function NumberChecks({ legend, options, value, onChange, disabled, none 
         const on = value.includes(n);
         return (
           <label key={n} className="toggle">
-            <input type="checkbox" checked={on} disabled={on && value.length === 1 && none === undefined} onChange={() => onChange(on ? value.filter((x) => x !== n) : [...value, n].sort((a, b) => a - b))} />
+            <input
+              type="checkbox"
+              checked={on}
+              disabled={on && value.length === 1 && none === undefined}
+              onChange={() => onChange(on ? value.filter((x) => x !== n) : [...value, n].sort((a, b) => a - b))}
+            />
             <span>{n}</span>
           </label>
         );

@@ -10,7 +10,12 @@ export function FormatPicker({ live, stale }: { live: boolean; stale: boolean })
     <div className="row gap">
       <div className="field inline">
         <label htmlFor="cv-format">Format</label>
-        <select id="cv-format" value={format ?? 'qdq'} disabled={live} onChange={(e) => editRecipe(`format ${e.target.value}`, (r) => ({ ...r, format: e.target.value as RecipeInput['format'] }))}>
+        <select
+          id="cv-format"
+          value={format ?? 'qdq'}
+          disabled={live}
+          onChange={(e) => editRecipe(`format ${e.target.value}`, (r) => ({ ...r, format: e.target.value as RecipeInput['format'] }))}
+        >
           {FORMATS.map((f) => (
             <option key={f} value={f}>
               {f === 'qdq' ? 'QDQ (Q/DQ pairs ORT fuses)' : 'QOperator (explicit QLinear* ops)'}

@@ -16,11 +16,26 @@ export function FusionSummary({ result, picker }: { result: QuantizeReport; pick
       </div>
       <p className="muted small">Read back from the graph ONNX Runtime will really run (its optimized model), not from what Octet planned.</p>
       <div className="stats">
-        <Stat label="int8 compute ops" value={`${f.int8Ops} of ${totalCompute}`} tone={f.int8Ops > 0 ? 'good' : 'bad'} testId="fusion-int8" sub={totalCompute ? `${Math.round((f.int8Ops / totalCompute) * 100)}% of Conv/MatMul/Gemm` : undefined} />
-        <Stat label="Left in fp32" value={String(f.fp32ComputeOps)} tone={f.fp32ComputeOps ? 'bad' : undefined} sub={f.fp32ComputeOps ? 'reasons below' : 'none'} />
+        <Stat
+          label="int8 compute ops"
+          value={`${f.int8Ops} of ${totalCompute}`}
+          tone={f.int8Ops > 0 ? 'good' : 'bad'}
+          testId="fusion-int8"
+          sub={totalCompute ? `${Math.round((f.int8Ops / totalCompute) * 100)}% of Conv/MatMul/Gemm` : undefined}
+        />
+        <Stat
+          label="Left in fp32"
+          value={String(f.fp32ComputeOps)}
+          tone={f.fp32ComputeOps ? 'bad' : undefined}
+          sub={f.fp32ComputeOps ? 'reasons below' : 'none'}
+        />
         <Stat label="Q / DQ left" value={`${f.quantizeOps} / ${f.dequantizeOps}`} sub="not folded by ORT" />
         <Stat label="Size" value={bytes(result.output.sizeBytes)} sub={`fp32 ${bytes(result.input.sizeBytes)}`} />
-        <Stat label="Opset" value={String(result.output.opset)} sub={result.preparation.opsetUpgradedFrom ? `raised from ${result.preparation.opsetUpgradedFrom}` : result.output.format} />
+        <Stat
+          label="Opset"
+          value={String(result.output.opset)}
+          sub={result.preparation.opsetUpgradedFrom ? `raised from ${result.preparation.opsetUpgradedFrom}` : result.output.format}
+        />
       </div>
     </section>
   );

@@ -40,7 +40,11 @@ function Preprocessing() {
         </div>
         <div className="field">
           <label htmlFor="pp-channels">Channels</label>
-          <select id="pp-channels" value={data.preprocess.channels ?? ''} onChange={(e) => setPre({ channels: (e.target.value || undefined) as PreprocessConfig['channels'] })}>
+          <select
+            id="pp-channels"
+            value={data.preprocess.channels ?? ''}
+            onChange={(e) => setPre({ channels: (e.target.value || undefined) as PreprocessConfig['channels'] })}
+          >
             <option value="">from the input shape</option>
             <option value="RGB">RGB</option>
             <option value="BGR">BGR</option>
@@ -49,7 +53,11 @@ function Preprocessing() {
         </div>
         <div className="field">
           <label htmlFor="pp-layout">Layout</label>
-          <select id="pp-layout" value={data.preprocess.layout ?? ''} onChange={(e) => setPre({ layout: (e.target.value || undefined) as PreprocessConfig['layout'] })}>
+          <select
+            id="pp-layout"
+            value={data.preprocess.layout ?? ''}
+            onChange={(e) => setPre({ layout: (e.target.value || undefined) as PreprocessConfig['layout'] })}
+          >
             <option value="">from the input shape</option>
             <option value="NCHW">NCHW</option>
             <option value="NHWC">NHWC</option>
@@ -98,7 +106,14 @@ function SampleCounts() {
       </div>
       <div className="field">
         <label htmlFor="eval-samples">Evaluation samples (benchmark)</label>
-        <input id="eval-samples" type="number" min={1} max={10000} value={data.evalSamples} onChange={(e) => Number(e.target.value) >= 1 && setData({ evalSamples: Math.round(Number(e.target.value)) })} />
+        <input
+          id="eval-samples"
+          type="number"
+          min={1}
+          max={10000}
+          value={data.evalSamples}
+          onChange={(e) => Number(e.target.value) >= 1 && setData({ evalSamples: Math.round(Number(e.target.value)) })}
+        />
       </div>
     </div>
   );

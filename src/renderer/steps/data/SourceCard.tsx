@@ -7,7 +7,11 @@ import { PathField } from '../../components/PathField';
 const KINDS: { kind: DataKind; title: string; text: string }[] = [
   { kind: 'digits', title: 'Built-in digits', text: '10,000 labelled MNIST digits: 8,000 to calibrate, 2,000 held out to evaluate.' },
   { kind: 'folder', title: 'Folder of images', text: 'JPEG, PNG, WebP…; one subfolder per class gives labels.' },
-  { kind: 'npy', title: 'NumPy arrays', text: 'A .npz with one array per input name, a folder of .npy files named after the inputs, or one .npy; first axis = samples.' },
+  {
+    kind: 'npy',
+    title: 'NumPy arrays',
+    text: 'A .npz with one array per input name, a folder of .npy files named after the inputs, or one .npy; first axis = samples.',
+  },
 ];
 
 export function SourceCard() {
@@ -26,7 +30,13 @@ export function SourceCard() {
       <div className="choice-row" role="radiogroup" aria-label="Data source">
         {KINDS.map((k) => (
           <label key={k.kind} className={`choice${data.kind === k.kind ? ' selected' : ''}`}>
-            <input type="radio" name="data-kind" value={k.kind} checked={data.kind === k.kind} onChange={() => setData({ kind: k.kind, path: k.kind === data.kind ? data.path : '', evalPath: k.kind === data.kind ? data.evalPath : '' })} />
+            <input
+              type="radio"
+              name="data-kind"
+              value={k.kind}
+              checked={data.kind === k.kind}
+              onChange={() => setData({ kind: k.kind, path: k.kind === data.kind ? data.path : '', evalPath: k.kind === data.kind ? data.evalPath : '' })}
+            />
             <span className="choice-title">{k.title}</span>
             <span className="choice-text">{k.text}</span>
           </label>

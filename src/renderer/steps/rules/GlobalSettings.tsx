@@ -7,7 +7,15 @@ import { CHOICES, GLOBAL_CHOICES, PARAM_FIELDS, chosen, paramShown } from './opt
  * The recipe's global settings. `recipe` is what the user set; `parsed` (undefined while the recipe
  * is invalid) fills in the defaults.
  */
-export function GlobalSettings({ recipe, parsed: g, setGlobal }: { recipe: RecipeInput; parsed: Recipe | undefined; setGlobal: (label: string, p: Partial<RecipeInput>) => void }) {
+export function GlobalSettings({
+  recipe,
+  parsed: g,
+  setGlobal,
+}: {
+  recipe: RecipeInput;
+  parsed: Recipe | undefined;
+  setGlobal: (label: string, p: Partial<RecipeInput>) => void;
+}) {
   const algo = globalActAlgoOf(recipe.act_algo) ?? g?.act_algo;
   return (
     <section className="card">
@@ -16,7 +24,15 @@ export function GlobalSettings({ recipe, parsed: g, setGlobal }: { recipe: Recip
         {GLOBAL_CHOICES.map((field) => {
           const c = CHOICES[field];
           return (
-            <Pick key={field} id={c.id} label={c.label} value={chosen(recipe, field) ?? g?.[field]} options={c.globalOptions ?? c.options} describe={c.describe} onChange={(v) => setGlobal(`${c.name} ${v}`, { [field]: v } as Partial<RecipeInput>)} />
+            <Pick
+              key={field}
+              id={c.id}
+              label={c.label}
+              value={chosen(recipe, field) ?? g?.[field]}
+              options={c.globalOptions ?? c.options}
+              describe={c.describe}
+              onChange={(v) => setGlobal(`${c.name} ${v}`, { [field]: v } as Partial<RecipeInput>)}
+            />
           );
         })}
         {PARAM_FIELDS.filter((p) => paramShown(algo, p.param)).map((p) => (
@@ -33,17 +49,40 @@ export function GlobalSettings({ recipe, parsed: g, setGlobal }: { recipe: Recip
         ))}
       </div>
       <div className="row gap wrap toggles">
-        <Toggle id="g-w-sym" label="Symmetric weights" checked={recipe.w_sym ?? g?.w_sym ?? true} onChange={(v) => setGlobal(`symmetric weights ${v ? 'on' : 'off'}`, { w_sym: v })} />
-        <Toggle id="g-act-sym" label="Symmetric activations" checked={recipe.act_sym ?? g?.act_sym ?? false} onChange={(v) => setGlobal(`symmetric activations ${v ? 'on' : 'off'}`, { act_sym: v })} />
+        <Toggle
+          id="g-w-sym"
+          label="Symmetric weights"
+          checked={recipe.w_sym ?? g?.w_sym ?? true}
+          onChange={(v) => setGlobal(`symmetric weights ${v ? 'on' : 'off'}`, { w_sym: v })}
+        />
+        <Toggle
+          id="g-act-sym"
+          label="Symmetric activations"
+          checked={recipe.act_sym ?? g?.act_sym ?? false}
+          onChange={(v) => setGlobal(`symmetric activations ${v ? 'on' : 'off'}`, { act_sym: v })}
+        />
         <label className="toggle" htmlFor="g-reduce" title="7-bit weights avoid int16 saturation of u8s8 kernels on CPUs without VNNI; auto measures both">
           <span>7-bit weights</span>
-          <select id="g-reduce" value={String(recipe.reduce_range ?? g?.reduce_range ?? 'auto')} onChange={(e) => setGlobal(`7-bit weights ${e.target.value}`, { reduce_range: (e.target.value === 'auto' ? 'auto' : e.target.value === 'true') as RecipeInput['reduce_range'] })}>
+          <select
+            id="g-reduce"
+            value={String(recipe.reduce_range ?? g?.reduce_range ?? 'auto')}
+            onChange={(e) =>
+              setGlobal(`7-bit weights ${e.target.value}`, {
+                reduce_range: (e.target.value === 'auto' ? 'auto' : e.target.value === 'true') as RecipeInput['reduce_range'],
+              })
+            }
+          >
             <option value="auto">auto</option>
             <option value="true">on</option>
             <option value="false">off</option>
           </select>
         </label>
-        <Toggle id="g-fold" label="Fold BatchNorm" checked={recipe.fold_bn ?? g?.fold_bn ?? true} onChange={(v) => setGlobal(`fold BN ${v ? 'on' : 'off'}`, { fold_bn: v })} />
+        <Toggle
+          id="g-fold"
+          label="Fold BatchNorm"
+          checked={recipe.fold_bn ?? g?.fold_bn ?? true}
+          onChange={(v) => setGlobal(`fold BN ${v ? 'on' : 'off'}`, { fold_bn: v })}
+        />
         <Toggle
           id="g-speed"
           label="Speed check"

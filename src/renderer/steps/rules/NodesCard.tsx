@@ -32,7 +32,17 @@ function isBadRegex(s: string): boolean {
 }
 
 /** The model's nodes: search, one-click rules per op type or node, and what the recipe does to each. */
-export function NodesCard({ nodes, parsed, local, addRule }: { nodes: NodeRef[] | undefined; parsed: Recipe | undefined; local: NonNullable<RecipeInput['local']>; addRule: (key: string) => void }) {
+export function NodesCard({
+  nodes,
+  parsed,
+  local,
+  addRule,
+}: {
+  nodes: NodeRef[] | undefined;
+  parsed: Recipe | undefined;
+  local: NonNullable<RecipeInput['local']>;
+  addRule: (key: string) => void;
+}) {
   const [search, setSearch] = useState('');
   const [regex, setRegex] = useState(false);
   const filtered = useMemo(() => (nodes ? searchNodes(nodes, search, regex) : []), [nodes, search, regex]);
@@ -48,13 +58,27 @@ export function NodesCard({ nodes, parsed, local, addRule }: { nodes: NodeRef[] 
       <div className="row between wrap gap">
         <h3>Nodes</h3>
         <div className="row gap">
-          <input className={`mono${badSearch ? ' invalid' : ''}`} aria-label="search nodes" placeholder={regex ? 'regex over names and op types' : 'search names and op types'} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="node-search" />
+          <input
+            className={`mono${badSearch ? ' invalid' : ''}`}
+            aria-label="search nodes"
+            placeholder={regex ? 'regex over names and op types' : 'search names and op types'}
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="node-search"
+          />
           <Toggle id="search-regex" label="Regex" checked={regex} onChange={setRegex} />
         </div>
       </div>
       <div className="chips">
         {opTypes.map(([t, n]) => (
-          <button type="button" key={t} className="chip-btn" onClick={() => addRule(`type:${t}`)} disabled={!!local[`type:${t}`]} title={`Add a rule for every ${t}`}>
+          <button
+            type="button"
+            key={t}
+            className="chip-btn"
+            onClick={() => addRule(`type:${t}`)}
+            disabled={!!local[`type:${t}`]}
+            title={`Add a rule for every ${t}`}
+          >
             {t} <span className="muted">{n}</span>
           </button>
         ))}

@@ -73,7 +73,21 @@ export function OverridesCard({
   );
 }
 
-function RuleRow({ index, ruleKey: key, cfg, match: m, origin, edits }: { index: number; ruleKey: string; cfg: Local[string]; match: RuleMatch | undefined; origin: RuleOrigin | undefined; edits: RecipeEdits }) {
+function RuleRow({
+  index,
+  ruleKey: key,
+  cfg,
+  match: m,
+  origin,
+  edits,
+}: {
+  index: number;
+  ruleKey: string;
+  cfg: Local[string];
+  match: RuleMatch | undefined;
+  origin: RuleOrigin | undefined;
+  edits: RecipeEdits;
+}) {
   return (
     <tr data-testid="rule-row">
       <td className="mono ellipsis" title={key}>
@@ -90,11 +104,24 @@ function RuleRow({ index, ruleKey: key, cfg, match: m, origin, edits }: { index:
       </td>
       {RULE_CHOICES.map((f) => (
         <td key={f}>
-          <Select ariaLabel={`${CHOICES[f].name} for ${key}`} value={chosen(cfg, f)} options={CHOICES[f].options} describe={CHOICES[f].describe} inherit="global" onChange={(v) => edits.setRule(key, { [f]: v } as Partial<OpConfig>)} />
+          <Select
+            ariaLabel={`${CHOICES[f].name} for ${key}`}
+            value={chosen(cfg, f)}
+            options={CHOICES[f].options}
+            describe={CHOICES[f].describe}
+            inherit="global"
+            onChange={(v) => edits.setRule(key, { [f]: v } as Partial<OpConfig>)}
+          />
         </td>
       ))}
       <td>
-        <button type="button" className="btn ghost small" aria-label={`remove rule ${key}`} data-testid={`remove-rule-${index}`} onClick={() => edits.removeRule(key)}>
+        <button
+          type="button"
+          className="btn ghost small"
+          aria-label={`remove rule ${key}`}
+          data-testid={`remove-rule-${index}`}
+          onClick={() => edits.removeRule(key)}
+        >
           Remove
         </button>
       </td>
@@ -124,7 +151,14 @@ function AddRuleForm({ onAdd }: { onAdd: (key: string) => void }) {
           </option>
         ))}
       </select>
-      <input className="grow mono" aria-label="new rule selector" placeholder="e.g. Conv, Linear, /head/.*" value={newKey} onChange={(e) => setNewKey(e.target.value)} data-testid="new-rule" />
+      <input
+        className="grow mono"
+        aria-label="new rule selector"
+        placeholder="e.g. Conv, Linear, /head/.*"
+        value={newKey}
+        onChange={(e) => setNewKey(e.target.value)}
+        data-testid="new-rule"
+      />
       <button type="submit" className="btn" disabled={!newKey.trim()}>
         Add rule (keeps fp32)
       </button>

@@ -18,7 +18,10 @@ export function PresetCard() {
   const [lastRecipe, setLastRecipe] = useState<RecipeInput>();
   // The recipe of the last conversion (remembered by the app, across sessions and machines' browsers).
   useEffect(() => {
-    call('recent', {}).then((s) => setLastRecipe(s.lastRecipe), () => undefined);
+    call('recent', {}).then(
+      (s) => setLastRecipe(s.lastRecipe),
+      () => undefined,
+    );
   }, []);
   const lastEdit = history[history.length - 1];
 
@@ -42,7 +45,11 @@ export function PresetCard() {
       <div className="row gap">
         {preset === 'custom' && <p className="hint grow">Custom: edited from a preset.</p>}
         {lastRecipe && !sameRecipe(lastRecipe, recipe) && (
-          <button type="button" className="btn small" onClick={() => editRecipe('load the last recipe', () => ({ ...lastRecipe, calib_samples: recipe.calib_samples }))}>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => editRecipe('load the last recipe', () => ({ ...lastRecipe, calib_samples: recipe.calib_samples }))}
+          >
             Use the recipe of the last conversion
           </button>
         )}

@@ -46,7 +46,21 @@ export function Toggle({ id, label, checked, onChange, hint }: { id: string; lab
 }
 
 /** A number input in a labelled field. */
-export function NumberField({ id, label, value, onChange, ...limits }: { id: string; label: string; value: number; onChange: (v: number) => void; min: number; max: number; step?: string }) {
+export function NumberField({
+  id,
+  label,
+  value,
+  onChange,
+  ...limits
+}: {
+  id: string;
+  label: string;
+  value: number;
+  onChange: (v: number) => void;
+  min: number;
+  max: number;
+  step?: string;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

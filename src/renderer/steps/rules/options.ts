@@ -2,7 +2,16 @@
 // (src/shared/recipe.ts), the range algorithms (src/shared/rangeAlgorithms.ts) and the op types
 // (src/shared/opTypes.ts).
 import { ACT_DTYPES, FORMATS, GRANULARITIES, W_DTYPES } from '../../../shared/recipe';
-import { ACT_ALGOS, AUTO_ACT_ALGO, GLOBAL_ACT_ALGOS, describeActAlgo, globalActAlgoOf, readsParam, type GlobalActAlgo, type RangeParam } from '../../../shared/rangeAlgorithms';
+import {
+  ACT_ALGOS,
+  AUTO_ACT_ALGO,
+  GLOBAL_ACT_ALGOS,
+  describeActAlgo,
+  globalActAlgoOf,
+  readsParam,
+  type GlobalActAlgo,
+  type RangeParam,
+} from '../../../shared/rangeAlgorithms';
 import { INT8_COMPUTE_OP_TYPES } from '../../../shared/opTypes';
 
 /** The recipe's fields set by picking one of fixed options. */
@@ -26,7 +35,15 @@ export const CHOICES: Record<ChoiceField, Choice> = {
   w_dtype: { options: W_DTYPES, name: 'weights', label: 'Weights', id: 'g-w-dtype', header: 'Weights' },
   w_granularity: { options: GRANULARITIES, name: 'granularity', label: 'Weight granularity', id: 'g-w-gran', header: 'Granularity' },
   act_dtype: { options: ACT_DTYPES, name: 'activations', label: 'Activations', id: 'g-act-dtype', header: 'Activations' },
-  act_algo: { options: ACT_ALGOS, globalOptions: GLOBAL_ACT_ALGOS, name: 'algorithm', label: 'Range algorithm', id: 'g-act-algo', header: 'Algorithm', describe: (a) => describeActAlgo(a as GlobalActAlgo) },
+  act_algo: {
+    options: ACT_ALGOS,
+    globalOptions: GLOBAL_ACT_ALGOS,
+    name: 'algorithm',
+    label: 'Range algorithm',
+    id: 'g-act-algo',
+    header: 'Algorithm',
+    describe: (a) => describeActAlgo(a as GlobalActAlgo),
+  },
   format: { options: FORMATS, name: 'format', label: 'Format', id: 'g-format' },
 };
 
@@ -61,7 +78,8 @@ export const PARAM_FIELDS: readonly ParamField[] = [
 ];
 
 /** auto may choose any algorithm, so it shows every parameter. */
-export const paramShown = (algo: GlobalActAlgo | undefined, param: RangeParam): boolean => algo === AUTO_ACT_ALGO || (algo !== undefined && readsParam(algo, param));
+export const paramShown = (algo: GlobalActAlgo | undefined, param: RangeParam): boolean =>
+  algo === AUTO_ACT_ALGO || (algo !== undefined && readsParam(algo, param));
 
 /** Compute op types Octet runs in int8: the ones the "kept in fp32" counts and tags are about. */
 export const COMPUTE_OPS: readonly string[] = INT8_COMPUTE_OP_TYPES;
