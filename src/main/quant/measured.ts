@@ -178,26 +178,16 @@ export async function checkActivationMatMuls(
     return !!h && h.kind === 'compute' && h.activationInputs(n, g).length >= 2;
   };
   const nodes = base.plan.decisions.filter((d) => d.int8 && twoActivations(d.node.name)).map((d) => d.node.name);
-  if (!nodes.length) return undefined;
-  let variant: Converted;
-  try {
-    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, VARIANT] as const)]) });
-  } catch {
-    return undefined; // e.g. a tensor the variant needs was never calibrated
-  }
-  const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
-  const ratio = await latencyRatio(baseBytes, variantBytes, feeds);
-  const [int8Db, fp32Db] = (await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples)).map(round);
   // In int8 they must earn it: clearly faster (a tie within the timing noise goes to the more
   // faithful model), and at most 1 dB less faithful. MiniLM: a 0.7% win for int8 had cost its
   // worst sentence-embedding cosine 0.9955 → 0.9898.
-  const int8Faster = ratio > 1 / FASTER;
-  const keptFloat = ratio < FASTER || (!int8Faster && fp32Db >= int8Db) || (int8Faster && int8Db < fp32Db - OUTPUT_SQNR_LOSS_DB);
-  const report = { nodes, keptFloat, variantRatio: ratio, sqnrDb: { int8: int8Db, fp32: fp32Db } };
-  if (!keptFloat) return { converted: base, keepFloat, report };
-  const why = `kept fp32 by the speed check: a MatMul of two activations; with these in fp32 the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
-  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
-  return { converted: convert({ keepFloat: withThese }), keepFloat: withThese, report };
+  return measureFloatGroup({ prepared, base, keepFloat, convert, feeds, samples }, nodes, {
+    keep: ({ ratio, int8Db, fp32Db }) => {
+      const int8Faster = ratio > 1 / FASTER;
+      return ratio < FASTER || (!int8Faster && fp32Db >= int8Db) || (int8Faster && int8Db < fp32Db - OUTPUT_SQNR_LOSS_DB);
+    },
+    why: 'a MatMul of two activations; with these in fp32',
+  });
 }
 
 /** The most an fp32 Add/Mul variant may cost in latency for its fidelity (with at least 1 dB more). */
@@ -223,22 +213,55 @@ export async function checkElementwise(
   const nodes = base.plan.decisions
     .filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise')
     .map((d) => d.node.name);
+  return measureFloatGroup({ prepared, base, keepFloat, convert, feeds, samples }, nodes, {
+    keep: ({ ratio, int8Db, fp32Db }) =>
+      (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER),
+    why: `Add/Mul between int8 ops; with all ${nodes.length} in fp32`,
+  });
+}
+
+interface GroupInputs {
+  prepared: ModelProto;
+  base: Converted;
+  keepFloat: ReadonlyMap<string, string>;
+  convert: (measured: MeasuredChoices) => Converted;
+  feeds: Record<string, Feed>;
+  samples: Record<string, Feed>[];
+}
+
+/**
+ * A group of int8 ops tried in fp32 as a whole: the variant's latency against the base
+ * (interleaved) and both models' output SQNR; `keep` decides, and the conversion returned has
+ * the group kept fp32 (each op with `why` and the figures as its reason) or is the base.
+ */
+async function measureFloatGroup(
+  x: GroupInputs,
+  nodes: string[],
+  rule: { keep: (m: { ratio: number; int8Db: number; fp32Db: number }) => boolean; why: string },
+): Promise<
+  | {
+      converted: Converted;
+      keepFloat: ReadonlyMap<string, string>;
+      report: { nodes: string[]; keptFloat: boolean; variantRatio: number; sqnrDb: { int8: number; fp32: number } };
+    }
+  | undefined
+> {
   if (!nodes.length) return undefined;
   let variant: Converted;
   try {
-    variant = convert({ keepFloat: new Map([...keepFloat, ...nodes.map((n) => [n, VARIANT] as const)]) });
+    variant = x.convert({ keepFloat: new Map([...x.keepFloat, ...nodes.map((n) => [n, VARIANT] as const)]) });
   } catch {
     return undefined; // e.g. a tensor the variant needs was never calibrated
   }
-  const [baseBytes, variantBytes] = [encodeModel(base.model), encodeModel(variant.model)];
-  const ratio = await latencyRatio(baseBytes, variantBytes, feeds);
-  const [int8Db, fp32Db] = (await outputSqnr(encodeModel(prepared), [baseBytes, variantBytes], samples)).map(round);
-  const keptFloat = (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER);
+  const [baseBytes, variantBytes] = [encodeModel(x.base.model), encodeModel(variant.model)];
+  const ratio = await latencyRatio(baseBytes, variantBytes, x.feeds);
+  const [int8Db, fp32Db] = (await outputSqnr(encodeModel(x.prepared), [baseBytes, variantBytes], x.samples)).map(round);
+  const keptFloat = rule.keep({ ratio, int8Db, fp32Db });
   const report = { nodes, keptFloat, variantRatio: ratio, sqnrDb: { int8: int8Db, fp32: fp32Db } };
-  if (!keptFloat) return { converted: base, keepFloat, report };
-  const why = `kept fp32 by the speed check: Add/Mul between int8 ops; with all ${nodes.length} in fp32 the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
-  const withThese = new Map([...keepFloat, ...nodes.map((n) => [n, why] as const)]);
-  return { converted: convert({ keepFloat: withThese }), keepFloat: withThese, report };
+  if (!keptFloat) return { converted: x.base, keepFloat: x.keepFloat, report };
+  const why = `kept fp32 by the speed check: ${rule.why} the model measured ${ratio.toFixed(2)}x the latency at ${fp32Db.toFixed(1)} dB output SQNR (int8: ${int8Db.toFixed(1)} dB) on this CPU`;
+  const withThese = new Map([...x.keepFloat, ...nodes.map((n) => [n, why] as const)]);
+  return { converted: x.convert({ keepFloat: withThese }), keepFloat: withThese, report };
 }
 
 /**
