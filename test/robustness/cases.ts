@@ -603,7 +603,7 @@ function processCases(): Case[] {
         process.kill(cli, 'SIGINT');
         return undefined;
       },
-      { exit: 1, codes: ['CANCELLED'] },
+      { exit: 130, codes: ['CANCELLED'] },
     ),
     {
       id: 'two-jobs-same-output',

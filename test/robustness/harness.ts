@@ -189,8 +189,8 @@ export function ensureDir(d: string): string {
 // What a failure must look like
 
 export interface Expect {
-  exit: 0 | 1 | 2;
-  /** Accepted error codes (exit 1). */
+  exit: 0 | 1 | 2 | 130;
+  /** Accepted error codes (exit 1 or 130). */
   codes?: ErrorCode[];
   /** The message (after the code) must match. */
   message?: RegExp;
@@ -215,7 +215,8 @@ export function checkOutcome(r: RunResult, e: Expect): { problems: string[]; cod
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('octet:'));
   let code: string | undefined;
   let message: string | undefined;
-  if (e.exit === 1) {
+  // A failure (1) and a cancellation (130, the CLI's one cancel code) both end in one error line.
+  if (e.exit === 1 || e.exit === 130) {
     const errs = lines.map((l) => ERROR_LINE.exec(l)).filter((m): m is RegExpExecArray => !!m);
     if (errs.length !== 1 || lines.length !== 1)
       problems.push(`expected exactly one 'octet: error CODE: message' line, got ${lines.length}: ${JSON.stringify(lines.slice(0, 3))}`);
@@ -231,7 +232,7 @@ export function checkOutcome(r: RunResult, e: Expect): { problems: string[]; cod
   } else if (e.exit === 2) {
     if (lines.length !== 1 || ERROR_LINE.test(lines[0] ?? '')) problems.push(`expected one usage line 'octet: …', got ${JSON.stringify(lines.slice(0, 3))}`);
     else message = lines[0].slice('octet: '.length);
-    if (!/Run 'octet --help'/.test(r.stderr)) problems.push(`usage error does not point to --help`);
+    if (!/Run 'octet( [a-z]+)? --help'/.test(r.stderr)) problems.push(`usage error does not point to --help`);
     if (e.message && message && !e.message.test(message)) problems.push(`message does not match ${e.message}: '${message}'`);
   } else if (lines.length) problems.push(`succeeded but printed ${JSON.stringify(lines)}`);
   if (problems.length) {
