@@ -236,7 +236,8 @@ def main() -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main, extra=lambda: {}) -> None:
+    """Runs a peer script's main: any failure becomes one JSON row ({"ok": false, "reason"}) on stdout and exit 1."""
     started = time.perf_counter()
     try:
         code = main()
@@ -244,6 +245,10 @@ if __name__ == "__main__":
         raise
     except BaseException as e:  # noqa: BLE001 — every peer failure becomes a failure row
         traceback.print_exc(file=sys.stderr)
-        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3)}))
+        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3), **extra()}))
         code = 1
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    run_main(main)

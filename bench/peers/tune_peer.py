@@ -33,10 +33,9 @@ import json
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quantize_peer import load_samples, one_line, opset_of, replaying_reader  # noqa: E402
+from quantize_peer import load_samples, one_line, opset_of, replaying_reader, run_main  # noqa: E402
 
 
 def session(model, threads: int = 1):
@@ -237,13 +236,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    started = time.perf_counter()
-    try:
-        code = main()
-    except SystemExit:
-        raise
-    except BaseException as e:  # noqa: BLE001 — a failure becomes a row
-        traceback.print_exc(file=sys.stderr)
-        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3), "notes": NOTES}))
-        code = 1
-    sys.exit(code)
+    run_main(main, lambda: {"notes": NOTES})

@@ -21,10 +21,9 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
-from quantize_peer import one_line, ort_quantize_static, pre_process  # noqa: E402
+from quantize_peer import ort_quantize_static, pre_process, run_main  # noqa: E402
 
 
 def load_samples(path, model):
@@ -153,13 +152,4 @@ def main():
 
 
 if __name__ == "__main__":
-    started = time.perf_counter()
-    try:
-        code = main()
-    except SystemExit:
-        raise
-    except BaseException as e:  # noqa: BLE001
-        traceback.print_exc(file=sys.stderr)
-        print(json.dumps({"ok": False, "reason": one_line(e), "seconds": round(time.perf_counter() - started, 3)}))
-        code = 1
-    sys.exit(code)
+    run_main(main)
