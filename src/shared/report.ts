@@ -2,6 +2,9 @@
 // what the wizard shows. Plain data so it crosses every transport unchanged.
 import type { ActAlgo, Recipe } from './recipe';
 
+/** Output cosine against fp32 below which an int8 model is not faithful: the report's note and the zoo's verdict. */
+export const FAITHFUL_COSINE = 0.995;
+
 export interface FusionDetail {
   node: string;
   opType: string;

@@ -161,14 +161,8 @@ export async function checkSpeed(
  * bench/peers (AVX2, no VNNI) keeping them fp32 measured both faster (0.95x) and more faithful
  * (40.6 vs 39.4 dB); elsewhere int8 may win, so the variant is measured and kept only if faster.
  */
-export async function checkActivationMatMuls(
-  prepared: ModelProto,
-  base: Converted,
-  keepFloat: ReadonlyMap<string, string>,
-  convert: (measured: MeasuredChoices) => Converted,
-  feeds: Record<string, Feed>,
-  samples: Record<string, Feed>[],
-): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['activationMatMuls']> } | undefined> {
+export async function checkActivationMatMuls(x: GroupInputs): Promise<GroupChoice<NonNullable<SpeedCheck['activationMatMuls']>> | undefined> {
+  const { prepared, base } = x;
   const g = new GraphView(prepared.graph!);
   const byName = new Map(prepared.graph!.node.map((n) => [n.name, n]));
   // Compute ops whose operands are both activations (only MatMul among today's handlers).
@@ -181,7 +175,7 @@ export async function checkActivationMatMuls(
   // In int8 they must earn it: clearly faster (a tie within the timing noise goes to the more
   // faithful model), and at most 1 dB less faithful. MiniLM: a 0.7% win for int8 had cost its
   // worst sentence-embedding cosine 0.9955 → 0.9898.
-  return measureFloatGroup({ prepared, base, keepFloat, convert, feeds, samples }, nodes, {
+  return measureFloatGroup(x, nodes, {
     keep: ({ ratio, int8Db, fp32Db }) => {
       const int8Faster = ratio > 1 / FASTER;
       return ratio < FASTER || (!int8Faster && fp32Db >= int8Db) || (int8Faster && int8Db < fp32Db - OUTPUT_SQNR_LOSS_DB);
@@ -202,31 +196,39 @@ const ELEMENTWISE_SLOWER = 1.03;
  * no requantization between links), so both are measured: fp32 is kept when it is clearly
  * faster and at most 1 dB less faithful, or at least 1 dB more faithful and at most 3% slower.
  */
-export async function checkElementwise(
-  prepared: ModelProto,
-  base: Converted,
-  keepFloat: ReadonlyMap<string, string>,
-  convert: (measured: MeasuredChoices) => Converted,
-  feeds: Record<string, Feed>,
-  samples: Record<string, Feed>[],
-): Promise<{ converted: Converted; keepFloat: ReadonlyMap<string, string>; report: NonNullable<SpeedCheck['elementwise']> } | undefined> {
-  const nodes = base.plan.decisions
+export async function checkElementwise(x: GroupInputs): Promise<GroupChoice<NonNullable<SpeedCheck['elementwise']>> | undefined> {
+  const nodes = x.base.plan.decisions
     .filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise')
     .map((d) => d.node.name);
-  return measureFloatGroup({ prepared, base, keepFloat, convert, feeds, samples }, nodes, {
+  return measureFloatGroup(x, nodes, {
     keep: ({ ratio, int8Db, fp32Db }) =>
       (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER),
     why: `Add/Mul between int8 ops; with all ${nodes.length} in fp32`,
   });
 }
 
-interface GroupInputs {
+/** What a group-in-fp32 check measures: the conversion so far, how to convert a variant, the timed sample and the SQNR samples. */
+export interface GroupInputs {
   prepared: ModelProto;
   base: Converted;
   keepFloat: ReadonlyMap<string, string>;
   convert: (measured: MeasuredChoices) => Converted;
   feeds: Record<string, Feed>;
   samples: Record<string, Feed>[];
+}
+
+interface GroupReport {
+  nodes: string[];
+  keptFloat: boolean;
+  variantRatio: number;
+  sqnrDb: { int8: number; fp32: number };
+}
+
+/** The conversion a group check leaves (the base, or the group kept fp32) and what it reports. */
+export interface GroupChoice<R> {
+  converted: Converted;
+  keepFloat: ReadonlyMap<string, string>;
+  report: R;
 }
 
 /**
@@ -238,14 +240,7 @@ async function measureFloatGroup(
   x: GroupInputs,
   nodes: string[],
   rule: { keep: (m: { ratio: number; int8Db: number; fp32Db: number }) => boolean; why: string },
-): Promise<
-  | {
-      converted: Converted;
-      keepFloat: ReadonlyMap<string, string>;
-      report: { nodes: string[]; keptFloat: boolean; variantRatio: number; sqnrDb: { int8: number; fp32: number } };
-    }
-  | undefined
-> {
+): Promise<GroupChoice<GroupReport> | undefined> {
   if (!nodes.length) return undefined;
   let variant: Converted;
   try {

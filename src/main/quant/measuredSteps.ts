@@ -9,7 +9,16 @@ import { cpuFeatures } from '../../../native';
 import type { DataSource, Feed } from '../data/types';
 import { planQuantization, type MeasuredChoices } from './plan';
 import { calibrate, rangesFrom, type CalibrationOptions, type CalibrationResult, type TensorRange } from './calibrate';
-import { checkActivationMatMuls, checkElementwise, checkGranularity, checkSpeed, chooseWeightBits, outputSqnr, type Converted } from './measured';
+import {
+  checkActivationMatMuls,
+  checkElementwise,
+  checkGranularity,
+  checkSpeed,
+  chooseWeightBits,
+  outputSqnr,
+  type Converted,
+  type GroupInputs,
+} from './measured';
 import { chooseRangeAlgo } from './rangeChoice';
 import { chooseSmoothQuant, smoothGroups, type SmoothGroup } from './smoothQuant';
 import type { ActAlgo, Recipe } from '../../shared/recipe';
@@ -74,7 +83,16 @@ export function current(s: Choices): Converted {
  * Calibration samples on which measured choices compare output SQNR: with 8, a 10-logit MLP's
  * SQNR moved by 1 dB between sample sets; 32 keep it within a few tenths.
  */
-const sqnrSamples = (s: Choices) => Promise.all(Array.from({ length: Math.min(32, s.source.count) }, (_, i) => s.source.read(i).then((x) => x.feeds)));
+export const sqnrSamples = (s: Choices) => Promise.all(Array.from({ length: Math.min(32, s.source.count) }, (_, i) => s.source.read(i).then((x) => x.feeds)));
+/** What the group-in-fp32 checks measure against. */
+const groupInputs = async (s: Choices): Promise<GroupInputs> => ({
+  prepared: s.prepared,
+  base: current(s),
+  keepFloat: s.keepFloat,
+  convert: (m) => convert(s, m),
+  feeds: await timedSample(s),
+  samples: await sqnrSamples(s),
+});
 /** The sample the speed check times. */
 const timedSample = async (s: Choices): Promise<Record<string, Feed>> => (await s.source.read(0)).feeds;
 
@@ -109,7 +127,6 @@ const rangeAlgorithm: MeasuredStep = {
     );
     s.recipe = { ...s.recipe, act_algo: choice.algo };
     s.ranges = choice.ranges;
-    s.cal.ranges = choice.ranges;
     s.converted = undefined;
     s.log(`ranges: ${choice.report.reason}`);
     return { rangeChoice: choice.report };
@@ -172,7 +189,7 @@ const activationMatMuls: MeasuredStep = {
   name: 'speed_check (activation MatMuls)',
   when: (s) => s.report.speedCheck !== undefined,
   async run(s) {
-    const attention = await checkActivationMatMuls(s.prepared, current(s), s.keepFloat, (m) => convert(s, m), await timedSample(s), await sqnrSamples(s));
+    const attention = await checkActivationMatMuls(await groupInputs(s));
     if (!attention) return {};
     s.converted = attention.converted;
     s.keepFloat = attention.keepFloat;
@@ -189,7 +206,7 @@ const elementwise: MeasuredStep = {
   name: 'speed_check (Add/Mul)',
   when: (s) => s.report.speedCheck !== undefined,
   async run(s) {
-    const e = await checkElementwise(s.prepared, current(s), s.keepFloat, (m) => convert(s, m), await timedSample(s), await sqnrSamples(s));
+    const e = await checkElementwise(await groupInputs(s));
     if (!e) return {};
     s.converted = e.converted;
     s.keepFloat = e.keepFloat;
@@ -220,7 +237,8 @@ const smoothQuant: MeasuredStep = {
       stats: cal.channels!,
       setting: recipe.smooth_quant,
       alpha: recipe.smooth_quant_alpha,
-      ranges: cal.ranges,
+      // The unsmoothed model's ranges (act_algo auto's choice included): this step alone changes them.
+      ranges: s.ranges,
       needsRecalibration: recipe.act_algo !== 'minmax' || Object.values(recipe.local).some((c) => c.act_algo && c.act_algo !== 'minmax'),
       convert: (m, r, sqKeep) => {
         const c = s.convertModel(m, r, s.reduceRange, { keepFloat: new Map([...sqKeep, ...keepFloat]) });

@@ -20,14 +20,14 @@ import { planQuantization, type MeasuredChoices, type QuantPlan } from './plan';
 import { calibrate, withPassthroughRanges, type TensorRange } from './calibrate';
 import { outputFidelity, type Converted } from './measured';
 import { worstRounding } from './roundingError';
-import { runMeasuredSteps, type Choices } from './measuredSteps';
+import { runMeasuredSteps, sqnrSamples, type Choices } from './measuredSteps';
 import { smoothGroups } from './smoothQuant';
 import { insertQdq } from './qdq';
 import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, type Recipe, type RecipeInput } from '../../shared/recipe';
-import type { QuantizeReport, SpeedCheck } from '../../shared/report';
+import { FAITHFUL_COSINE, type QuantizeReport, type SpeedCheck } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { isQuantizedOpType } from '../../shared/opTypes';
@@ -160,8 +160,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const rounding = cal.histograms
     ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3)
     : [];
-  const samples = await Promise.all(Array.from({ length: Math.min(32, source.count) }, (_, i) => source.read(i).then((x) => x.feeds)));
-  const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), samples, rounding);
+  const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), await sqnrSamples(choices), rounding);
   if (fidelity.note) log(`fidelity: ${fidelity.note}`);
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
@@ -236,9 +235,6 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
   assertValidGraph(model.graph!, 'int8 model');
   return { model, plan, qdq };
 }
-
-/** Below this output cosine on calibration samples the report says the int8 model is not faithful. */
-export const FAITHFUL_COSINE = 0.995;
 
 /**
  * The written model against fp32. A low figure is said with its likely cause, told apart by

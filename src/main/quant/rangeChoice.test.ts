@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ModelBuilder, randn, rng } from '../onnx/builder';
 import { encodeModel } from '../onnx/model';
 import { npyBytes } from '../../../test/util/fixtures';
-import { chooseRangeAlgo, MIN_GAIN_DB } from './rangeChoice';
+import { chooseRangeAlgo } from './rangeChoice';
+import { AUTO_MIN_GAIN_DB, CLIPPING_ALGOS } from '../../shared/rangeAlgorithms';
 import { quantizeModel } from './quantize';
 import type { ActAlgo } from '../../shared/recipe';
 import type { TensorRange } from './calibrate';
@@ -19,9 +20,9 @@ const fake = (db: Record<ActAlgo, number>) => ({
 });
 
 test('act_algo auto keeps minmax unless another algorithm gains the margin, then the best', async () => {
-  const near = await chooseRangeAlgo(fake({ minmax: 20, percentile: 20 + MIN_GAIN_DB / 2, mse: 19, kl: 3 }), 8);
+  const near = await chooseRangeAlgo(fake({ minmax: 20, percentile: 20 + AUTO_MIN_GAIN_DB / 2, mse: 19, kl: 3 }), 8);
   assert.equal(near.algo, 'minmax');
-  assert.match(near.report.reason, /minmax 20 dB, percentile 20\.3 dB, mse 19 dB, kl 3 dB on 8 calibration samples/);
+  assert.match(near.report.reason, /minmax 20 dB, percentile 20\.3 dB, kl 3 dB, mse 19 dB on 8 calibration samples/);
   const far = await chooseRangeAlgo(fake({ minmax: 10, percentile: 12, mse: 15, kl: 14 }), 8);
   assert.equal(far.algo, 'mse');
   assert.equal(far.ranges.get('t')!.hi, ALGOS.indexOf('mse'));
@@ -59,7 +60,7 @@ test('act_algo auto: measured, written in the report with the output fidelity, a
   const auto = await quantize('auto');
   const choice = auto.calibration.choice!;
   assert.ok(choice, 'no range choice in the report');
-  assert.deepEqual(Object.keys(choice.sqnrDb), ['minmax', 'percentile', 'mse', 'kl']);
+  assert.deepEqual(Object.keys(choice.sqnrDb), ['minmax', ...CLIPPING_ALGOS]);
   assert.equal(auto.calibration.algo, choice.chosen);
   assert.equal(auto.recipe.act_algo, 'auto');
   // The written model measures what the choice measured, and the chosen algorithm replays it.

@@ -4,13 +4,9 @@
 // gave 0.5–10 dB more output SQNR, and on others less. The histograms are already there, so each
 // candidate costs one conversion and one output comparison on calibration samples, no new run.
 import type { ActAlgo } from '../../shared/recipe';
+import { AUTO_MIN_GAIN_DB, CLIPPING_ALGOS } from '../../shared/rangeAlgorithms';
 import type { RangeChoiceReport } from '../../shared/report';
 import type { TensorRange } from './calibrate';
-
-/** Tried after minmax, in this order (ties keep the earlier). */
-export const AUTO_CANDIDATES: readonly ActAlgo[] = ['percentile', 'mse', 'kl'];
-/** A candidate replaces minmax only with this much more output SQNR: less is within sample noise. */
-export const MIN_GAIN_DB = 0.5;
 
 export interface RangeCandidates {
   /** Ranges of every planned tensor when the recipe's default algorithm is `algo`. */
@@ -23,16 +19,17 @@ export async function chooseRangeAlgo(
   c: RangeCandidates,
   samples: number,
 ): Promise<{ algo: ActAlgo; ranges: Map<string, TensorRange>; report: RangeChoiceReport }> {
-  const algos: ActAlgo[] = ['minmax', ...AUTO_CANDIDATES];
+  // Minmax against every algorithm of the map that clips, in map order (ties keep the earlier).
+  const algos: ActAlgo[] = ['minmax', ...CLIPPING_ALGOS];
   const sets = algos.map((a) => c.ranges(a));
   const db = await c.sqnr(sets);
   let best = 0;
-  for (let i = 1; i < algos.length; i++) if (db[i] >= db[0] + MIN_GAIN_DB && db[i] > db[best]) best = i;
+  for (let i = 1; i < algos.length; i++) if (db[i] >= db[0] + AUTO_MIN_GAIN_DB && db[i] > db[best]) best = i;
   const sqnrDb = Object.fromEntries(algos.map((a, i) => [a, round1(db[i])])) as Record<ActAlgo, number>;
   const list = algos.map((a, i) => `${a} ${round1(db[i])} dB`).join(', ');
   const reason =
     best === 0
-      ? `auto: minmax (output SQNR ${list} on ${samples} calibration samples; another algorithm must gain ≥ ${MIN_GAIN_DB} dB)`
+      ? `auto: minmax (output SQNR ${list} on ${samples} calibration samples; another algorithm must gain ≥ ${AUTO_MIN_GAIN_DB} dB)`
       : `auto: ${algos[best]} (output SQNR ${list} on ${samples} calibration samples)`;
   return { algo: algos[best], ranges: sets[best], report: { chosen: algos[best], sqnrDb, reason } };
 }
