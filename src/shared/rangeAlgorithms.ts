@@ -77,7 +77,7 @@ export const CLIPPING_ALGOS: readonly ActAlgo[] = ACT_ALGOS.filter((a) => info(a
 export const AUTO_ACT_ALGO = 'auto';
 /** What another algorithm must gain over minmax, in output SQNR: less is within calibration-sample noise. */
 export const AUTO_MIN_GAIN_DB = 0.5;
-export const AUTO_DESCRIPTION = `measured: the algorithm whose int8 model keeps the most output SQNR on calibration samples (minmax unless another gains ${AUTO_MIN_GAIN_DB} dB)`;
+export const AUTO_DESCRIPTION = `measured: the algorithm whose int8 model keeps the most output SQNR on a typical calibration sample (the median; minmax unless another gains ${AUTO_MIN_GAIN_DB} dB)`;
 /** What the global act_algo may be: auto, then the algorithms. */
 export const GLOBAL_ACT_ALGOS = [AUTO_ACT_ALGO, ...ACT_ALGOS] as const;
 export type GlobalActAlgo = (typeof GLOBAL_ACT_ALGOS)[number];

@@ -41,14 +41,21 @@ export interface SpeedCheck {
   variantRatio?: number;
   ops: OpSpeed[];
   /** MatMuls of two activations, tried in fp32 as a group: int8 only when clearly faster and at most 1 dB less faithful. */
-  activationMatMuls?: {
-    nodes: string[];
-    keptFloat: boolean;
-    variantRatio: number;
-    /** Output SQNR on calibration samples with them in int8 and in fp32. */ sqnrDb?: { int8: number; fp32: number };
-  };
+  activationMatMuls?: GroupCheck;
   /** Add/Mul between int8 ops measured in int8 against fp32 (each int8 one rounds its output once more). */
-  elementwise?: { nodes: string[]; keptFloat: boolean; variantRatio: number; sqnrDb: { int8: number; fp32: number } };
+  elementwise?: GroupCheck;
+  /** Elementwise ops gated by an fp32 input (x · HardSigmoid(…)), int8 with the gate quantized or fp32, one group per op computing the gate. */
+  gates?: (GroupCheck & { gate: string })[];
+}
+
+/** A group of ops measured in fp32 against int8 as a whole. */
+export interface GroupCheck {
+  nodes: string[];
+  keptFloat: boolean;
+  /** Median interleaved latency ratio, with the group in fp32 / in int8. */
+  variantRatio: number;
+  /** Output SQNR on calibration samples with the group in int8 and in fp32. */
+  sqnrDb: { int8: number; fp32: number };
 }
 
 /** One MatMul/Gemm under w_granularity `auto`: its weight SQNR (dB) quantized each way. */
@@ -82,6 +89,8 @@ export interface QuantizeReport {
     foldedBatchNorms: number;
     /** Div by a constant rewritten as Mul (ORT has an int8 Mul, no int8 Div). */ divisionsAsMul?: number;
     /** Add/Mul whose constant input was moved second, for ORT's Conv+Add/Mul fusions. */ constantsSecond?: number;
+    /** GELU subgraphs (Div, Erf, Add, Mul, Mul) written as one Gelu node, which ORT cannot fuse behind a DequantizeLinear. */
+    geluFused?: number;
     shapes: Record<string, number[]>;
   };
   /** `notes`: what the data left to defaults, e.g. a recurrent state fed zeros. */
@@ -91,7 +100,13 @@ export interface QuantizeReport {
    * The written model's outputs against fp32 on calibration samples (padded positions left out):
    * the fidelity every measured choice aimed at, and `note` when it is low enough to matter.
    */
-  outputFidelity?: { samples: number; sqnrDb: number; cosine: number; note?: string };
+  outputFidelity?: {
+    samples: number;
+    sqnrDb: number;
+    /** The median over samples of each one's output SQNR (what act_algo auto compares). */ medianSampleSqnrDb: number;
+    cosine: number;
+    note?: string;
+  };
   /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */
   compute?: { macsPerSample: number; computeBound: boolean; note?: string };
   fusion: FusionReport;

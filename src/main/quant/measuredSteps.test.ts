@@ -37,7 +37,16 @@ function choices(recipe: RecipeInput = {}, convertedPlanInt8Compute = false): Ch
 test('the measured choices run in this order, each seeing the choices before it', () => {
   assert.deepEqual(
     MEASURED_STEPS.map((s) => s.name),
-    ['act_algo', 'reduce_range', 'speed_check', 'speed_check (activation MatMuls)', 'speed_check (Add/Mul)', 'smooth_quant', 'w_granularity'],
+    [
+      'speed_check (gates)',
+      'act_algo',
+      'reduce_range',
+      'speed_check',
+      'speed_check (activation MatMuls)',
+      'speed_check (Add/Mul)',
+      'smooth_quant',
+      'w_granularity',
+    ],
   );
 });
 

@@ -12,9 +12,11 @@ import { calibrate, rangesFrom, type CalibrationOptions, type CalibrationResult,
 import {
   checkActivationMatMuls,
   checkElementwise,
+  checkGates,
   checkGranularity,
   checkSpeed,
   chooseWeightBits,
+  medianSampleSqnr,
   outputSqnr,
   type Converted,
   type GroupInputs,
@@ -117,9 +119,9 @@ const rangeAlgorithm: MeasuredStep = {
       {
         ranges: (algo) => rangesFrom(hists, observed(algo), s.recipe),
         sqnr: (sets) =>
-          outputSqnr(
+          medianSampleSqnr(
             s.fp32Bytes,
-            sets.map((r) => encodeModel(s.convertModel(s.prepared, r, s.reduceRange, { keepFloat: new Map(s.smoothKeep) }).model)),
+            sets.map((r) => encodeModel(s.convertModel(s.prepared, r, s.reduceRange, { keepFloat: new Map([...s.smoothKeep, ...s.keepFloat]) }).model)),
             samples,
           ),
       },
@@ -149,7 +151,9 @@ const weightBits: MeasuredStep = {
       weightBits = { reduceRange: false, reason: 'auto: uint8 weights run on u8u8 kernels, which do not saturate' };
     } else {
       const samples = await sqnrSamples(s);
-      const [full, reduced] = [false, true].map((r) => encodeModel(s.convertModel(s.prepared, s.ranges, r, { keepFloat: new Map(s.smoothKeep) }).model));
+      const [full, reduced] = [false, true].map((r) =>
+        encodeModel(s.convertModel(s.prepared, s.ranges, r, { keepFloat: new Map([...s.smoothKeep, ...s.keepFloat]) }).model),
+      );
       const choice = await chooseWeightBits(s.fp32Bytes, full, reduced, samples);
       weightBits = {
         reduceRange: choice.reduceRange,
@@ -180,7 +184,7 @@ const speedCheck: MeasuredStep = {
     const report = checked.report;
     if (report.keptFloat.length)
       s.log(`speed check: ${report.keptFloat.length} leading compute ops kept in fp32 (${report.variantRatio?.toFixed(2)}x the all-int8 latency)`);
-    return { speedCheck: report };
+    return { speedCheck: { ...s.report.speedCheck, ...report } };
   },
 };
 
@@ -198,6 +202,28 @@ const activationMatMuls: MeasuredStep = {
       `speed check: ${r.nodes.length} MatMul(s) of two activations ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency with them in fp32)`,
     );
     return { speedCheck: { ...s.report.speedCheck!, activationMatMuls: r } };
+  },
+};
+
+/**
+ * Part of the speed check, first of all steps: ops gated by an fp32 input in int8 (gate
+ * quantized) or fp32. Whether BERT's GELU gate is quantized decides which range algorithm fits
+ * best (MiniLM: mse with it, minmax without), so act_algo auto is measured on the chosen plan.
+ */
+const gates: MeasuredStep = {
+  name: 'speed_check (gates)',
+  when: (s) => s.recipe.speed_check,
+  async run(s) {
+    const e = await checkGates(await groupInputs(s));
+    if (!e) return {};
+    s.converted = e.converted;
+    s.keepFloat = e.keepFloat;
+    const r = e.report;
+    for (const k of r)
+      s.log(
+        `speed check: ${k.nodes.length} op(s) gated by ${k.gate}(…) ${k.keptFloat ? 'kept in fp32' : 'left in int8'} (${k.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${k.sqnrDb.fp32} dB in fp32, ${k.sqnrDb.int8} dB in int8)`,
+      );
+    return { speedCheck: { keptFloat: [], ops: [], ...s.report.speedCheck, gates: r } };
   },
 };
 
@@ -281,7 +307,16 @@ const weightGranularity: MeasuredStep = {
 };
 
 /** In order: each step sees the choices of the steps before it. */
-export const MEASURED_STEPS: readonly MeasuredStep[] = [rangeAlgorithm, weightBits, speedCheck, activationMatMuls, elementwise, smoothQuant, weightGranularity];
+export const MEASURED_STEPS: readonly MeasuredStep[] = [
+  gates,
+  rangeAlgorithm,
+  weightBits,
+  speedCheck,
+  activationMatMuls,
+  elementwise,
+  smoothQuant,
+  weightGranularity,
+];
 
 /** Runs every step that applies and returns the final conversion. */
 export async function runMeasuredSteps(s: Choices, steps: readonly MeasuredStep[] = MEASURED_STEPS): Promise<Converted> {

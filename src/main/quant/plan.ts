@@ -17,6 +17,8 @@ export interface NodeDecision {
   absorbed?: NodeProto;
   /** The tensor a compute node's result is read from (after a Relu/Clip ORT fuses), named as planned. */
   output?: string;
+  /** fp32 inputs an int8 elementwise op quantizes itself: gates computed from int8 tensors. */
+  floatInputs?: string[];
 }
 
 export interface TensorQuant {
@@ -63,8 +65,15 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
   const absorbedNodes = new Set<NodeProto>();
   /** Tensors that will carry int8 data → the tensor whose scale they use. */
   const int8Tensors = new Map<string, string>();
+  /** fp32 tensors computed from int8 ones: gates such as HardSigmoid(…) and tanh(softplus(…)). */
+  const fromInt8 = new Set<string>();
 
   for (const node of graph.node) {
+    const d = decide(node);
+    if (!d.int8 && node.input.some((t) => int8Tensors.has(t) || fromInt8.has(t))) for (const o of node.output) if (o) fromInt8.add(o);
+  }
+
+  function decide(node: NodeProto): NodeDecision {
     const rule = resolveNodeRule(recipe, { name: node.name, opType: node.opType });
     rule.matchedBy.forEach((k) => usedKeys.add(k));
     const facts = opFactsFor(node);
@@ -75,26 +84,26 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
     if (facts?.kind === 'compute') d.output = absorbableActivation(node, g, outputs)?.output[0] ?? node.output[0];
     decisions.push(d);
     byNode.set(node, d);
-    if (absorbedNodes.has(node)) continue;
+    if (absorbedNodes.has(node)) return d;
     if (!handler) {
       if (facts && !isHandler(facts)) d.reason = facts.fp32Reason;
-      continue;
+      return d;
     }
     if (isExcluded(rule)) {
       d.reason = `excluded by rule ${rule.matchedBy.map((k) => `"${k}"`).join(', ') || '(global fp32)'}`;
-      continue;
+      return d;
     }
     // Any entry keeps the node, whatever its reason says: a variant measured with '' as the
     // reason was once converted all-int8 and compared with itself.
     const kept = keepFloat.get(node.name);
     if (kept !== undefined) {
       d.reason = kept || 'kept fp32 by a measured choice';
-      continue;
+      return d;
     }
     const blocker = handler.blocker?.(node, g);
     if (blocker) {
       d.reason = blocker;
-      continue;
+      return d;
     }
     const acts = handler.activationInputs(node, g).map((i) => node.input[i]);
     if (handler.kind === 'compute') {
@@ -103,14 +112,22 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       // Elementwise and passthrough ops pay only when their inputs already arrive in int8;
       // quantizing float data just to run them in int8 costs more than it saves.
       d.int8 = true;
+    } else if (handler.kind === 'elementwise' && acts.some((t) => int8Tensors.has(t)) && acts.every((t) => int8Tensors.has(t) || fromInt8.has(t))) {
+      // A gate: x · HardSigmoid(SE(x)), x · tanh(softplus(x)). In fp32 the op needs x dequantized
+      // and its result quantized again, both on the full tensor; in int8 only the gate, often
+      // one value per channel, is quantized (ORT's quantizer does the same). Measured by the
+      // speed check (checkGateInputs). Inputs from outside the int8 stream, such as an attention
+      // mask with its -1e4 or -3.4e38 entries, are never quantized this way.
+      d.int8 = true;
+      d.floatInputs = acts.filter((t) => !int8Tensors.has(t));
     } else {
       d.reason = 'inputs arrive in fp32, so int8 would only add Quantize/Dequantize';
-      continue;
+      return d;
     }
     if (handler.kind === 'passthrough') {
       const root = int8Tensors.get(acts[0])!;
       for (const o of node.output) if (o) int8Tensors.set(o, root);
-      continue;
+      return d;
     }
     const out = node.output[0];
     const act = absorbableActivation(node, g, outputs);
@@ -123,6 +140,7 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
     } else {
       int8Tensors.set(out, out);
     }
+    return d;
   }
 
   // A passthrough or elementwise op whose output no int8 op reads gains nothing: its int8 kernel
@@ -139,6 +157,7 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       d.int8 = false;
       d.reason = 'its output goes to fp32 ops';
       d.absorbed = undefined;
+      d.floatInputs = undefined;
       for (const o of [...d.node.output, out]) int8Tensors.delete(o);
     }
   }

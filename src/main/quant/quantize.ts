@@ -6,6 +6,7 @@ import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { constantsSecond } from '../onnx/constantsSecond';
+import { fuseGelu } from '../onnx/geluFusion';
 import { divByConstantToMul } from './divToMul';
 import { macCountFor } from './ops/registry';
 import { basicOptimize } from '../runtime/optimize';
@@ -106,6 +107,8 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const commuted = constantsSecond(upgraded.graph!);
   assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
+  const gelus = fuseGelu(model);
+  if (gelus.length) log(`prepare: ${gelus.length} GELU subgraph(s) written as one Gelu node each`);
   nameNodes(model.graph!);
   const divisions = divByConstantToMul(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
@@ -113,7 +116,11 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const macs = (await computeCost(model, (await source.read(0)).feeds, macCountFor)).macs;
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);
 
-  const sqGroups = recipe.smooth_quant === false ? [] : smoothGroups(plan, new GraphView(model.graph!));
+  // With the gates in fp32 (a measured choice), the MatMuls they feed become SmoothQuant's to
+  // smooth (BERT's FC2 after GELU): their inputs' channel statistics are collected as well.
+  const gates = new Map(plan.decisions.filter((d) => d.floatInputs).map((d) => [d.node.name, 'gate'] as const));
+  const sqPlans = gates.size ? [plan, planQuantization(model.graph!, recipe, { keepFloat: gates })] : [plan];
+  const sqGroups = recipe.smooth_quant === false ? [] : sqPlans.flatMap((p) => smoothGroups(p, new GraphView(model.graph!)));
   const calOpts = { samples: recipe.calib_samples, bins: recipe.calib_bins, percentile: recipe.percentile, signal: ctx.signal };
   const cal = await (ctx.calibrate ?? calibrate)(
     model,
@@ -121,7 +128,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
     source,
     {
       ...calOpts,
-      channelStats: sqGroups.map((gr) => gr.input),
+      channelStats: [...new Set(sqGroups.map((gr) => gr.input))],
       onProgress: (done, total) => progress('calibrate', done, total),
     },
   );
@@ -190,6 +197,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       foldedBatchNorms: folded.length,
       divisionsAsMul: divisions.length,
       constantsSecond: commuted.length,
+      geluFused: gelus.length,
       shapes: await fedShapes(source),
     },
     compute: computeVerdict(macs, speedCheck),
@@ -247,7 +255,7 @@ async function checkFidelity(
   rounding: { tensor: string; sqnrDb: number }[],
 ): Promise<NonNullable<QuantizeReport['outputFidelity']>> {
   const [f] = await outputFidelity(fp32, [int8], samples);
-  const r = { samples: samples.length, sqnrDb: Math.round(f.sqnrDb * 10) / 10, cosine: Math.round(f.cosine * 1e5) / 1e5 };
+  const r = { samples: samples.length, sqnrDb: round1(f.sqnrDb), medianSampleSqnrDb: round1(f.medianSampleSqnrDb), cosine: Math.round(f.cosine * 1e5) / 1e5 };
   if (!(f.cosine < FAITHFUL_COSINE)) return r;
   const db = (x: number) => `${x.toFixed(1)} dB`;
   // A tensor that alone keeps less than 10 dB above the output's SQNR is a large part of its error.
@@ -301,3 +309,5 @@ async function fedShapes(source: Awaited<ReturnType<typeof openDataSource>>): Pr
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -51,7 +51,11 @@ test('pinRecipe writes down every measured decision; recipeDelta names what a tr
     speedCheck: {
       keptFloat: ['conv0'],
       ops: [],
-      activationMatMuls: { nodes: ['mm1', 'mm2'], keptFloat: true, variantRatio: 0.9 },
+      activationMatMuls: { nodes: ['mm1', 'mm2'], keptFloat: true, variantRatio: 0.9, sqnrDb: { int8: 20, fp32: 21 } },
+      gates: [
+        { gate: 'HardSigmoid', nodes: ['se1'], keptFloat: true, variantRatio: 0.95, sqnrDb: { int8: 20, fp32: 20.5 } },
+        { gate: 'Add', nodes: ['gelu1'], keptFloat: false, variantRatio: 1.05, sqnrDb: { int8: 20, fp32: 19 } },
+      ],
       elementwise: { nodes: ['add1'], keptFloat: true, variantRatio: 0.9, sqnrDb: { int8: 20, fp32: 22 } },
     },
     weightGranularity: { perTensor: ['fc'], reason: '', ops: [] },
@@ -60,6 +64,8 @@ test('pinRecipe writes down every measured decision; recipeDelta names what a tr
   });
   assert.equal(pinned.act_algo, 'mse', 'act_algo auto pinned to what it chose');
   assert.deepEqual(pinned.local['name:add1'], { act_dtype: 'fp32' });
+  assert.deepEqual(pinned.local['name:se1'], { act_dtype: 'fp32' }, 'a gate kind kept fp32 is pinned');
+  assert.equal(pinned.local['name:gelu1'], undefined, 'one left in int8 needs no rule');
   assert.equal(pinned.speed_check, false);
   assert.equal(pinned.reduce_range, false);
   assert.equal(pinned.w_granularity, 'per_channel');

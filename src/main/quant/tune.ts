@@ -139,7 +139,7 @@ export function pinRecipe(
   const sc = report.speedCheck;
   for (const n of sc?.keptFloat ?? []) set(n, { w_dtype: 'fp32', act_dtype: 'fp32' });
   if (sc?.activationMatMuls?.keptFloat) for (const n of sc.activationMatMuls.nodes) set(n, { w_dtype: 'fp32', act_dtype: 'fp32' });
-  if (sc?.elementwise?.keptFloat) for (const n of sc.elementwise.nodes) set(n, { act_dtype: 'fp32' });
+  for (const group of [...(sc?.gates ?? []), sc?.elementwise]) if (group?.keptFloat) for (const n of group.nodes) set(n, { act_dtype: 'fp32' });
   for (const n of report.weightGranularity?.perTensor ?? []) set(n, { w_granularity: 'per_tensor' });
   return {
     ...pinSmoothQuant(recipe, report),

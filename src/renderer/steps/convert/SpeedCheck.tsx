@@ -1,4 +1,13 @@
-import type { QuantizeReport } from '../../../shared/report';
+import type { GroupCheck, QuantizeReport, SpeedCheck } from '../../../shared/report';
+
+/** The groups the speed check measured in int8 against fp32 as a whole, each with what it holds. */
+function groups(speed: SpeedCheck): (readonly [string, GroupCheck])[] {
+  return [
+    ...(speed.activationMatMuls ? [['MatMul(s) of two activations', speed.activationMatMuls] as const] : []),
+    ...(speed.gates ?? []).map((k) => [`op(s) gated by ${k.gate}(…)`, k] as const),
+    ...(speed.elementwise ? [['Add/Mul between int8 ops', speed.elementwise] as const] : []),
+  ];
+}
 
 /** The measured speed check: which ops stayed fp32 because int8 timed slower on this CPU. Absent when the recipe turned it off. */
 export function SpeedCheckCard({ speed }: { speed: NonNullable<QuantizeReport['speedCheck']> }) {
@@ -9,8 +18,10 @@ export function SpeedCheckCard({ speed }: { speed: NonNullable<QuantizeReport['s
       <p className="muted small">
         {speed.keptFloat.length ? `Kept ${speed.keptFloat.length} op(s) in fp32 because int8 measured slower.` : 'int8 was kept for every measured op.'}
         {speed.variantRatio !== undefined && ` Variant latency ratio ${speed.variantRatio}.`}
-        {speed.activationMatMuls &&
-          ` ${speed.activationMatMuls.nodes.length} MatMul(s) of two activations ${speed.activationMatMuls.keptFloat ? 'kept in fp32' : 'left in int8'}: ${speed.activationMatMuls.variantRatio}× the latency with them in fp32.`}
+        {groups(speed).map(
+          ([what, group]) =>
+            ` ${group.nodes.length} ${what} ${group.keptFloat ? 'kept in fp32' : 'left in int8'}: ${group.variantRatio}× the latency with them in fp32.`,
+        )}
       </p>
       <div className="scroll-box short">
         <table className="table compact">
