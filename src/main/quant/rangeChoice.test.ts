@@ -64,7 +64,10 @@ test('act_algo auto: measured, written in the report with the output fidelity, a
   assert.equal(auto.calibration.algo, choice.chosen);
   assert.equal(auto.recipe.act_algo, 'auto');
   // The written model measures what the choice measured, and the chosen algorithm replays it.
-  assert.ok(Math.abs(auto.outputFidelity!.medianSampleSqnrDb - choice.sqnrDb[choice.chosen]!) < 0.2, `${auto.outputFidelity!.medianSampleSqnrDb} vs ${choice.reason}`);
+  assert.ok(
+    Math.abs(auto.outputFidelity!.medianSampleSqnrDb - choice.sqnrDb[choice.chosen]!) < 0.2,
+    `${auto.outputFidelity!.medianSampleSqnrDb} vs ${choice.reason}`,
+  );
   const pinned = await quantize(choice.chosen);
   assert.equal(pinned.calibration.choice, undefined);
   assert.ok(
