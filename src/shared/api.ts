@@ -27,6 +27,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
       data: dataSpec,
       recipe: recipeSchema.optional(),
       shapes,
+      staticShapes: z.boolean().optional(),
     }),
   }),
   z.strictObject({

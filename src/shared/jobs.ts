@@ -32,6 +32,8 @@ export interface QuantizeParams {
   data: string;
   recipe?: RecipeInput;
   shapes?: Record<string, number[]>;
+  /** Write the model for the shapes calibration fed only (If branches those shapes decide are inlined). */
+  staticShapes?: boolean;
   reportPath?: string;
 }
 

@@ -9,7 +9,7 @@ import { defineCommand, EXIT } from './command';
 
 const QUANTIZE_SYNOPSIS = `  octet quantize MODEL -o OUT --data SPEC [--recipe FILE] [--calib-samples N]
                  [--act-algo ${actAlgoChoices()}] [--format qdq|qoperator]
-                 [--shape NAME=d0,d1,...] [--report FILE]`;
+                 [--shape NAME=d0,d1,...] [--static-shapes] [--report FILE]`;
 
 export const quantizeCommand = defineCommand({
   name: 'quantize',
@@ -20,6 +20,11 @@ ${QUANTIZE_SYNOPSIS}
   Calibrates MODEL on SPEC and writes the static int8 model to OUT. The recipe (INC's
   StaticQuantConfig fields, README "Recipe") gives every setting; the flags override its
   calib_samples, act_algo and format. --report writes the quantization report as JSON.
+
+  The written model keeps the input dims the model leaves dynamic. --static-shapes writes it
+  for the shapes calibration fed (--shape, or the data's) instead: ONNX Runtime then folds the
+  shape computations and inlines the If branches they decide, and the model accepts only those
+  shapes. The report says when If nodes test such dims.
 
   --act-algo chooses how activation ranges are set from the calibration data:
 ${describeActAlgos('    ')}
@@ -33,6 +38,7 @@ ${describeActAlgos('    ')}
     'act-algo': { type: 'string' },
     format: { type: 'string' },
     shape: { type: 'string', multiple: true },
+    'static-shapes': { type: 'boolean' },
     report: { type: 'string' },
   },
 
@@ -47,7 +53,15 @@ ${describeActAlgos('    ')}
     if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
     if (v['act-algo'] !== undefined) recipe.act_algo = oneOf(v['act-algo'], GLOBAL_ACT_ALGO_NAMES, '--act-algo');
     if (v.format !== undefined) recipe.format = oneOf(v.format, FORMATS, '--format');
-    return { model: positionals[0], output: v.output, data: v.data, recipe, shapes: parseShapes(v.shape ?? []), reportPath: v.report };
+    return {
+      model: positionals[0],
+      output: v.output,
+      data: v.data,
+      recipe,
+      shapes: parseShapes(v.shape ?? []),
+      staticShapes: v['static-shapes'] || undefined,
+      reportPath: v.report,
+    };
   },
 
   async run(params, { signal, progress }) {

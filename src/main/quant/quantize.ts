@@ -7,6 +7,7 @@ import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
 import { constantsSecond } from '../onnx/constantsSecond';
 import { fuseGelu } from '../onnx/geluFusion';
+import { fixInputDims, staticShapeReads } from '../onnx/shapeReads';
 import { divByConstantToMul } from './divToMul';
 import { macCountFor } from './ops/registry';
 import { basicOptimize } from '../runtime/optimize';
@@ -40,6 +41,12 @@ export interface QuantizeRequest {
   recipe?: RecipeInput | Recipe;
   /** Fixes dynamic input dims: input name → full dims. */
   shapes?: Record<string, number[]>;
+  /**
+   * Write the model for the shapes calibration fed (every input dim static), so that ONNX
+   * Runtime folds the shape tests and inlines the If branches they decide. The model then
+   * accepts only those shapes; the report's warnings say so.
+   */
+  staticShapes?: boolean;
   reportPath?: string;
 }
 
@@ -105,14 +112,22 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const opsetChanges = inputOpset < TARGET_OPSET ? upgradeOpset(upgraded, TARGET_OPSET) : [];
   const folded = recipe.fold_bn ? foldBatchNorm(upgraded.graph!) : [];
   const commuted = constantsSecond(upgraded.graph!);
+  const shapeReads = staticShapeReads(upgraded.graph!);
+  if (shapeReads.length)
+    log(`prepare: ${shapeReads.length} read(s) of static input dims made constant (${shapeReads.slice(0, 3).join(', ')}${shapeReads.length > 3 ? ', …' : ''})`);
+  const fed = await fedShapes(source);
+  const specialized = req.staticShapes ? fixInputDims(upgraded.graph!, fed) : [];
   assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
   const gelus = fuseGelu(model);
   if (gelus.length) log(`prepare: ${gelus.length} GELU subgraph(s) written as one Gelu node each`);
+  const shapeNote = await controlFlowNote(upgraded, model, fed, specialized, req.staticShapes === true);
+  if (shapeNote) log(`prepare: ${shapeNote}`);
   nameNodes(model.graph!);
   const divisions = divByConstantToMul(model.graph!);
   const plan = planQuantization(model.graph!, recipe);
   const warnings: string[] = plan.unusedOverrides.map((k) => `Rule "${k}" in local matches no node`);
+  if (shapeNote) warnings.push(shapeNote);
   const macs = (await computeCost(model, (await source.read(0)).feeds, macCountFor)).macs;
   log(`plan: ${plan.decisions.filter((d) => d.int8).length} of ${plan.decisions.length} nodes in int8, ${plan.observed.length} tensors to calibrate`);
 
@@ -199,6 +214,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       constantsSecond: commuted.length,
       geluFused: gelus.length,
       shapes: await fedShapes(source),
+      shapes: fed,
     },
     compute: computeVerdict(macs, speedCheck),
     calibration: {
@@ -231,6 +247,42 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (req.reportPath) await writeFileAtomic(req.reportPath, JSON.stringify(report, null, 2) + '\n');
   progress('verify', 1, 1);
   return report;
+}
+
+const ifCount = (m: ModelProto) =>
+  [...allGraphs(m.graph!)].reduce((a, g) => a + (g.node ?? []).filter((n) => n.opType === 'If' && (!n.domain || n.domain === 'ai.onnx')).length, 0);
+
+/**
+ * If nodes whose condition tests input dims the model leaves dynamic run as subgraphs on every
+ * call (PyTorch's `if x.shape[-1] == 1: x = x.squeeze(-1)`, an LSTM behind a batch test). Fixed
+ * to the shapes calibration fed, ONNX Runtime folds those tests and inlines the taken branches,
+ * as ORT's own quantization pre-processing does for a model with fixed dims; but the model then
+ * accepts only those shapes, so Octet does it only when asked (`--static-shapes`) and says so,
+ * and otherwise says what it would fold.
+ */
+async function controlFlowNote(
+  upgraded: ModelProto,
+  prepared: ModelProto,
+  fed: Record<string, number[]>,
+  specialized: string[],
+  asked: boolean,
+): Promise<string | undefined> {
+  const shapesText = Object.entries(fed)
+    .map(([k, d]) => `${k} [${d.join(', ')}]`)
+    .join(', ');
+  if (asked) {
+    if (!specialized.length) return undefined;
+    const before = ifCount(upgraded);
+    const folded = before - ifCount(prepared);
+    return `written for the shapes calibration fed only (--static-shapes): ${specialized.join('; ')}; ONNX Runtime refuses any other shape${folded > 0 ? `. ${folded} of ${before} If nodes were decided by those shapes and inlined` : ''}`;
+  }
+  const left = ifCount(prepared);
+  if (!left) return undefined;
+  const fixed = cloneModel(upgraded);
+  if (!fixInputDims(fixed.graph!, fed).length) return undefined;
+  const folded = left - ifCount(await basicOptimize(fixed));
+  if (folded <= 0) return undefined;
+  return `${folded} of ${left} If nodes test input dims the model leaves dynamic and run as subgraphs on every call (their compute stays fp32); for the shapes calibration fed (${shapesText}) their branches are known: --static-shapes writes the model for those shapes only, with the taken branches inlined`;
 }
 
 /** One conversion of the prepared fp32 model (left untouched, so variants can be compared). */
