@@ -213,7 +213,6 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
       divisionsAsMul: divisions.length,
       constantsSecond: commuted.length,
       geluFused: gelus.length,
-      shapes: await fedShapes(source),
       shapes: fed,
     },
     compute: computeVerdict(macs, speedCheck),
