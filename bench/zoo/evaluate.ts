@@ -38,9 +38,7 @@ export function octetArgs(m: ZooModel, fp32: string, data: ZooData, out: string,
     report,
   ];
   for (const [k, v] of Object.entries(m.shapes ?? {})) args.push('--shape', `${k}=${v.join(',')}`);
-  // ORT's side (ort_zoo.py) quantizes the model with these shapes written into its inputs; Octet
-  // is asked for the same specialized model, so both run the same graph (If branches inlined).
-  if (m.shapes) args.push('--static-shapes');
+  if (m.staticShapes) args.push('--static-shapes');
   return args;
 }
 

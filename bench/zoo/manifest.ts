@@ -65,6 +65,13 @@ export interface ZooModel {
   field: string;
   /** Octet's --shape flags for dynamic dims (the ORT side gets the same fixed shapes). */
   shapes?: Record<string, number[]>;
+  /**
+   * Quantize with --static-shapes, as Octet's report advises when If nodes test dims the fed
+   * shapes decide (ORT's side has its shapes fixed for every model). Not for every model: on
+   * MiniLM the fixed shapes turned ORT's MatMul + Add into Reshape, Gemm, Reshape and Octet's
+   * int8 model ran 0.54x fp32 instead of 0.38x.
+   */
+  staticShapes?: boolean;
   data: DataKind;
   /** Where the preprocessing comes from. */
   preprocessingSource: string;
@@ -453,6 +460,7 @@ export const ZOO: ZooModel[] = [
     producer: 'pytorch',
     field: 'voice activity detection (audio, LSTM inside If)',
     shapes: { input: [1, 512], state: [2, 1, 128] },
+    staticShapes: true,
     data: { kind: 'audio', window: 512, rate: 16000 },
     preprocessingSource: 'silero_vad/utils_vad.py: 512-sample windows of 16 kHz audio, state carried between windows, sr=16000',
     metric: 'cosine',

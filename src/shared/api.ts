@@ -27,7 +27,6 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
       data: dataSpec,
       recipe: recipeSchema.optional(),
       shapes,
-      staticShapes: z.boolean().optional(),
     }),
   }),
   z.strictObject({

@@ -32,8 +32,6 @@ export interface QuantizeParams {
   data: string;
   recipe?: RecipeInput;
   shapes?: Record<string, number[]>;
-  /** Write the model for the shapes calibration fed only (If branches those shapes decide are inlined). */
-  staticShapes?: boolean;
   reportPath?: string;
 }
 

@@ -19,12 +19,12 @@ ${QUANTIZE_SYNOPSIS}
 
   Calibrates MODEL on SPEC and writes the static int8 model to OUT. The recipe (INC's
   StaticQuantConfig fields, README "Recipe") gives every setting; the flags override its
-  calib_samples, act_algo and format. --report writes the quantization report as JSON.
+  calib_samples, act_algo, format and static_shapes. --report writes the quantization report as JSON.
 
-  The written model keeps the input dims the model leaves dynamic. --static-shapes writes it
-  for the shapes calibration fed (--shape, or the data's) instead: ONNX Runtime then folds the
-  shape computations and inlines the If branches they decide, and the model accepts only those
-  shapes. The report says when If nodes test such dims.
+  The written model keeps the input dims the model leaves dynamic. --static-shapes (the
+  recipe's static_shapes) writes it for the shapes calibration fed (--shape, or the data's)
+  instead: ONNX Runtime then folds the shape computations and inlines the If branches they
+  decide, and the model accepts only those shapes. The report says when If nodes test such dims.
 
   --act-algo chooses how activation ranges are set from the calibration data:
 ${describeActAlgos('    ')}
@@ -53,13 +53,13 @@ ${describeActAlgos('    ')}
     if (v['calib-samples'] !== undefined) recipe.calib_samples = positiveInt(v['calib-samples'], '--calib-samples');
     if (v['act-algo'] !== undefined) recipe.act_algo = oneOf(v['act-algo'], GLOBAL_ACT_ALGO_NAMES, '--act-algo');
     if (v.format !== undefined) recipe.format = oneOf(v.format, FORMATS, '--format');
+    if (v['static-shapes']) recipe.static_shapes = true;
     return {
       model: positionals[0],
       output: v.output,
       data: v.data,
       recipe,
       shapes: parseShapes(v.shape ?? []),
-      staticShapes: v['static-shapes'] || undefined,
       reportPath: v.report,
     };
   },

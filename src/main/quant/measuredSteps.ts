@@ -19,12 +19,13 @@ import {
   medianSampleSqnr,
   outputSqnr,
   type Converted,
+  type GroupChoice,
   type GroupInputs,
 } from './measured';
 import { chooseRangeAlgo } from './rangeChoice';
 import { chooseSmoothQuant, smoothGroups, type SmoothGroup } from './smoothQuant';
 import type { ActAlgo, Recipe } from '../../shared/recipe';
-import type { QuantizeReport, RangeChoiceReport } from '../../shared/report';
+import type { GroupCheck, QuantizeReport, RangeChoiceReport, SpeedCheck } from '../../shared/report';
 
 /** What the measured choices record in the report. */
 export type MeasuredReport = Pick<QuantizeReport, 'weightBits' | 'speedCheck' | 'smoothQuant' | 'weightGranularity'> & {
@@ -188,61 +189,64 @@ const speedCheck: MeasuredStep = {
   },
 };
 
+type GroupField = 'activationMatMuls' | 'gates' | 'elementwise';
+
+/**
+ * A part of the speed check that measures groups of ops in fp32 against int8 (quant/measured.ts),
+ * adopts what it chose, logs each group with `what` it holds, and reports it under `field`.
+ */
+function groupStep<F extends GroupField>(
+  name: string,
+  field: F,
+  when: (s: Choices) => boolean,
+  check: (x: GroupInputs) => Promise<GroupChoice<NonNullable<SpeedCheck[F]>> | undefined>,
+  what: (g: GroupCheck & { gate?: string }) => string,
+): MeasuredStep {
+  return {
+    name,
+    when,
+    async run(s) {
+      const chosen = await check(await groupInputs(s));
+      if (!chosen) return {};
+      s.converted = chosen.converted;
+      s.keepFloat = chosen.keepFloat;
+      const r: NonNullable<SpeedCheck[F]> = chosen.report;
+      for (const g of Array.isArray(r) ? r : [r])
+        s.log(
+          `speed check: ${what(g)} ${g.keptFloat ? 'kept in fp32' : 'left in int8'} (${g.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${g.sqnrDb.fp32} dB in fp32, ${g.sqnrDb.int8} dB in int8)`,
+        );
+      return { speedCheck: { keptFloat: [], ops: [], ...s.report.speedCheck, [field]: r } };
+    },
+  };
+}
+
+const afterSpeedCheck = (s: Choices) => s.report.speedCheck !== undefined;
+
 /** Part of the speed check: MatMuls of two activations (attention) kept fp32 as a group if faster. */
-const activationMatMuls: MeasuredStep = {
-  name: 'speed_check (activation MatMuls)',
-  when: (s) => s.report.speedCheck !== undefined,
-  async run(s) {
-    const attention = await checkActivationMatMuls(await groupInputs(s));
-    if (!attention) return {};
-    s.converted = attention.converted;
-    s.keepFloat = attention.keepFloat;
-    const r = attention.report;
-    s.log(
-      `speed check: ${r.nodes.length} MatMul(s) of two activations ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency with them in fp32)`,
-    );
-    return { speedCheck: { ...s.report.speedCheck!, activationMatMuls: r } };
-  },
-};
+const activationMatMuls = groupStep(
+  'speed_check (activation MatMuls)',
+  'activationMatMuls',
+  afterSpeedCheck,
+  checkActivationMatMuls,
+  (g) => `${g.nodes.length} MatMul(s) of two activations`,
+);
 
 /**
  * Part of the speed check, first of all steps: ops gated by an fp32 input in int8 (gate
- * quantized) or fp32. Whether BERT's GELU gate is quantized decides which range algorithm fits
- * best (MiniLM: mse with it, minmax without), so act_algo auto is measured on the chosen plan.
+ * quantized) or fp32. Which tensors are quantized decides which range algorithm fits best
+ * (MiniLM, before its GELU was fused: mse with the GELU gate quantized, minmax without), so act_algo
+ * auto is measured on the plan this step chose.
  */
-const gates: MeasuredStep = {
-  name: 'speed_check (gates)',
-  when: (s) => s.recipe.speed_check,
-  async run(s) {
-    const e = await checkGates(await groupInputs(s));
-    if (!e) return {};
-    s.converted = e.converted;
-    s.keepFloat = e.keepFloat;
-    const r = e.report;
-    for (const k of r)
-      s.log(
-        `speed check: ${k.nodes.length} op(s) gated by ${k.gate}(…) ${k.keptFloat ? 'kept in fp32' : 'left in int8'} (${k.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${k.sqnrDb.fp32} dB in fp32, ${k.sqnrDb.int8} dB in int8)`,
-      );
-    return { speedCheck: { keptFloat: [], ops: [], ...s.report.speedCheck, gates: r } };
-  },
-};
+const gates = groupStep(
+  'speed_check (gates)',
+  'gates',
+  (s) => s.recipe.speed_check,
+  checkGates,
+  (g) => `${g.nodes.length} op(s) gated by ${g.gate}(…)`,
+);
 
 /** Part of the speed check: Add/Mul between int8 ops in int8 or fp32, by speed and output SQNR. */
-const elementwise: MeasuredStep = {
-  name: 'speed_check (Add/Mul)',
-  when: (s) => s.report.speedCheck !== undefined,
-  async run(s) {
-    const e = await checkElementwise(await groupInputs(s));
-    if (!e) return {};
-    s.converted = e.converted;
-    s.keepFloat = e.keepFloat;
-    const r = e.report;
-    s.log(
-      `speed check: ${r.nodes.length} Add/Mul between int8 ops ${r.keptFloat ? 'kept in fp32' : 'left in int8'} (${r.variantRatio.toFixed(2)}x the latency in fp32; output SQNR ${r.sqnrDb.fp32} dB in fp32, ${r.sqnrDb.int8} dB in int8)`,
-    );
-    return { speedCheck: { ...s.report.speedCheck!, elementwise: r } };
-  },
-};
+const elementwise = groupStep('speed_check (Add/Mul)', 'elementwise', afterSpeedCheck, checkElementwise, (g) => `${g.nodes.length} Add/Mul between int8 ops`);
 
 /**
  * `smooth_quant`, chosen once the speed check has said which ops run in int8 (attention MatMuls

@@ -41,12 +41,6 @@ export interface QuantizeRequest {
   recipe?: RecipeInput | Recipe;
   /** Fixes dynamic input dims: input name → full dims. */
   shapes?: Record<string, number[]>;
-  /**
-   * Write the model for the shapes calibration fed (every input dim static), so that ONNX
-   * Runtime folds the shape tests and inlines the If branches they decide. The model then
-   * accepts only those shapes; the report's warnings say so.
-   */
-  staticShapes?: boolean;
   reportPath?: string;
 }
 
@@ -116,12 +110,12 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   if (shapeReads.length)
     log(`prepare: ${shapeReads.length} read(s) of static input dims made constant (${shapeReads.slice(0, 3).join(', ')}${shapeReads.length > 3 ? ', …' : ''})`);
   const fed = await fedShapes(source);
-  const specialized = req.staticShapes ? fixInputDims(upgraded.graph!, fed) : [];
+  const specialized = recipe.static_shapes ? fixInputDims(upgraded.graph!, fed) : [];
   assertValidGraph(upgraded.graph!, 'prepared fp32 model (opset upgrade, BatchNorm folding)');
   const model = await basicOptimize(upgraded);
   const gelus = fuseGelu(model);
   if (gelus.length) log(`prepare: ${gelus.length} GELU subgraph(s) written as one Gelu node each`);
-  const shapeNote = await controlFlowNote(upgraded, model, fed, specialized, req.staticShapes === true);
+  const shapeNote = await controlFlowNote(upgraded, model, fed, specialized, recipe.static_shapes);
   if (shapeNote) log(`prepare: ${shapeNote}`);
   nameNodes(model.graph!);
   const divisions = divByConstantToMul(model.graph!);
@@ -256,7 +250,7 @@ const ifCount = (m: ModelProto) =>
  * call (PyTorch's `if x.shape[-1] == 1: x = x.squeeze(-1)`, an LSTM behind a batch test). Fixed
  * to the shapes calibration fed, ONNX Runtime folds those tests and inlines the taken branches,
  * as ORT's own quantization pre-processing does for a model with fixed dims; but the model then
- * accepts only those shapes, so Octet does it only when asked (`--static-shapes`) and says so,
+ * accepts only those shapes, so Octet does it only when asked (`static_shapes`, `--static-shapes`) and says so,
  * and otherwise says what it would fold.
  */
 async function controlFlowNote(
@@ -273,7 +267,7 @@ async function controlFlowNote(
     if (!specialized.length) return undefined;
     const before = ifCount(upgraded);
     const folded = before - ifCount(prepared);
-    return `written for the shapes calibration fed only (--static-shapes): ${specialized.join('; ')}; ONNX Runtime refuses any other shape${folded > 0 ? `. ${folded} of ${before} If nodes were decided by those shapes and inlined` : ''}`;
+    return `written for the shapes calibration fed only (static_shapes): ${specialized.join('; ')}; ONNX Runtime refuses any other shape${folded > 0 ? `. ${folded} of ${before} If nodes were decided by those shapes and inlined` : ''}`;
   }
   const left = ifCount(prepared);
   if (!left) return undefined;
@@ -281,7 +275,7 @@ async function controlFlowNote(
   if (!fixInputDims(fixed.graph!, fed).length) return undefined;
   const folded = left - ifCount(await basicOptimize(fixed));
   if (folded <= 0) return undefined;
-  return `${folded} of ${left} If nodes test input dims the model leaves dynamic and run as subgraphs on every call (their compute stays fp32); for the shapes calibration fed (${shapesText}) their branches are known: --static-shapes writes the model for those shapes only, with the taken branches inlined`;
+  return `${folded} of ${left} If nodes test input dims the model leaves dynamic and run as subgraphs on every call (their compute stays fp32); for the shapes calibration fed (${shapesText}) their branches are known: the recipe's static_shapes (--static-shapes, "Static input shapes" in the wizard) writes the model for those shapes only, with the taken branches inlined`;
 }
 
 /** One conversion of the prepared fp32 model (left untouched, so variants can be compared). */

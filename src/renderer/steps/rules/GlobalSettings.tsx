@@ -84,6 +84,13 @@ export function GlobalSettings({
           onChange={(v) => setGlobal(`fold BN ${v ? 'on' : 'off'}`, { fold_bn: v })}
         />
         <Toggle
+          id="g-static"
+          label="Static input shapes"
+          checked={recipe.static_shapes ?? g?.static_shapes ?? false}
+          onChange={(v) => setGlobal(`static input shapes ${v ? 'on' : 'off'}`, { static_shapes: v })}
+          hint="Write the model for the input shapes of the calibration data only: ONNX Runtime folds shape tests and If branches, and the model refuses other shapes"
+        />
+        <Toggle
           id="g-speed"
           label="Speed check"
           checked={recipe.speed_check ?? g?.speed_check ?? true}
