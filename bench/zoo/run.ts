@@ -21,6 +21,7 @@ import { makeData, type ZooData } from './data';
 import { checkValid, evalSet, faithful, feedsAt, fidelity, openSession1, quantizeOctet, type Fidelity } from './evaluate';
 import { fetchModel, repoRoot, zooCache } from './fetch';
 import { ZOO, type ZooModel } from './manifest';
+import { FAITHFUL_COSINE } from '../../src/shared/report';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -332,6 +333,13 @@ function markdown(rows: ZooRow[], env: Record<string, unknown>): string {
         `not faithful: ${o.fidelity!.metric} ${fmt(o.fidelity!.value, 4)}; per output: ${Object.entries(o.fidelity!.outputs)
           .map(([k, v]) => `${k} ${fmt(v, 4)}`)
           .join(', ')}`,
+      );
+    // An agreement metric can fail while the numbers themselves stay faithful: the argmax flips
+    // where two classes score within the int8 error (CTC decoding reads one per frame).
+    const f = o.fidelity;
+    if (o.valid && !o.faithful && f && f.metric !== 'cosine' && f.metric !== 'pooled-cosine' && f.cosine >= FAITHFUL_COSINE)
+      lines.push(
+        `the outputs themselves keep cosine ${fmt(f.cosine, 4)} against fp32, yet ${f.metric} disagrees on ${fmt((1 - f.value) * 100, 1)}% of samples: the argmax flips where two classes score within the int8 error`,
       );
     if (o.valid && r.computeBound && o.ratio !== undefined && o.ratio >= 1) lines.push(`compute-bound but not faster in int8 (${fmt(o.ratio)})`);
     if (o.valid && r.computeBound === false) lines.push(`not compute-bound (${((r.macs ?? 0) / 1e6).toFixed(1)} M MACs): Q/DQ overhead can exceed the compute`);

@@ -105,6 +105,8 @@ export interface QuantizeReport {
     sqnrDb: number;
     /** The median over samples of each one's output SQNR (what act_algo auto compares). */ medianSampleSqnrDb: number;
     cosine: number;
+    /** Each output on its own; the lowest cosine decides the note. */
+    outputs: { name: string; cosine: number; maxAbsError: number; maxAbs: number }[];
     note?: string;
   };
   /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */

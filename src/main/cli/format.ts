@@ -42,10 +42,13 @@ export function formatQuantizeReport(r: QuantizeReport): string {
         .join(', ') || 'none'
     })`,
   ];
-  if (r.outputFidelity)
+  if (r.outputFidelity) {
+    const f = r.outputFidelity;
+    const worst = f.outputs.length > 1 ? f.outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a)) : undefined;
     lines.push(
-      `  fidelity     output cosine ${r.outputFidelity.cosine.toFixed(4)}, SQNR ${r.outputFidelity.sqnrDb.toFixed(1)} dB against fp32 on ${r.outputFidelity.samples} calibration samples`,
+      `  fidelity     output cosine ${f.cosine.toFixed(4)}, SQNR ${f.sqnrDb.toFixed(1)} dB against fp32 on ${f.samples} calibration samples${worst ? ` (lowest: ${worst.name} ${worst.cosine.toFixed(4)})` : ''}`,
     );
+  }
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);
   if (r.compute)
     lines.push(

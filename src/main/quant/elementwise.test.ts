@@ -56,4 +56,11 @@ test('Add/Mul between int8 ops: the fp32 variant is really converted and measure
   const kept = report.nodes.excluded.filter((x) => /Add\/Mul between int8 ops/.test(x.reason));
   assert.equal(kept.length > 0, e.keptFloat, JSON.stringify(report.nodes.excluded));
   assert.ok(report.outputFidelity && report.outputFidelity.samples === 16, JSON.stringify(report.outputFidelity));
+  // Each output on its own: the one output here is the whole.
+  const [y] = report.outputFidelity.outputs;
+  assert.deepEqual(
+    report.outputFidelity.outputs.map((o) => o.name),
+    ['y'],
+  );
+  assert.ok(Math.abs(y.cosine - report.outputFidelity.cosine) < 1e-4 && y.maxAbs > 0 && y.maxAbsError > 0 && y.maxAbsError < y.maxAbs, JSON.stringify(y));
 });

@@ -51,12 +51,24 @@ export async function medianSampleSqnr(fp32: Uint8Array, int8: Uint8Array[], sam
   return (await outputFidelity(fp32, int8, samples)).map((f) => f.medianSampleSqnrDb);
 }
 
-/** Output SQNR (dB) and cosine of each int8 model against fp32, over all outputs of the samples together, and the median SQNR per sample. */
+/** How one output of an int8 model compares with fp32 over the samples. */
+export interface OutputMatch {
+  name: string;
+  cosine: number;
+  maxAbsError: number;
+  /** The largest |value| of the fp32 output: what the error compares with. */
+  maxAbs: number;
+}
+
+/**
+ * Output SQNR (dB) and cosine of each int8 model against fp32, over all outputs of the samples
+ * together; the median SQNR per sample; and each output on its own.
+ */
 export async function outputFidelity(
   fp32: Uint8Array,
   int8: Uint8Array[],
   samples: Record<string, Feed>[],
-): Promise<{ sqnrDb: number; cosine: number; medianSampleSqnrDb: number }[]> {
+): Promise<{ sqnrDb: number; cosine: number; medianSampleSqnrDb: number; outputs: OutputMatch[] }[]> {
   const sessions = [await openSession(fp32, { threads: 1 })];
   try {
     for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
@@ -68,12 +80,23 @@ export async function outputFidelity(
       }
     }
     const ref = concatFloats(outs[0]);
-    const perSample = sessions[0].outputNames.length;
-    const sample = (o: Float32Array[], i: number) => concatFloats(o.slice(i * perSample, (i + 1) * perSample));
+    const names = sessions[0].outputNames;
+    const sample = (o: Float32Array[], i: number) => concatFloats(o.slice(i * names.length, (i + 1) * names.length));
+    const output = (o: Float32Array[], j: number) => concatFloats(o.filter((_, k) => k % names.length === j));
     return outs.slice(1).map((o) => {
       const f = fidelity(ref, concatFloats(o));
       const each = samples.map((_, i) => fidelity(sample(outs[0], i), sample(o, i)).sqnrDb);
-      return { sqnrDb: f.sqnrDb, cosine: f.cosine, medianSampleSqnrDb: quantile(each, 0.5) };
+      const outputs = names.map((name, j) => {
+        const [x, y] = [output(outs[0], j), output(o, j)];
+        let maxAbsError = 0;
+        let maxAbs = 0;
+        for (let k = 0; k < x.length; k++) {
+          maxAbsError = Math.max(maxAbsError, Math.abs(x[k] - y[k]));
+          maxAbs = Math.max(maxAbs, Math.abs(x[k]));
+        }
+        return { name, cosine: fidelity(x, y).cosine, maxAbsError, maxAbs };
+      });
+      return { sqnrDb: f.sqnrDb, cosine: f.cosine, medianSampleSqnrDb: quantile(each, 0.5), outputs };
     });
   } finally {
     await Promise.all(sessions.map((s) => s.release()));

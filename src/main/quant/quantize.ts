@@ -300,9 +300,17 @@ async function checkFidelity(
   rounding: { tensor: string; sqnrDb: number }[],
 ): Promise<NonNullable<QuantizeReport['outputFidelity']>> {
   const [f] = await outputFidelity(fp32, [int8], samples);
-  const r = { samples: samples.length, sqnrDb: round1(f.sqnrDb), medianSampleSqnrDb: round1(f.medianSampleSqnrDb), cosine: Math.round(f.cosine * 1e5) / 1e5 };
-  if (!(f.cosine < FAITHFUL_COSINE)) return r;
+  const cos = (x: number) => Math.round(x * 1e5) / 1e5;
+  const outputs = f.outputs.map((o) => ({ ...o, cosine: cos(o.cosine), maxAbsError: sig3(o.maxAbsError), maxAbs: sig3(o.maxAbs) }));
+  const r = { samples: samples.length, sqnrDb: round1(f.sqnrDb), medianSampleSqnrDb: round1(f.medianSampleSqnrDb), cosine: cos(f.cosine), outputs };
+  // Judged by the lowest output, as the zoo does: a small output (a probability next to a large
+  // state) can be far off while all outputs together look faithful.
+  const worst = outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a), outputs[0]);
+  if (!(Math.min(f.cosine, worst?.cosine ?? 1) < FAITHFUL_COSINE)) return r;
   const db = (x: number) => `${x.toFixed(1)} dB`;
+  const detail = worst
+    ? `; ${outputs.length > 1 ? `output '${worst.name}': cosine ${worst.cosine.toFixed(4)}, ` : ''}max |error| ${worst.maxAbsError} on values up to ${worst.maxAbs}`
+    : '';
   // A tensor that alone keeps less than 10 dB above the output's SQNR is a large part of its error.
   const ruled = rounding.filter((t) => t.sqnrDb < r.sqnrDb + 10);
   const cause = ruled.length
@@ -312,7 +320,7 @@ async function checkFidelity(
       : 'per-tensor int8 activations lose too much here';
   return {
     ...r,
-    note: `not faithful: int8 outputs have cosine ${r.cosine.toFixed(4)} (SQNR ${db(r.sqnrDb)}) against fp32 on ${r.samples} calibration samples, below ${FAITHFUL_COSINE}; ${cause}. \`octet bench --layers N\` shows where the error builds up, and \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
+    note: `not faithful: int8 outputs have cosine ${r.cosine.toFixed(4)} (SQNR ${db(r.sqnrDb)})${detail} against fp32 on ${r.samples} calibration samples, below ${FAITHFUL_COSINE}; ${cause}. \`octet bench --layers N\` shows where the error builds up, and \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
   };
 }
 
@@ -356,3 +364,4 @@ async function fedShapes(source: Awaited<ReturnType<typeof openDataSource>>): Pr
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const sig3 = (x: number) => Number(x.toPrecision(3));
