@@ -12,7 +12,7 @@ import { repoRoot } from './fetch';
 import type { Metric, ZooModel } from './manifest';
 import { pooledCosine } from '../metrics';
 import { runDetached } from '../runDetached';
-import { FAITHFUL_COSINE } from '../../src/shared/report';
+import { FAITHFUL_AGREEMENT, FAITHFUL_COSINE } from '../../src/shared/report';
 
 export interface OctetRun {
   ok: boolean;
@@ -127,7 +127,6 @@ export interface Fidelity {
   samples: number;
 }
 
-export const FAITHFUL_AGREEMENT = 0.99;
 export const faithful = (f: Fidelity) => (f.metric === 'cosine' || f.metric === 'pooled-cosine' ? f.value >= FAITHFUL_COSINE : f.value >= FAITHFUL_AGREEMENT);
 
 function argmaxRows(d: ArrayLike<number>, classes: number): number[] {

@@ -4,6 +4,8 @@ import type { ActAlgo, Recipe } from './recipe';
 
 /** Output cosine against fp32 below which an int8 model is not faithful: the report's note and the zoo's verdict. */
 export const FAITHFUL_COSINE = 0.995;
+/** Agreement of integer results (top class, decoded text) at and above which int8 counts as faithful. */
+export const FAITHFUL_AGREEMENT = 0.99;
 
 export interface FusionDetail {
   node: string;
@@ -106,7 +108,14 @@ export interface QuantizeReport {
     /** The median over samples of each one's output SQNR (what act_algo auto compares). */ medianSampleSqnrDb: number;
     cosine: number;
     /** Each output on its own; the lowest cosine decides the note. */
-    outputs: { name: string; cosine: number; maxAbsError: number; maxAbs: number }[];
+    outputs: {
+      name: string;
+      cosine: number;
+      maxAbsError: number;
+      maxAbs: number;
+      /** Class scores: share of samples whose top class (on every row) is fp32's. */
+      argmaxAgreement?: number;
+    }[];
     note?: string;
   };
   /** Multiply-accumulates of one calibration sample (main graph's Conv/MatMul/Gemm), and whether int8 can be expected to pay. */

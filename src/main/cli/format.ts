@@ -45,8 +45,12 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   if (r.outputFidelity) {
     const f = r.outputFidelity;
     const worst = f.outputs.length > 1 ? f.outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a)) : undefined;
+    const top = f.outputs
+      .filter((o) => o.argmaxAgreement !== undefined)
+      .map((o) => `, top class of ${o.name} as fp32's on ${(o.argmaxAgreement! * 100).toFixed(1)}%`)
+      .join('');
     lines.push(
-      `  fidelity     output cosine ${f.cosine.toFixed(4)}, SQNR ${f.sqnrDb.toFixed(1)} dB against fp32 on ${f.samples} calibration samples${worst ? ` (lowest: ${worst.name} ${worst.cosine.toFixed(4)})` : ''}`,
+      `  fidelity     output cosine ${f.cosine.toFixed(4)}, SQNR ${f.sqnrDb.toFixed(1)} dB against fp32 on ${f.samples} calibration samples${worst ? ` (lowest: ${worst.name} ${worst.cosine.toFixed(4)})` : ''}${top}`,
     );
   }
   lines.push(`  weights      ${r.weightBits.reduceRange ? '7' : '8'}-bit, ${weightGranularityText(r)}`);

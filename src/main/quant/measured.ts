@@ -58,6 +58,8 @@ export interface OutputMatch {
   maxAbsError: number;
   /** The largest |value| of the fp32 output: what the error compares with. */
   maxAbs: number;
+  /** Class scores (quant/classScores.ts): share of samples whose top class, on every row, is fp32's. */
+  argmaxAgreement?: number;
 }
 
 /**
@@ -68,15 +70,21 @@ export async function outputFidelity(
   fp32: Uint8Array,
   int8: Uint8Array[],
   samples: Record<string, Feed>[],
+  classScores: ReadonlySet<string> = new Set(),
 ): Promise<{ sqnrDb: number; cosine: number; medianSampleSqnrDb: number; outputs: OutputMatch[] }[]> {
   const sessions = [await openSession(fp32, { threads: 1 })];
   try {
     for (const m of int8) sessions.push(await openSession(m, { threads: 1 }));
     const outs: Float32Array[][] = sessions.map(() => []);
+    /** Per output: the length of its last axis (the classes, for class scores). */
+    const rowLength = new Map<string, number>();
     for (const feeds of samples) {
       for (let i = 0; i < sessions.length; i++) {
         const r = await run(sessions[i], feeds);
-        for (const name of sessions[0].outputNames) outs[i].push(comparable(r[name].data as Float32Array, r[name].dims, feeds));
+        for (const name of sessions[0].outputNames) {
+          outs[i].push(comparable(r[name].data as Float32Array, r[name].dims, feeds));
+          rowLength.set(name, r[name].dims[r[name].dims.length - 1] ?? 1);
+        }
       }
     }
     const ref = concatFloats(outs[0]);
@@ -94,13 +102,32 @@ export async function outputFidelity(
           maxAbsError = Math.max(maxAbsError, Math.abs(x[k] - y[k]));
           maxAbs = Math.max(maxAbs, Math.abs(x[k]));
         }
-        return { name, cosine: fidelity(x, y).cosine, maxAbsError, maxAbs };
+        const classes = rowLength.get(name) ?? 1;
+        const at = (k: number) => k * names.length + j;
+        const argmaxAgreement =
+          classScores.has(name) && classes > 1
+            ? samples.filter((_, k) => sameArgmaxRows(outs[0][at(k)], o[at(k)], classes)).length / samples.length
+            : undefined;
+        return { name, cosine: fidelity(x, y).cosine, maxAbsError, maxAbs, argmaxAgreement };
       });
       return { sqnrDb: f.sqnrDb, cosine: f.cosine, medianSampleSqnrDb: quantile(each, 0.5), outputs };
     });
   } finally {
     await Promise.all(sessions.map((s) => s.release()));
   }
+}
+
+/** Whether every row of `classes` scores has the same top class in both. */
+function sameArgmaxRows(a: Float32Array, b: Float32Array, classes: number): boolean {
+  for (let r = 0; r + classes <= a.length; r += classes) {
+    let [ia, ib] = [r, r];
+    for (let c = r + 1; c < r + classes; c++) {
+      if (a[c] > a[ia]) ia = c;
+      if (b[c] > b[ib]) ib = c;
+    }
+    if (ia !== ib) return false;
+  }
+  return true;
 }
 
 /**

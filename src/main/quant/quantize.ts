@@ -9,6 +9,7 @@ import { constantsSecond } from '../onnx/constantsSecond';
 import { fuseGelu } from '../onnx/geluFusion';
 import { fixInputDims, staticShapeReads } from '../onnx/shapeReads';
 import { divByConstantToMul } from './divToMul';
+import { classScoreOutputs } from './classScores';
 import { macCountFor } from './ops/registry';
 import { basicOptimize } from '../runtime/optimize';
 import { openDataSource } from '../data';
@@ -29,7 +30,7 @@ import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, type Recipe, type RecipeInput } from '../../shared/recipe';
-import { FAITHFUL_COSINE, type QuantizeReport, type SpeedCheck } from '../../shared/report';
+import { FAITHFUL_AGREEMENT, FAITHFUL_COSINE, type QuantizeReport, type SpeedCheck } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { isQuantizedOpType } from '../../shared/opTypes';
@@ -176,7 +177,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const rounding = cal.histograms
     ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3)
     : [];
-  const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), await sqnrSamples(choices), rounding);
+  const fidelity = await checkFidelity(model, encodeModel(quantized), await sqnrSamples(choices), rounding);
   if (fidelity.note) log(`fidelity: ${fidelity.note}`);
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
@@ -294,20 +295,30 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
  * each tensor's own rounding error (quant/roundingError.ts), and with what to do about it.
  */
 async function checkFidelity(
-  fp32: Uint8Array,
+  fp32: ModelProto,
   int8: Uint8Array,
   samples: Record<string, Feed>[],
   rounding: { tensor: string; sqnrDb: number }[],
 ): Promise<NonNullable<QuantizeReport['outputFidelity']>> {
-  const [f] = await outputFidelity(fp32, [int8], samples);
+  const [f] = await outputFidelity(encodeModel(fp32), [int8], samples, classScoreOutputs(fp32.graph!));
   const cos = (x: number) => Math.round(x * 1e5) / 1e5;
   const outputs = f.outputs.map((o) => ({ ...o, cosine: cos(o.cosine), maxAbsError: sig3(o.maxAbsError), maxAbs: sig3(o.maxAbs) }));
   const r = { samples: samples.length, sqnrDb: round1(f.sqnrDb), medianSampleSqnrDb: round1(f.medianSampleSqnrDb), cosine: cos(f.cosine), outputs };
   // Judged by the lowest output, as the zoo does: a small output (a probability next to a large
-  // state) can be far off while all outputs together look faithful.
+  // state) can be far off while all outputs together look faithful. Class scores also by their
+  // top class, which can flip while the scores keep a high cosine.
   const worst = outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a), outputs[0]);
-  if (!(Math.min(f.cosine, worst?.cosine ?? 1) < FAITHFUL_COSINE)) return r;
+  const flipped = outputs.find((o) => o.argmaxAgreement !== undefined && o.argmaxAgreement < FAITHFUL_AGREEMENT);
+  const lowCosine = Math.min(f.cosine, worst?.cosine ?? 1) < FAITHFUL_COSINE;
+  if (!lowCosine && !flipped) return r;
   const db = (x: number) => `${x.toFixed(1)} dB`;
+  const on = `against fp32 on ${r.samples} calibration samples`;
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  if (!lowCosine && flipped)
+    return {
+      ...r,
+      note: `not faithful: the top class of output '${flipped.name}' (on every row) is fp32's on ${percent(flipped.argmaxAgreement!)} of the calibration samples, below ${percent(FAITHFUL_AGREEMENT)}, though its scores keep cosine ${flipped.cosine.toFixed(4)} ${on}: it flips where two classes score within the int8 error. \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
+    };
   const detail = worst
     ? `; ${outputs.length > 1 ? `output '${worst.name}': cosine ${worst.cosine.toFixed(4)}, ` : ''}max |error| ${worst.maxAbsError} on values up to ${worst.maxAbs}`
     : '';
@@ -318,9 +329,10 @@ async function checkFidelity(
     : rounding.length
       ? `every activation's own int8 rounding keeps at least about ${db(rounding[0].sqnrDb)}, yet the output keeps ${db(r.sqnrDb)}: the network amplifies small rounding errors from layer to layer`
       : 'per-tensor int8 activations lose too much here';
+  const top = flipped ? `; the top class of '${flipped.name}' is fp32's on ${percent(flipped.argmaxAgreement!)} of them` : '';
   return {
     ...r,
-    note: `not faithful: int8 outputs have cosine ${r.cosine.toFixed(4)} (SQNR ${db(r.sqnrDb)})${detail} against fp32 on ${r.samples} calibration samples, below ${FAITHFUL_COSINE}; ${cause}. \`octet bench --layers N\` shows where the error builds up, and \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
+    note: `not faithful: int8 outputs have cosine ${r.cosine.toFixed(4)} (SQNR ${db(r.sqnrDb)})${detail} ${on}, below ${FAITHFUL_COSINE}${top}; ${cause}. \`octet bench --layers N\` shows where the error builds up, and \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,
   };
 }
 
