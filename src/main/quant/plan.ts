@@ -116,7 +116,7 @@ export function planQuantization(graph: GraphProto, recipe: Recipe, measured: Me
       // A gate: x · HardSigmoid(SE(x)), x · tanh(softplus(x)). In fp32 the op needs x dequantized
       // and its result quantized again, both on the full tensor; in int8 only the gate, often
       // one value per channel, is quantized (ORT's quantizer does the same). Measured by the
-      // speed check (checkGateInputs). Inputs from outside the int8 stream, such as an attention
+      // speed check (checkGates in quant/measured.ts). Inputs from outside the int8 stream, such as an attention
       // mask with its -1e4 or -3.4e38 entries, are never quantized this way.
       d.int8 = true;
       d.floatInputs = acts.filter((t) => !int8Tensors.has(t));
