@@ -64,6 +64,9 @@ test('newcomer: demo → preview → rule → calibrate+convert → benchmark �
   expect(int8).toBeGreaterThan(0);
   expect(total).toBeGreaterThanOrEqual(int8);
   await expect(page.getByTestId('fp32-reasons')).toContainText('Gemm');
+  // The written model against fp32 on calibration samples; the MLP's logits are class scores.
+  await expect(page.getByTestId('fusion-fidelity')).toContainText(/\d\.\d{4}/);
+  await expect(page.getByTestId('fusion-fidelity')).toContainText(/top class \d+\.\d%/);
   await assertNoHorizontalOverflow(page);
   await snap(page, '05-convert');
 

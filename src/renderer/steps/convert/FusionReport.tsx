@@ -30,6 +30,7 @@ export function FusionSummary({ result, picker }: { result: QuantizeReport; pick
           sub={f.fp32ComputeOps ? 'reasons below' : 'none'}
         />
         <Stat label="Q / DQ left" value={`${f.quantizeOps} / ${f.dequantizeOps}`} sub="not folded by ORT" />
+        {result.outputFidelity && <FidelityStat fidelity={result.outputFidelity} />}
         <Stat label="Size" value={bytes(result.output.sizeBytes)} sub={`fp32 ${bytes(result.input.sizeBytes)}`} />
         <Stat
           label="Opset"
@@ -39,6 +40,18 @@ export function FusionSummary({ result, picker }: { result: QuantizeReport; pick
       </div>
     </section>
   );
+}
+
+/** The written model's outputs against fp32 on calibration samples: the lowest output decides, class scores also by their top class. */
+function FidelityStat({ fidelity: f }: { fidelity: NonNullable<QuantizeReport['outputFidelity']> }) {
+  const lowest = f.outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a), f.outputs[0]);
+  const top = f.outputs.filter((o) => o.argmaxAgreement !== undefined).map((o) => `top class ${(o.argmaxAgreement! * 100).toFixed(1)}%`);
+  const parts = [
+    `SQNR ${f.sqnrDb} dB, ${f.samples} calibration samples`,
+    ...(f.outputs.length > 1 && lowest ? [`lowest ${lowest.name} ${lowest.cosine.toFixed(4)}`] : []),
+    ...top,
+  ];
+  return <Stat label="Output cosine" value={f.cosine.toFixed(4)} tone={f.note ? 'bad' : 'good'} testId="fusion-fidelity" sub={parts.join(' · ')} />;
 }
 
 export function ByOpType({ result }: { result: QuantizeReport }) {
