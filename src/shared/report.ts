@@ -50,6 +50,11 @@ export interface SpeedCheck {
   gates?: (GroupCheck & { gate: string })[];
 }
 
+/** The output with the lowest cosine against fp32: the one fidelity is judged by. */
+export function lowestOutput<O extends { cosine: number }>(outputs: readonly O[]): O | undefined {
+  return outputs.reduce<O | undefined>((a, b) => (!a || b.cosine < a.cosine ? b : a), undefined);
+}
+
 /** A group of ops measured in fp32 against int8 as a whole. */
 export interface GroupCheck {
   nodes: string[];

@@ -1,5 +1,5 @@
 import type { ModelSummary } from '../../shared/model';
-import { weightGranularityText, type QuantizeReport } from '../../shared/report';
+import { lowestOutput, weightGranularityText, type QuantizeReport } from '../../shared/report';
 import { formatBytes } from '../../shared/format';
 const dims = (d: (number | string | null)[] | null) => (d ? `[${d.map((x) => x ?? '?').join(', ')}]` : '(unknown shape)');
 
@@ -44,7 +44,7 @@ export function formatQuantizeReport(r: QuantizeReport): string {
   ];
   if (r.outputFidelity) {
     const f = r.outputFidelity;
-    const worst = f.outputs.length > 1 ? f.outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a)) : undefined;
+    const worst = f.outputs.length > 1 ? lowestOutput(f.outputs) : undefined;
     const top = f.outputs
       .filter((o) => o.argmaxAgreement !== undefined)
       .map((o) => `, top class of ${o.name} as fp32's on ${(o.argmaxAgreement! * 100).toFixed(1)}%`)

@@ -1,9 +1,6 @@
-import { onnx } from './proto/onnx';
 import { GraphView, makeNode, type NodeProto } from './graph';
-import { opsetOf, type ModelProto } from './model';
+import { importContribDomain, MS_DOMAIN, opsetOf, type ModelProto } from './model';
 import { DT, tensorFloat32 } from './tensor';
-
-const MS = 'com.microsoft';
 
 /**
  * GELU written out as x · 0.5 · (1 + erf(x / √2)) becomes one Gelu node, as ONNX Runtime's own
@@ -48,14 +45,13 @@ export function fuseGelu(model: ModelProto): string[] {
     const tail = geluTail(add.output[0], x);
     if (!tail) continue;
     const [first, last] = tail;
-    gelus.set(last, makeNode('Gelu', [x], [last.output[0]], {}, `${scale.name || scale.output[0]}_Gelu`, opsetOf(model) >= 20 ? '' : MS));
+    gelus.set(last, makeNode('Gelu', [x], [last.output[0]], {}, `${scale.name || scale.output[0]}_Gelu`, opsetOf(model) >= 20 ? '' : MS_DOMAIN));
     for (const n of [scale, erf, add, first, last]) remove.add(n);
     fused.push(scale.name || scale.output[0]);
   }
   if (!fused.length) return fused;
   graph.node = graph.node.flatMap((n) => (gelus.has(n) ? [gelus.get(n)!] : remove.has(n) ? [] : [n]));
-  if (opsetOf(model) < 20 && !model.opsetImport.some((o) => o.domain === MS))
-    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: MS, version: 1 }));
+  importContribDomain(model);
   return fused;
 
   /** The two Muls that multiply (1 + erf) by x and by 0.5, in either order; [first, last]. */

@@ -284,6 +284,15 @@ export async function readFully(fh: Pick<FileHandle, 'read'>, offset: number, le
 }
 const READ_CHUNK = 2 ** 30;
 
+/** ONNX Runtime's contrib domain (QLinear* operators, Gelu before opset 20). */
+export const MS_DOMAIN = 'com.microsoft';
+
+/** Imports ORT's contrib domain when a node of the main graph uses it and the model does not yet. */
+export function importContribDomain(model: ModelProto): void {
+  if (model.graph!.node.some((n) => n.domain === MS_DOMAIN) && !model.opsetImport.some((o) => o.domain === MS_DOMAIN))
+    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: MS_DOMAIN, version: 1 }));
+}
+
 export function opsetOf(model: ModelProto, domain = ''): number {
   const entry = model.opsetImport.find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
   return entry ? num(entry.version) : 0;

@@ -57,6 +57,13 @@ export function namesRead(graph: GraphProto): Set<string> {
   return used;
 }
 
+/** How many nodes of the default domain with this op type the graph holds, bodies included. */
+export function countOps(graph: GraphProto, opType: string): number {
+  let n = 0;
+  for (const body of allGraphs(graph)) n += (body.node ?? []).filter((x) => x.opType === opType && (!x.domain || x.domain === 'ai.onnx')).length;
+  return n;
+}
+
 /** Every graph of the model, the main graph first, then bodies depth first. */
 export function* allGraphs(graph: GraphProto): Generator<GraphProto> {
   yield graph;

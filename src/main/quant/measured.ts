@@ -254,6 +254,9 @@ export async function checkActivationMatMuls(x: GroupInputs): Promise<GroupChoic
 
 /** The most an fp32 Add/Mul variant may cost in latency for its fidelity (with at least 1 dB more). */
 const ELEMENTWISE_SLOWER = 1.03;
+/** Add/Mul and gates stay fp32 when clearly faster and at most 1 dB less faithful, or at least 1 dB more faithful and at most 3% slower. */
+const elementwiseKeep = ({ ratio, int8Db, fp32Db }: GroupMeasure) =>
+  (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER);
 
 /**
  * Add and Mul between int8 ops run as QLinearAdd/QLinearMul, each rounding its output to int8
@@ -269,8 +272,7 @@ export async function checkElementwise(x: GroupInputs): Promise<GroupChoice<NonN
     .filter((d) => d.int8 && (d.node.opType === 'Add' || d.node.opType === 'Mul') && d.handler?.kind === 'elementwise')
     .map((d) => d.node.name);
   return measureFloatGroup(x, nodes, {
-    keep: ({ ratio, int8Db, fp32Db }) =>
-      (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER),
+    keep: elementwiseKeep,
     why: `Add/Mul between int8 ops; with all ${nodes.length} in fp32`,
   });
 }
@@ -296,8 +298,7 @@ export async function checkGates(x: GroupInputs): Promise<GroupChoice<NonNullabl
   const report: NonNullable<SpeedCheck['gates']> = [];
   for (const [gate, nodes] of kinds) {
     const c = await measureFloatGroup({ ...x, ...chosen, base: chosen.converted }, nodes, {
-      keep: ({ ratio, int8Db, fp32Db }) =>
-        (ratio < FASTER && fp32Db >= int8Db - OUTPUT_SQNR_LOSS_DB) || (fp32Db >= int8Db + OUTPUT_SQNR_LOSS_DB && ratio <= ELEMENTWISE_SLOWER),
+      keep: elementwiseKeep,
       why: `an op gated by ${gate}(…) in fp32; with all ${nodes.length} in fp32`,
     });
     if (!c) continue;
@@ -317,6 +318,13 @@ export interface GroupInputs {
   samples: Record<string, Feed>[];
 }
 
+/** What a group check measured: variant latency / base latency, and both models' output SQNR. */
+interface GroupMeasure {
+  ratio: number;
+  int8Db: number;
+  fp32Db: number;
+}
+
 /** The conversion a group check leaves (the base, or the group kept fp32) and what it reports. */
 export interface GroupChoice<R> {
   converted: Converted;
@@ -332,7 +340,7 @@ export interface GroupChoice<R> {
 async function measureFloatGroup(
   x: GroupInputs,
   nodes: string[],
-  rule: { keep: (m: { ratio: number; int8Db: number; fp32Db: number }) => boolean; why: string },
+  rule: { keep: (m: GroupMeasure) => boolean; why: string },
 ): Promise<GroupChoice<GroupCheck> | undefined> {
   if (!nodes.length) return undefined;
   let variant: Converted;

@@ -1,9 +1,7 @@
 import { GraphView, type NodeProto } from '../onnx/graph';
-import type { ModelProto } from '../onnx/model';
-import { onnx } from '../onnx/proto/onnx';
+import { importContribDomain, type ModelProto } from '../onnx/model';
 import { dropUnusedInitializers } from './qdq';
 import type { QuantPlan } from './plan';
-import { MS } from './ops/qlinear';
 import type { QTensor } from './ops/types';
 
 /**
@@ -58,8 +56,6 @@ export function toQOperator(model: ModelProto, plan: QuantPlan): void {
     changed = graph.node.length !== before;
   }
   dropUnusedInitializers(graph);
-  if (graph.node.some((n) => n.domain === MS) && !model.opsetImport.some((o) => o.domain === MS)) {
-    model.opsetImport.push(onnx.OperatorSetIdProto.create({ domain: MS, version: 1 }));
-  }
+  importContribDomain(model);
   new GraphView(graph).topoSort();
 }

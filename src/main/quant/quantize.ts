@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { loadModel, opsetOf, saveModel, cloneModel, encodeModel, type ModelProto } from '../onnx/model';
 import { GraphView, nameNodes, type GraphProto } from '../onnx/graph';
-import { allGraphs } from '../onnx/scope';
+import { allGraphs, countOps } from '../onnx/scope';
 import { upgradeOpset, TARGET_OPSET } from '../onnx/opset';
 import { assertValidGraph } from '../onnx/checkGraph';
 import { foldBatchNorm } from '../onnx/bnFold';
@@ -30,7 +30,7 @@ import { toQOperator } from './qoperator';
 import { fusionReport } from './fusionReport';
 import { OctetError } from '../../shared/errors';
 import { parseRecipe, type Recipe, type RecipeInput } from '../../shared/recipe';
-import { FAITHFUL_AGREEMENT, FAITHFUL_COSINE, type QuantizeReport, type SpeedCheck } from '../../shared/report';
+import { FAITHFUL_AGREEMENT, FAITHFUL_COSINE, lowestOutput, type QuantizeReport, type SpeedCheck } from '../../shared/report';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { OCTET_VERSION } from '../../shared/version';
 import { isQuantizedOpType } from '../../shared/opTypes';
@@ -177,7 +177,7 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   const rounding = cal.histograms
     ? worstRounding(cal.histograms, new Map(finalPlan.observed.flatMap((t) => (ranges.has(t) ? [[t, ranges.get(t)!] as const] : []))), 3)
     : [];
-  const fidelity = await checkFidelity(model, encodeModel(quantized), await sqnrSamples(choices), rounding);
+  const fidelity = await checkFidelity(choices.fp32Bytes, encodeModel(quantized), await sqnrSamples(choices), classScoreOutputs(model.graph!), rounding);
   if (fidelity.note) log(`fidelity: ${fidelity.note}`);
   ctx.onConverted?.(model, finalPlan);
   quantized.producerName = 'octet';
@@ -243,9 +243,6 @@ async function quantizeLocked(req: QuantizeRequest, recipe: Recipe, ctx: JobCont
   return report;
 }
 
-const ifCount = (m: ModelProto) =>
-  [...allGraphs(m.graph!)].reduce((a, g) => a + (g.node ?? []).filter((n) => n.opType === 'If' && (!n.domain || n.domain === 'ai.onnx')).length, 0);
-
 /**
  * If nodes whose condition tests input dims the model leaves dynamic run as subgraphs on every
  * call (PyTorch's `if x.shape[-1] == 1: x = x.squeeze(-1)`, an LSTM behind a batch test). Fixed
@@ -266,15 +263,15 @@ async function controlFlowNote(
     .join(', ');
   if (asked) {
     if (!specialized.length) return undefined;
-    const before = ifCount(upgraded);
-    const folded = before - ifCount(prepared);
+    const before = countOps(upgraded.graph!, 'If');
+    const folded = before - countOps(prepared.graph!, 'If');
     return `written for the shapes calibration fed only (static_shapes): ${specialized.join('; ')}; ONNX Runtime refuses any other shape${folded > 0 ? `. ${folded} of ${before} If nodes were decided by those shapes and inlined` : ''}`;
   }
-  const left = ifCount(prepared);
+  const left = countOps(prepared.graph!, 'If');
   if (!left) return undefined;
   const fixed = cloneModel(upgraded);
   if (!fixInputDims(fixed.graph!, fed).length) return undefined;
-  const folded = left - ifCount(await basicOptimize(fixed));
+  const folded = left - countOps((await basicOptimize(fixed)).graph!, 'If');
   if (folded <= 0) return undefined;
   return `${folded} of ${left} If nodes test input dims the model leaves dynamic and run as subgraphs on every call (their compute stays fp32); for the shapes calibration fed (${shapesText}) their branches are known: the recipe's static_shapes (--static-shapes, "Static input shapes" in the wizard) writes the model for those shapes only, with the taken branches inlined`;
 }
@@ -295,26 +292,27 @@ function convertModel(prepared: ModelProto, recipe: Recipe, ranges: Map<string, 
  * each tensor's own rounding error (quant/roundingError.ts), and with what to do about it.
  */
 async function checkFidelity(
-  fp32: ModelProto,
+  fp32: Uint8Array,
   int8: Uint8Array,
   samples: Record<string, Feed>[],
+  classScores: ReadonlySet<string>,
   rounding: { tensor: string; sqnrDb: number }[],
 ): Promise<NonNullable<QuantizeReport['outputFidelity']>> {
-  const [f] = await outputFidelity(encodeModel(fp32), [int8], samples, classScoreOutputs(fp32.graph!));
+  const [f] = await outputFidelity(fp32, [int8], samples, classScores);
   const cos = (x: number) => Math.round(x * 1e5) / 1e5;
   const outputs = f.outputs.map((o) => ({ ...o, cosine: cos(o.cosine), maxAbsError: sig3(o.maxAbsError), maxAbs: sig3(o.maxAbs) }));
   const r = { samples: samples.length, sqnrDb: round1(f.sqnrDb), medianSampleSqnrDb: round1(f.medianSampleSqnrDb), cosine: cos(f.cosine), outputs };
   // Judged by the lowest output, as the zoo does: a small output (a probability next to a large
   // state) can be far off while all outputs together look faithful. Class scores also by their
   // top class, which can flip while the scores keep a high cosine.
-  const worst = outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a), outputs[0]);
+  const worst = lowestOutput(outputs);
   const flipped = outputs.find((o) => o.argmaxAgreement !== undefined && o.argmaxAgreement < FAITHFUL_AGREEMENT);
   const lowCosine = Math.min(f.cosine, worst?.cosine ?? 1) < FAITHFUL_COSINE;
   if (!lowCosine && !flipped) return r;
   const db = (x: number) => `${x.toFixed(1)} dB`;
   const on = `against fp32 on ${r.samples} calibration samples`;
   const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
-  if (!lowCosine && flipped)
+  if (flipped && !lowCosine)
     return {
       ...r,
       note: `not faithful: the top class of output '${flipped.name}' (on every row) is fp32's on ${percent(flipped.argmaxAgreement!)} of the calibration samples, below ${percent(FAITHFUL_AGREEMENT)}, though its scores keep cosine ${flipped.cosine.toFixed(4)} ${on}: it flips where two classes score within the int8 error. \`octet tune --tolerable-loss\` keeps the most sensitive ops in fp32 until the loss fits`,

@@ -2,8 +2,10 @@
 import { makeNode, type NodeProto } from '../../onnx/graph';
 import type { QLinearEmitter, QTensor } from './types';
 
+import { MS_DOMAIN } from '../../onnx/model';
+
 /** ONNX Runtime's contrib domain, where most QLinear* operators live. */
-export const MS = 'com.microsoft';
+export const MS = MS_DOMAIN;
 
 /** Copies the node's attributes (all, or only those named in `keep`) in front of the new node's own. */
 export function withAttrs(n: NodeProto, from: NodeProto, keep?: readonly string[]): NodeProto {

@@ -1,7 +1,7 @@
 // What ONNX Runtime really runs in int8, read back from its optimized graph: the headline
 // figures, the count per op type with the preparation facts, and what stays fp32 and why.
 import type { ReactNode } from 'react';
-import { weightGranularityText, type QuantizeReport } from '../../../shared/report';
+import { lowestOutput, weightGranularityText, type QuantizeReport } from '../../../shared/report';
 import { bytes, count } from '../../format';
 import { Stat } from '../../components/Stat';
 
@@ -44,7 +44,7 @@ export function FusionSummary({ result, picker }: { result: QuantizeReport; pick
 
 /** The written model's outputs against fp32 on calibration samples: the lowest output decides, class scores also by their top class. */
 function FidelityStat({ fidelity: f }: { fidelity: NonNullable<QuantizeReport['outputFidelity']> }) {
-  const lowest = f.outputs.reduce((a, b) => (b.cosine < a.cosine ? b : a), f.outputs[0]);
+  const lowest = lowestOutput(f.outputs);
   const top = f.outputs.filter((o) => o.argmaxAgreement !== undefined).map((o) => `top class ${(o.argmaxAgreement! * 100).toFixed(1)}%`);
   const parts = [
     `SQNR ${f.sqnrDb} dB, ${f.samples} calibration samples`,
