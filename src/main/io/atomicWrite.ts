@@ -96,12 +96,26 @@ export async function lockOutput(output: string): Promise<() => Promise<void>> {
       return () => unlink(lock).catch(() => undefined);
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw unwritable(out, e);
-      const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
+      const owner = await lockOwner(lock);
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) throw new OctetError('OUTPUT_BUSY', `Another job (process ${owner}) is already writing ${out}`);
       await unlink(lock).catch(() => undefined); // its owner died: take the lock over
     }
   }
   throw new OctetError('OUTPUT_BUSY', `Another job is already writing ${out}`);
+}
+
+/**
+ * The pid in a lock file. The file exists a moment before its owner has written the pid: read
+ * empty then, a second job once took the lock over from a live owner and both wrote the output.
+ * So an empty lock is read again for a while before it counts as left by a dead owner.
+ */
+async function lockOwner(lock: string): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const text = await readFile(lock, 'utf8').catch(() => undefined);
+    if (text === undefined) return 0; // gone: its owner finished
+    if (text.trim() || tries === 10) return Number(text);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function alive(pid: number): boolean {
